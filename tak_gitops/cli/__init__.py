@@ -1,0 +1,53 @@
+"""The `tak-gitops` command line: thin click commands over the adapters and the core.
+
+This package is the only place that prints to the terminal or exits. Every command module registers its
+commands on :data:`cli`; :func:`main` turns :class:`~tak_gitops.errors.TakGitopsError` into a message on stderr
+and its exit code, and never shows a traceback for bad input.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from tak_gitops import __version__
+from tak_gitops.errors import ExitCode, TakGitopsError
+
+# Commands whose exit code 2 means "changes" and whose usage errors therefore exit 1 (Terraform convention).
+_CHANGES_EXIT_COMMANDS = frozenset({"plan"})
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="tak-gitops")
+def cli() -> None:
+    """GitOps for the TAK: validate desired state, plan against the current TAK, apply as BS JSON orders."""
+
+
+def _register() -> None:
+    # Each module adds its commands to `cli` when imported.
+    from tak_gitops.cli import commands  # noqa: F401
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point."""
+    _register()
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        code = cli.main(args=args, prog_name="tak-gitops", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(ExitCode.FAILURE)
+    except click.UsageError as exc:
+        exc.show()
+        command = next((a for a in args if not a.startswith("-")), "")
+        sys.exit(ExitCode.FAILURE if command in _CHANGES_EXIT_COMMANDS else ExitCode.USAGE)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except TakGitopsError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except BrokenPipeError:
+        sys.exit(ExitCode.FAILURE)
+    sys.exit(code if isinstance(code, int) else ExitCode.OK)
