@@ -571,7 +571,10 @@ def make_plan(
     if removals_by_org:
         rows_by_org: Counter[str] = Counter()
         rows_by_org.update(owners.get(v[0], "") for v in s_r.values())
-        rows_by_org.update(owners.get(c, "") for (c, _la, _ns) in s_a)
+        managers = scope.managed
+        rows_by_org.update(
+            managers[(la, ns)][0] if (la, ns) in managers else owners.get(c, "") for (c, la, ns) in s_a
+        )
         acked: dict[str, int | None] = {o: state.orgs[o].acknowledged_removals for o in planning}
         acked.update({o: n for o, n in acks.removals.items()})
         refusals.extend(
