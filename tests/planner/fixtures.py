@@ -220,7 +220,8 @@ def desired_state(*builders: Builder, extra_addresses: Iterable[Address] = ()) -
         organisations={k: Organisation(k, n, num) for k, (n, num) in ORG_NAMES.items()},
         owners={s: org for s, (org, _n, _d) in SYSTEMS.items()},
         systems={
-            s: System(s, name, org, desc, frozenset({"NTJP-QA", "NTJP-PROD"})) for s, (org, name, desc) in SYSTEMS.items()
+            s: System(s, name, org, desc, frozenset({"NTJP-QA", "NTJP-PROD"}))
+            for s, (org, name, desc) in SYSTEMS.items()
         },
         addresses=addresses,
         environments={b.env: b.state() for b in builders},

@@ -278,6 +278,8 @@ def make_plan(
     # New logical addresses and systems referred to by additions.
     new_addresses: dict[str, str] = {}
     new_systems: dict[str, str] = {}
+    missing_names: set[str] = set()
+    unknown_systems: set[str] = set()
     known_addresses = snapshot.logical_addresses
     known_systems = snapshot.systems
     for pl in placed:
@@ -292,9 +294,15 @@ def make_plan(
             location = state.locations.get(c.key)
         else:
             continue
-        if la not in new_addresses and la not in known_addresses and la not in rows_mention("addresses"):
+        if (
+            la not in new_addresses
+            and la not in missing_names
+            and la not in known_addresses
+            and la not in rows_mention("addresses")
+        ):
             addr = desired.addresses.get(la)
             if addr is None or not addr.name:
+                missing_names.add(la)
                 errors.append(
                     _at(
                         "ADDRESS_NAME_MISSING",
@@ -307,10 +315,11 @@ def make_plan(
             else:
                 new_addresses[la] = addr.name
         for s in systems:
-            if s in new_systems or s in known_systems or s in rows_mention("systems"):
+            if s in new_systems or s in unknown_systems or s in known_systems or s in rows_mention("systems"):
                 continue
             sys = desired.systems.get(s)
             if sys is None:
+                unknown_systems.add(s)
                 errors.append(
                     _at(
                         "UNKNOWN_SYSTEM",
@@ -347,8 +356,8 @@ def make_plan(
     def auth_has(consumer: str, ns: str, after: bool) -> HasRow:
         if not after:
             return lambda la: (consumer, la, ns) in s_a
-        return lambda la: (consumer, la, ns) in added_a or (
-            (consumer, la, ns) in s_a and (consumer, la, ns) not in removed_a
+        return lambda la: (
+            (consumer, la, ns) in added_a or ((consumer, la, ns) in s_a and (consumer, la, ns) not in removed_a)
         )
 
     disabled = envcfg.hsa_lookup_disabled
@@ -363,9 +372,8 @@ def make_plan(
 
     def is_vg(la: str) -> bool:
         addr = desired.addresses.get(la)
-        return (
-            snapshot.logical_addresses.get(la, "").startswith("VG:")
-            or (addr is not None and (addr.kind == "VG" or (addr.name or "").startswith("VG:")))
+        return snapshot.logical_addresses.get(la, "").startswith("VG:") or (
+            addr is not None and (addr.kind == "VG" or (addr.name or "").startswith("VG:"))
         )
 
     ve_index: dict[str, list[str]] = {}
@@ -464,8 +472,8 @@ def make_plan(
                     state.locations.get(akey),
                 )
             )
-        if la == WILDCARD:
-            ok = any_routing_after(ns)
+        if la in (WILDCARD, ROOT):
+            ok = any_routing_after(ns)  # a catch-all: fine when anything is routed for the contract
         else:
             has = has_cache.get(ns)
             if has is None:
@@ -572,9 +580,7 @@ def make_plan(
         rows_by_org: Counter[str] = Counter()
         rows_by_org.update(owners.get(v[0], "") for v in s_r.values())
         managers = scope.managed
-        rows_by_org.update(
-            managers[(la, ns)][0] if (la, ns) in managers else owners.get(c, "") for (c, la, ns) in s_a
-        )
+        rows_by_org.update(managers[(la, ns)][0] if (la, ns) in managers else owners.get(c, "") for (c, la, ns) in s_a)
         acked: dict[str, int | None] = {o: state.orgs[o].acknowledged_removals for o in planning}
         acked.update({o: n for o, n in acks.removals.items()})
         refusals.extend(
