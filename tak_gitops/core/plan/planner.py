@@ -540,11 +540,12 @@ def make_plan(
                     "Change the description of the service component in TAK-web; orders cannot.",
                 )
             )
-    removal_las = {
-        (pl.change.key[0] if pl.change.action == "remove-routing" else pl.change.key[1]): pl.org
-        for pl in placed
-        if pl.change.is_removal
-    }
+    removal_las: dict[str, str] = {}
+    for pl in placed:
+        if pl.change.is_removal:
+            la = pl.change.key[0] if pl.change.action == "remove-routing" else pl.change.key[1]
+            if la not in removal_las or pl.org < removal_las[la]:
+                removal_las[la] = pl.org
     if removal_las:
         used = Counter(la for (la, _ns) in s_r)
         used.update(la for (_c, la, _ns) in s_a)
