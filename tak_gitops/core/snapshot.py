@@ -80,7 +80,9 @@ class Snapshot:
             "authorizations": sorted(self.authorizations),
             "logical_addresses": sorted(self.logical_addresses.items()),
             "systems": sorted(self.systems.items()),
-            "contracts": sorted((c.namespace, c.description, c.major, c.minor) for c in self.contracts.values()),
+            "contracts": sorted(
+                (c.namespace, c.description, c.major, c.minor) for c in self.contracts.values()
+            ),
         }
 
     @cached_property
@@ -110,7 +112,8 @@ class Snapshot:
         """Build a snapshot, upper-casing HSA-ids. Duplicate routing keys keep the last value; readers that
         must refuse duplicates check before calling this."""
         r = {
-            (normalize_hsa_id(la), ns): (normalize_hsa_id(p), url, profile) for (la, ns), (p, url, profile) in routings
+            (normalize_hsa_id(la), ns): (normalize_hsa_id(p), url, profile)
+            for (la, ns), (p, url, profile) in routings
         }
         a = frozenset((normalize_hsa_id(c), normalize_hsa_id(la), ns) for c, la, ns in authorizations)
         return cls(
@@ -124,3 +127,4 @@ class Snapshot:
             systems={normalize_hsa_id(k): v for k, v in (systems or {}).items()},
             contracts={c.namespace: c for c in contracts},
         )
+
