@@ -60,19 +60,25 @@ def split_dn(dn: str) -> list[str]:
 
 
 def read_hsa_files(paths: Iterable[Path]) -> HsaFile:
-    """Read HSA cache files into one tree. Bad XML is a SourceError naming the file, line and column."""
+    """Read HSA cache files into one tree. Bad XML is a SourceError naming the file, line and column; a unit
+    id given twice (in any case) is a SourceError naming both units (``hsaUnit[n]``: the n-th unit of
+    its file, from 0)."""
     by_dn: dict[tuple[str, ...], str] = {}
     names: dict[str, str] = {}
     dns: dict[str, tuple[str, ...]] = {}
     units = skipped = 0
+    first_seen: dict[str, str] = {}
     sources = []
     for path in paths:
         sources.append(str(path))
+        index = -1
         try:
             for _event, elem in ET.iterparse(path, events=("end",)):
                 if elem.tag != _UNIT:
                     continue
                 units += 1
+                index += 1
+                label = f"hsaUnit[{index}]"
                 hsa_id = (elem.findtext(_ID) or "").strip().upper()
                 dn = (elem.findtext(_DN) or "").strip()
                 name = (elem.findtext(_NAME) or "").strip()
@@ -80,10 +86,18 @@ def read_hsa_files(paths: Iterable[Path]) -> HsaFile:
                 if not hsa_id or not dn or not name:
                     skipped += 1
                     continue
+                if hsa_id in first_seen:
+                    raise SourceError(
+                        f"hsaIdentity {hsa_id} occurs twice (also {first_seen[hsa_id]}; HSA-ids are compared "
+                        "case-insensitively)", path=str(path), row=label,
+                    )
+                first_seen[hsa_id] = f"{path}: {label}"
                 key = tuple(split_dn(dn))
                 by_dn[key] = hsa_id
                 dns[hsa_id] = key
                 names[hsa_id] = name
+            if index < 0:
+                raise SourceError(f"no hsaUnit elements in namespace {NS}: not an HSA cache file", path=str(path))
         except ET.ParseError as exc:
             line, col = exc.position
             raise SourceError(f"not valid XML at line {line} column {col + 1}: {exc}", path=str(path)) from None
