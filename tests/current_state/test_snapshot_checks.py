@@ -9,8 +9,8 @@ import pytest
 from tak_gitops.core.snapshot import Snapshot
 from tak_gitops.core.snapshot_checks import (
     DuplicateRouting,
-    check_age,
     check_against_previous,
+    check_age,
     check_duplicate_routings,
     check_snapshot,
     parse_snapshot_time,
@@ -47,7 +47,8 @@ def test_age() -> None:
     check_age(snap(1, 1, "2020-01-01T00:00:00Z"), now=NOW, max_age_hours=1, allow_stale=True, source="src")
     with pytest.raises(SnapshotRefused) as exc:
         check_age(snap(1, 1, None), now=NOW, max_age_hours=36, allow_stale=False, source="src")
-    assert str(exc.value) == "src: the source carries no snapshot time, so its age is unknown; use --allow-stale to accept it"
+    assert str(exc.value) == ("src: the source carries no snapshot time, so its age is unknown; use --allow-stale to "
+                              "accept it")
     with pytest.raises(SnapshotRefused) as exc:
         check_age(snap(1, 1, "yesterday"), now=NOW, max_age_hours=36, allow_stale=False, source="src")
     assert str(exc.value) == "src: snapshot time 'yesterday' is not a time stamp; use --allow-stale to accept it"
