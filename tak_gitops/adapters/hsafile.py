@@ -9,6 +9,7 @@ root ``SE`` and the main file) may be read together.
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -100,7 +101,8 @@ def read_hsa_files(paths: Iterable[Path]) -> HsaFile:
                 raise SourceError(f"no hsaUnit elements in namespace {NS}: not an HSA cache file", path=str(path))
         except ET.ParseError as exc:
             line, col = exc.position
-            raise SourceError(f"not valid XML at line {line} column {col + 1}: {exc}", path=str(path)) from None
+            reason = re.sub(r": line \d+, column \d+$", "", str(exc))
+            raise SourceError(f"not valid XML at line {line} column {col + 1}: {reason}", path=str(path)) from None
         except OSError as exc:
             raise SourceError(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
     parents: dict[str, str] = {}

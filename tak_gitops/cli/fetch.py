@@ -54,7 +54,8 @@ def _target(env: str, config: ProjectConfig | None) -> TakApiTarget:
 
 
 class _Progress:
-    """Download progress on stderr: a click progress bar when the size is known, a byte count otherwise."""
+    """Download progress on a terminal's stderr: a click progress bar when the size is known, a byte count
+    otherwise. Not used when stderr is not a terminal (CI logs stay clean)."""
 
     def __init__(self) -> None:
         self.current: str | None = None
@@ -151,7 +152,7 @@ def fetch(
         api_cfg = config.tak_api if config else TakApiConfig()
         raw = raw_dir or Path(".tak-gitops") / "raw" / env
         progress = _Progress()
-        with TakApiClient(api_cfg, load_credentials(api_cfg), progress=progress) as client:
+        with TakApiClient(api_cfg, load_credentials(api_cfg), progress=progress if progress.tty else None) as client:
             try:
                 client.fetch_raw(target.platform, target.environment, raw)
             finally:
