@@ -23,6 +23,7 @@ def _yaml() -> YAML:
     y.indent(mapping=2, sequence=4, offset=2)
     y.width = 4096
     y.preserve_quotes = True
+    y.brace_single_entry_mapping_in_flow_sequence = True
     return y
 
 
