@@ -38,9 +38,11 @@ def test_example_full_plan_changes_exactly_the_listed_differences() -> None:
         *[("w1-region-sormland-producer-SE162321000032-00D1", "change-routing", (la, GCC2)) for la in cg],
         ("w1-region-sormland-producer-SE162321000032-00D1", "add-authorization", (fx.E1177, fx.CVG, GCC2)),
         ("w1-region-varmland-producer-SE162321000156-B3K", "add-logical-address", (fx.HVT,)),
+        ("w1-region-varmland-producer-SE162321000156-B3K", "add-system", (fx.PROXY,)),
         ("w1-region-varmland-producer-SE162321000156-B3K", "add-routing", (fx.HVT, fx.CSU3)),
         ("w1-region-varmland-producer-SE162321000156-B3K", "add-authorization", (fx.WEBCERT, fx.HVT, fx.CSU3)),
         ("w2-inera-consumer-SE5565594230-B31", "add-logical-address", (fx.HVT,)),
+        ("w2-inera-consumer-SE5565594230-B31", "add-system", (fx.INTYG,)),
         ("w2-inera-consumer-SE5565594230-B31", "add-authorization", (fx.INTYG, fx.HVT, fx.SMC2)),
         ("w2-region-varmland-consumer-SE162321000156-4H4F", "add-authorization", (fx.COSMIC, fx.WEBCERT_LA, fx.LCQA3)),
         (
@@ -64,7 +66,7 @@ def test_example_full_plan_changes_exactly_the_listed_differences() -> None:
         "add-authorization": 4,
         "remove-authorization": 2,
         "add-logical-address": 2,
-        "add-system": 0,
+        "add-system": 2,
         "add-contract": 0,
         "orders": 7,
         "manual_steps": 2,
@@ -156,6 +158,7 @@ def test_plan_for_one_organisation_shows_only_its_changes() -> None:
     assert plan.organisations == ("region-varmland",)
     assert actions(plan) == [
         ("w1-region-varmland-producer-SE162321000156-B3K", "add-logical-address", (fx.HVT,)),
+        ("w1-region-varmland-producer-SE162321000156-B3K", "add-system", (fx.PROXY,)),
         ("w1-region-varmland-producer-SE162321000156-B3K", "add-routing", (fx.HVT, fx.CSU3)),
         ("w1-region-varmland-producer-SE162321000156-B3K", "add-authorization", (fx.WEBCERT, fx.HVT, fx.CSU3)),
         ("w2-region-varmland-consumer-SE162321000156-4H4F", "add-authorization", (fx.COSMIC, fx.WEBCERT_LA, fx.LCQA3)),

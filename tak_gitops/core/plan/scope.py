@@ -136,9 +136,9 @@ def build_scope(
                 if g.org in planning and akey not in scope.grant_of:
                     scope.grant_of[akey] = (g.org, g.producer)
         if g.manage and g.org in planning:
+            # the organisation manages every authorization on the addresses its producer routes, today or desired
             managed_las = set(addresses)
-            if not g.addresses:
-                managed_las.update(currently_routed(g.producer, g.contract))
+            managed_las.update(currently_routed(g.producer, g.contract))
             for la in managed_las:
                 scope.managed.setdefault((la, g.contract), (g.org, g.producer))
 
