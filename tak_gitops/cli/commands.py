@@ -7,5 +7,6 @@ from __future__ import annotations
 
 import tak_gitops.cli.fetch
 import tak_gitops.cli.import_
+import tak_gitops.cli.plan
 import tak_gitops.cli.schema
 import tak_gitops.cli.validate  # noqa: F401

@@ -323,3 +323,33 @@ def example_hsa() -> HsaTree:
     parents["SE162321000156-4CXH"] = "SE162321000156-0001"
     names["SE162321000156-4CXH"] = "Dagvårdsavdelningen barn- och ungdomsmedicin"
     return HsaTree(parents=parents, names=names, source="examples/hsa/hsacache.xml")
+
+
+def remiss_builder() -> Builder:
+    """Seed 3: electronic referral. Cosmic produces ProcessRequest* for three care units and holds a
+    standardbehörighet (``*``) as consumer for the same contracts."""
+    b = Builder()
+    b.org("region-varmland", comment="Anslutning elektronisk remiss: standardbehörighet för Cosmic")
+    b.route("region-varmland", COSMIC, PR1, URL_PR1, REMISS)
+    b.route("region-varmland", COSMIC, PRC1, URL_PRC1, REMISS)
+    b.route("region-varmland", COSMIC, PRO2, URL_PRO2, REMISS)
+    b.authorize("region-varmland", COSMIC, [CDC3], [WEBCERT_LA])
+    b.authorize("region-varmland", COSMIC, [PR1, PRC1, PRO2], ["*"])
+    return b
+
+
+def remiss_snapshot() -> Snapshot:
+    """The example TAK before the electronic referral rows were ordered."""
+    snap = example_snapshot()
+    referral = (PR1, PRC1, PRO2)
+    return Snapshot.build(
+        platform=snap.platform,
+        environment=snap.environment,
+        snapshot_time=snap.snapshot_time,
+        source=snap.source,
+        routings=[(k, v) for k, v in snap.routings.items() if not (k[1] in referral and v[0] == COSMIC)],
+        authorizations=[a for a in snap.authorizations if not (a[0] == COSMIC and a[2] in referral)],
+        logical_addresses=snap.logical_addresses,
+        systems=snap.systems,
+        contracts=snap.contracts.values(),
+    )

@@ -111,8 +111,9 @@ def test_unacknowledged_cascade_refuses_the_plan_and_cli_ack_lets_it_through() -
     doc = document(plan)
     assert doc["status"] == "refused"
     assert [(r.guard, r.org) for r in plan.refusals] == [("cascade", "region-sormland")]
-    assert plan.refusals[0].acknowledge == (
-        "--ack-cascade SE2321000032-4KMT or `acknowledge: {cascades: [SE2321000032-4KMT]}` in "
+    assert plan.refusals[0].acknowledge == "--ack-cascade SE2321000032-4KMT"
+    assert plan.refusals[0].message.endswith(
+        "; acknowledge with --ack-cascade SE2321000032-4KMT or `acknowledge: {cascades: [SE2321000032-4KMT]}` in "
         "desired/region-sormland/NTJP-PROD.yaml"
     )
     assert plan.orders  # the full plan is still there to review
@@ -312,14 +313,21 @@ def test_removal_guard_refuses_over_the_share_unless_acknowledged_exactly() -> N
     desired = fx.desired_state(b)
     plan = make_plan(desired, fx.example_snapshot(), env=fx.ENV, config=fx.config(), hsa=fx.example_hsa())
     assert [(r.guard, r.org, r.message) for r in plan.refusals if r.guard == "removals"] == [
-        ("removals", "inera", "10 removals for 'inera' in NTJP-PROD (83% of its 12 current rows, more than 30%)"),
+        (
+            "removals",
+            "inera",
+            "10 removals for 'inera' in NTJP-PROD (83% of its 12 current rows, more than 30%); acknowledge with "
+            "--ack-removals inera=10 or `acknowledge: {removals: 10}` in desired/inera/NTJP-PROD.yaml",
+        ),
         (
             "removals",
             "region-sormland",
-            "11 removals for 'region-sormland' in NTJP-PROD (100% of its 11 current rows, more than 30%)",
+            "11 removals for 'region-sormland' in NTJP-PROD (100% of its 11 current rows, more than 30%); acknowledge "
+            "with --ack-removals region-sormland=11 or `acknowledge: {removals: 11}` in "
+            "desired/region-sormland/NTJP-PROD.yaml",
         ),
     ]
-    assert plan.refusals[-1].acknowledge.startswith("--ack-removals region-sormland=11")
+    assert plan.refusals[-1].acknowledge == "--ack-removals region-sormland=11"
     cascades = frozenset({fx.KMT, "SE2321000032-4KMN"})
     wrong = make_plan(
         desired,

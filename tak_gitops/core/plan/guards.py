@@ -46,10 +46,9 @@ def removal_refusals(
         if ack is not None:
             why += f"; acknowledged {ack}, which is not the exact count"
         where = paths.get(org)
-        hint = f"--ack-removals {org}={n}"
         if where:
-            hint += f" or `acknowledge: {{removals: {n}}}` in {where}"
-        out.append(Refusal("removals", org, why, hint))
+            why += f"; acknowledge with --ack-removals {org}={n} or `acknowledge: {{removals: {n}}}` in {where}"
+        out.append(Refusal("removals", org, why, f"--ack-removals {org}={n}"))
     return out
 
 

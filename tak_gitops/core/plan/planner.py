@@ -427,17 +427,21 @@ def make_plan(
         if cas.needs_acknowledgement and not cas.acknowledged and (cas.org, cas.address) not in seen_refused:
             seen_refused.add((cas.org, cas.address))
             oe = state.orgs.get(cas.org)
-            hint = f"--ack-cascade {cas.address}"
-            if oe is not None:
-                hint += f" or `acknowledge: {{cascades: [{cas.address}]}}` in {oe.path}"
+            hint = (
+                f"; acknowledge with --ack-cascade {cas.address} or `acknowledge: {{cascades: [{cas.address}]}}` "
+                f"in {oe.path}"
+                if oe is not None
+                else ""
+            )
             refusals.append(
                 Refusal(
                     "cascade",
                     cas.org,
                     f"{cas.change} of the {cas.kind} on {cas.address} for {cas.contract} cascades to "
                     f"{len(cas.descendants)} address(es) below it"
-                    + (" (descendants unknown without an HSA file)" if cas.source == "description-prefix" else ""),
-                    hint,
+                    + (" (descendants unknown without an HSA file)" if cas.source == "description-prefix" else "")
+                    + hint,
+                    f"--ack-cascade {cas.address}",
                 )
             )
 
