@@ -248,18 +248,56 @@ def _size(atoms: list[list[str]]) -> int:
     return sum(len(line) + 1 for atom in atoms for line in atom)
 
 
+def _break_block(atom: list[str], budget: int) -> list[list[str]]:
+    """Break an oversized fenced or ``<details>`` block between lines: each piece closes what is open at its
+    end (fence, ``</details>``) and the next piece opens it again, so every piece is well-formed."""
+    pieces: list[list[str]] = []
+    current: list[str] = []
+    size = 0
+    stack: list[str] = []  # opening lines of the structures open at this point
+
+    def closers() -> list[str]:
+        return ["```" if opener.strip().startswith("```") else "</details>" for opener in reversed(stack)]
+
+    for line in atom:
+        stripped = line.strip()
+        closing_cost = sum(len(c) + 1 for c in closers()) + 40
+        if current and size + len(line) + 1 + closing_cost > budget:
+            pieces.append(current + closers())
+            current = list(stack)
+            size = sum(len(x) + 1 for x in current)
+        current.append(line)
+        size += len(line) + 1
+        in_fence = bool(stack) and stack[-1].strip().startswith("```")
+        if stripped.startswith("```"):
+            if in_fence:
+                stack.pop()
+            else:
+                stack.append(line)
+        elif not in_fence:
+            for _ in range(stripped.count("<details")):
+                stack.append(line)
+            for _ in range(stripped.count("</details>")):
+                if stack:
+                    stack.pop()
+    if current:
+        pieces.append(current)
+    return pieces
+
+
 def split_markdown(text: str, limit: int = 60000, *, marker: str | None = None) -> list[str]:
     """Split a markdown comment into parts of at most ``limit`` characters.
 
-    Parts break on section boundaries (``###`` headings); a section longer than a part breaks between lines,
-    never inside a code fence or a ``<details>`` block, and a table cut in two repeats its header. Each part
-    gets a ``(part i/n)`` header (and ``marker`` when given). No line is ever dropped; a single unbreakable
-    block larger than ``limit`` becomes a part of its own.
+    Parts break on section boundaries (``###`` headings). A section longer than a part breaks between lines,
+    and a table cut in two repeats its header in the next part. A fenced code block or ``<details>`` block is
+    kept whole when it fits a part; one that does not is closed at the cut and opened again in the next part,
+    so that no part breaks markdown. Each part gets a ``(part i/n)`` header (and ``marker`` from the second part
+    on). No line is ever dropped.
     """
     if len(text) <= limit:
         return [text]
-    header_budget = 120 + (len(marker) if marker else 0)
-    budget = max(limit - header_budget, 1)
+    header_budget = 64 + (len(marker) if marker else 0)
+    budget = max(limit - header_budget, 200)
     parts: list[list[str]] = []
     current: list[str] = []
     size = 0
@@ -270,16 +308,19 @@ def split_markdown(text: str, limit: int = 60000, *, marker: str | None = None) 
             parts.append(current)
         current, size = [], 0
 
+    def add(lines: list[str]) -> None:
+        nonlocal size
+        current.extend(lines)
+        size += sum(len(line) + 1 for line in lines)
+
     for section in _sections(text):
         ssize = _size(section)
         if size + ssize <= budget:
-            current.extend(line for atom in section for line in atom)
-            size += ssize
+            add([line for atom in section for line in atom])
             continue
         flush()
         if ssize <= budget:
-            current.extend(line for atom in section for line in atom)
-            size = ssize
+            add([line for atom in section for line in atom])
             continue
         table_header: list[str] = []
         prev_row = False
@@ -293,13 +334,17 @@ def split_markdown(text: str, limit: int = 60000, *, marker: str | None = None) 
             elif not is_row:
                 table_header = []
             prev_row = is_row
+            if asize > budget:
+                flush()
+                for piece in _break_block(atom, budget):
+                    add(piece)
+                    flush()
+                continue
             if size + asize > budget and current:
                 flush()
                 if is_row and len(table_header) == 2 and atom[0] not in table_header:
-                    current.extend(table_header)
-                    size = sum(len(line) + 1 for line in table_header)
-            current.extend(atom)
-            size += asize
+                    add(table_header)
+            add(atom)
     flush()
     n = len(parts)
     out = []
