@@ -14,7 +14,7 @@ unknown descendants; the cascade then lists the care units known from the desire
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 
 from tak_gitops.core.hsa import HsaTree, resolve_authorization, resolve_routing
@@ -55,7 +55,7 @@ def find_cascades(
     routing_has: Callable[[str, bool], HasRow],
     auth_has: Callable[[str, str, bool], HasRow],
     hsa_lookup: Callable[[str], bool],
-    names: Mapping[str, str],
+    name_of: Callable[[str], str | None],
     is_vg: Callable[[str], bool],
     known_ves: Callable[[str, str, str], Collection[str]],
     acknowledged: Callable[[str, str], bool],
@@ -97,14 +97,14 @@ def find_cascades(
                 today = resolve(d, today_has, tree, True)
                 after = resolve(d, after_has, tree, True)
                 if _include(change, address, today, after):
-                    found.append(Descendant(d, names.get(d), today, after))
+                    found.append(Descendant(d, name_of(d), today, after))
             if not found:
                 continue
             source = "hsa-file"
         else:
             if change == "add" or not is_vg(address):
                 continue
-            found = [Descendant(d, names.get(d), None, None) for d in sorted(known_ves(cand.org, address, contract))]
+            found = [Descendant(d, name_of(d), None, None) for d in sorted(known_ves(cand.org, address, contract))]
             source = "description-prefix"
         out.append(
             Cascade(

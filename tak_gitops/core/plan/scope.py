@@ -143,7 +143,13 @@ def build_scope(
                 scope.managed.setdefault((la, g.contract), (g.org, g.producer))
 
     # Authorizations: each declaring organisation must own the consumer or grant the row.
+    desired_auths = scope.desired_auths
     for akey, orgs in state.authorization_orgs.items():
+        if len(orgs) == 1:  # the common case: one consumer's own declaration
+            (only,) = orgs
+            if only in managed_orgs and owners.get(akey[0]) == only:
+                desired_auths[akey] = orgs
+                continue
         legit: set[str] = set()
         for org in orgs:
             if org not in managed_orgs:
