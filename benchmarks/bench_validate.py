@@ -94,8 +94,10 @@ def main() -> None:
         generate(root, args.orgs, args.addresses)
         yaml_bytes = sum(p.stat().st_size for p in root.rglob("*.yaml"))
         csv_bytes = sum(p.stat().st_size for p in root.rglob("*.csv"))
-        print(f"generated {args.orgs} organisations, {args.addresses} addresses: "
-              f"{yaml_bytes / 1e6:.2f} MB YAML, {csv_bytes / 1e6:.2f} MB CSV")
+        print(
+            f"generated {args.orgs} organisations, {args.addresses} addresses: "
+            f"{yaml_bytes / 1e6:.2f} MB YAML, {csv_bytes / 1e6:.2f} MB CSV"
+        )
         times = []
         for _ in range(args.runs):
             start = time.perf_counter()
