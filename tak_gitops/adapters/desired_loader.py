@@ -149,7 +149,9 @@ def parse_csv(text: str, path: str) -> tuple[CsvSet, list[Diagnostic]]:
     return CsvSet(path, tuple(rows)), problems
 
 
-def _load_org(folder: Path, cwd: Path | None, diags: Diagnostics, max_bytes: int) -> OrgInput:
+def load_org_folder(folder: Path, cwd: Path | None, diags: Diagnostics, max_bytes: int = MAX_FILE_BYTES) -> OrgInput:
+    """Read one ``desired/<org>/`` folder: its YAML files and the CSV sets organisation.yaml names.
+    Problems of reading (syntax, encoding, missing or malformed CSV) go to ``diags``."""
     org_file = folder / ORGANISATION_FILE
     org_path = display_path(org_file, cwd)
     present = org_file.is_file()
@@ -211,7 +213,7 @@ def load_desired(path: Path | str = ".", *, cwd: Path | None = None, max_bytes: 
     if desired_dir.is_dir():
         for folder in sorted(desired_dir.iterdir()):
             if folder.is_dir() and not folder.name.startswith("."):
-                orgs.append(_load_org(folder, cwd, diags, max_bytes))
+                orgs.append(load_org_folder(folder, cwd, diags, max_bytes))
     state, found = validate_desired(config, registry, orgs)
     diags.extend(found)
     return LoadResult(config, registry, state, diags.items, root)

@@ -85,8 +85,12 @@ def contract_problem(namespace: str) -> str | None:
 
 
 def normalize_name(name: str) -> str:
-    """A name folded for near-duplicate detection: lower case, runs of white space as one blank, trimmed."""
-    return _SPACE_RE.sub(" ", name).strip().casefold()
+    """A name folded for near-duplicate detection: lower case, without white space.
+
+    Near duplicates in the TAK differ by letter case or by spacing, including compound words written apart
+    ("Tjänste plattform" / "Tjänsteplattform").
+    """
+    return _SPACE_RE.sub("", name).casefold()
 
 
 def did_you_mean(value: str, choices: Iterable[str]) -> str:

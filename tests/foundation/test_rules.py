@@ -98,7 +98,8 @@ def test_contract_namespaces() -> None:
 
 
 def test_near_duplicate_names() -> None:
-    assert normalize_name("  Landstinget i  Värmland -- Cosmic ") == "landstinget i värmland -- cosmic"
+    assert normalize_name("  Landstinget i  Värmland -- Cosmic ") == "landstingetivärmland--cosmic"
+    assert normalize_name("Tjänste plattform") == normalize_name("tjänsteplattform")
     groups = near_duplicates([("Cosmic", 1), ("cosmic ", 2), ("Proxy", 3), ("Proxy", 4), ("PROXY", 5)])
     assert groups == [[1, 2], [3, 4, 5]]
     assert near_duplicates([("Webcert", 1), ("Webcert", 2)]) == []
