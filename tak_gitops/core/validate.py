@@ -320,9 +320,9 @@ class _EnvBuild:
     env: str
     routings: dict[RoutingKey, RoutingValue] = field(default_factory=dict)
     routing_orgs: dict[RoutingKey, str] = field(default_factory=dict)
-    first: dict[RoutingKey, _RoutingDecl] = field(default_factory=dict)
+    first_entry: dict[RoutingKey, int] = field(default_factory=dict)
     extra: dict[RoutingKey, list[_RoutingDecl]] = field(default_factory=dict)
-    authorization_orgs: dict[AuthorizationKey, set[str]] = field(default_factory=dict)
+    authorization_orgs: dict[AuthorizationKey, frozenset[str]] = field(default_factory=dict)
     grants: list[Grant] = field(default_factory=list)
     orgs: dict[str, OrgEnvironment] = field(default_factory=dict)
     locations: dict[tuple[str, ...], Location] = field(default_factory=dict)
@@ -341,6 +341,7 @@ class _Validator:
         self.address_names: dict[str, tuple[str, Location]] = {}
         self.envs = {name: _EnvBuild(name) for name in sorted(config.environments)}
         self._entry_counter = 0
+        self._org_sets: dict[str, frozenset[str]] = {}
 
     # -------------------------------------------------------------------------------------------- helpers
 
@@ -623,19 +624,23 @@ class _Validator:
                     continue
                 value: RoutingValue = (system, url, profile)
                 routed = produced.setdefault((system, contract), set())
+                routings, routing_orgs, locations, first_entry = (
+                    build.routings,
+                    build.routing_orgs,
+                    build.locations,
+                    build.first_entry,
+                )
                 for ids, where, entry in entries:
+                    routed.update(ids)
                     for la in ids:
-                        routed.add(la)
                         key = (la, contract)
-                        first = build.first.get(key)
-                        decl = _RoutingDecl(value, org.key, where, entry)
-                        if first is None:
-                            build.first[key] = decl
-                            build.routings[key] = value
-                            build.routing_orgs[key] = org.key
-                            build.locations[key] = where
-                        elif first.entry != entry:
-                            build.extra.setdefault(key, []).append(decl)
+                        if key not in routings:
+                            routings[key] = value
+                            routing_orgs[key] = org.key
+                            locations[key] = where
+                            first_entry[key] = entry
+                        elif first_entry[key] != entry:
+                            build.extra.setdefault(key, []).append(_RoutingDecl(value, org.key, where, entry))
 
         # consumers: authorizations
         for consumer in _seq(root.get("consumers")):
@@ -686,10 +691,10 @@ class _Validator:
     def _authorize(self, key: AuthorizationKey, org: str, where: Location, build: _EnvBuild) -> None:
         orgs = build.authorization_orgs.get(key)
         if orgs is None:
-            build.authorization_orgs[key] = {org}
+            build.authorization_orgs[key] = self._org_sets.setdefault(org, frozenset({org}))
             build.locations[key] = where
-        else:
-            orgs.add(org)
+        elif org not in orgs:
+            build.authorization_orgs[key] = orgs | {org}
 
     def _grant(
         self,
@@ -778,7 +783,10 @@ class _Validator:
     def conflicts(self) -> None:
         for build in self.envs.values():
             for key in sorted(build.extra):
-                decls = [build.first[key], *build.extra[key]]
+                first_decl = _RoutingDecl(
+                    build.routings[key], build.routing_orgs[key], build.locations[key], build.first_entry[key]
+                )
+                decls = [first_decl, *build.extra[key]]
                 la, contract = key
                 values = {d.value for d in decls}
                 if len(values) > 1:
@@ -839,7 +847,7 @@ class _Validator:
                 env=name,
                 routings=b.routings,
                 routing_orgs=b.routing_orgs,
-                authorization_orgs={k: frozenset(v) for k, v in b.authorization_orgs.items()},
+                authorization_orgs=b.authorization_orgs,
                 grants=tuple(sorted(b.grants, key=_grant_key)),
                 orgs=dict(sorted(b.orgs.items())),
                 locations=b.locations,
