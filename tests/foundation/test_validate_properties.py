@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tak_gitops.adapters.desired_loader import load_config, load_org_folder
+from tak_gitops.adapters.desired_loader import load_config, load_org_folder, parse_csv
 from tak_gitops.adapters.yaml_loader import load_yaml_text
 from tak_gitops.core.config import EnvironmentConfig, OwnershipRegistry, ProjectConfig, TakApiTarget
 from tak_gitops.core.validate import Diagnostics, OrgInput, validate_desired
@@ -93,3 +95,46 @@ def test_conflicts_are_reported_exactly_when_values_differ(decls: list[tuple[str
     routed = {la for la, _ns in state.environments["NTJP-PROD"].routings}
     assert routed == set(values)
     assert not [d for d in diagnostics if d.code not in ("TG303", "TG902")]
+
+
+KEYS = [
+    "systems", "hsa_id", "name", "environments", "address_sets", "addresses", "csv", "set", "kind", "vg",
+    "comment", "change_date", "producers", "system", "contracts", "contract", "profile", "url", "consumers",
+    "authorizations", "grants", "producer", "manage", "takeover", "address", "acknowledge", "cascades",
+    "removals", "contacts", "support", "email",
+]  # fmt: skip
+SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 5),
+    st.sampled_from(["SE1-PA", "SE9-LA1", "*", "NTJP-PROD", "RIVTABP21", GCC2, "https://x.se/1", "VG", "2025-12-08"]),
+    st.text(max_size=5),
+)
+DOCUMENTS = st.recursive(
+    SCALARS,
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.sampled_from(KEYS), children, max_size=4),
+    max_leaves=25,
+)
+
+
+@given(DOCUMENTS, DOCUMENTS)
+def test_any_document_gives_diagnostics_never_an_exception(org_doc: object, env_doc: object) -> None:
+    org_root, _ = load_yaml_text(json.dumps(org_doc), "desired/org-a/organisation.yaml")
+    env_root, _ = load_yaml_text(json.dumps(env_doc), "desired/org-a/NTJP-PROD.yaml")
+    org = OrgInput(
+        key="org-a",
+        folder="desired/org-a",
+        organisation_path="desired/org-a/organisation.yaml",
+        organisation=org_root,
+        environments={"NTJP-PROD": ("desired/org-a/NTJP-PROD.yaml", env_root)},
+    )
+    state, diagnostics = validate_desired(SMALL_CONFIG, SMALL_REGISTRY, [org])
+    assert all(d.code.startswith("TG") and d.line >= 0 for d in diagnostics)
+    assert set(state.environments) == {"NTJP-PROD"}
+
+
+@given(st.text(alphabet=st.sampled_from(list('SE1-AB;"\n\r #\x00xVGE')), max_size=80))
+def test_any_csv_text_gives_rows_or_diagnostics_never_an_exception(text: str) -> None:
+    parsed, problems = parse_csv(text, "a.csv")
+    assert all(row.line >= 1 for row in parsed.rows)
+    assert all(d.code == "TG110" and d.path == "a.csv" for d in problems)
