@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -32,6 +33,7 @@ from tak_gitops.core.validate import (
     CsvSet,
     Diagnostics,
     OrgInput,
+    check_registry,
     check_shape,
     csv_references,
     has_errors,
@@ -84,7 +86,9 @@ def display_path(file: Path, cwd: Path | None = None) -> str:
         return absolute.as_posix()
 
 
-def _load_model(file: Path, model: type[M], cwd: Path | None) -> tuple[M | None, tuple[Diagnostic, ...]]:
+def _load_model(
+    file: Path, model: type[M], cwd: Path | None, extra: Callable[[Node, Diagnostics], None] | None = None
+) -> tuple[M | None, tuple[Diagnostic, ...]]:
     shown = display_path(file, cwd)
     if not file.is_file():
         return None, (Diagnostic(shown, 0, 0, codes.UNREADABLE, "the file does not exist"),)
@@ -92,6 +96,8 @@ def _load_model(file: Path, model: type[M], cwd: Path | None) -> tuple[M | None,
     diags = Diagnostics()
     diags.extend(problems)
     value = check_shape(root, model, diags) if root is not None else None
+    if value is not None and root is not None and extra is not None:
+        extra(root, diags)
     return (value if not has_errors(diags.items) else None), diags.items
 
 
@@ -101,7 +107,7 @@ def load_config(root: Path, cwd: Path | None = None) -> tuple[ProjectConfig, Own
     if config is None:
         raise ConfigError(f"{display_path(root / CONFIG_FILE, cwd)} is invalid", config_diags)
     ownership_file = root / config.ownership
-    registry, registry_diags = _load_model(ownership_file, OwnershipRegistry, cwd)
+    registry, registry_diags = _load_model(ownership_file, OwnershipRegistry, cwd, check_registry)
     if registry is None:
         raise ConfigError(f"{display_path(ownership_file, cwd)} is invalid", registry_diags)
     return config, registry

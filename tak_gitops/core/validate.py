@@ -882,6 +882,31 @@ def _contact(node: Node | None) -> Contact | None:
     return Contact(name=text("name"), email=text("email"), phone=text("phone"))
 
 
+def check_registry(root: Node, diags: Diagnostics) -> None:
+    """Value rules of ``ownership.yaml`` beyond its shape: system HSA-ids are well formed and each system has
+    exactly one owner (compared case-insensitively, as TAK does)."""
+    seen: dict[str, tuple[str, Node]] = {}
+    organisations = root.get("organisations")
+    for org, _key_node, org_node in organisations.items() if organisations is not None else ():
+        for system in _seq(org_node.get("systems")):
+            value = system.str_value()
+            if value is None:
+                continue
+            problem = hsa_id_problem(value)
+            if problem is not None:
+                diags.error(system, codes.BAD_HSA_ID, f"system: {problem}")
+                continue
+            first = seen.get(value.upper())
+            if first is None:
+                seen[value.upper()] = (org, system)
+            elif first[0] != org:
+                diags.error(
+                    system,
+                    codes.DUPLICATE_SYSTEM,
+                    f"system {value} is already owned by {first[0]!r} at {loc_of(first[1])}; a system has one owner",
+                )
+
+
 def validate_desired(
     config: ProjectConfig,
     registry: OwnershipRegistry,
@@ -933,6 +958,7 @@ __all__ = [
     "CsvSet",
     "Diagnostics",
     "OrgInput",
+    "check_registry",
     "check_shape",
     "csv_references",
     "has_errors",
