@@ -41,7 +41,6 @@ from tak_gitops.core.rules import (
     contract_problem,
     did_you_mean,
     hsa_id_problem,
-    is_hsa_id,
     normalize_name,
     url_problem,
 )
@@ -342,6 +341,8 @@ class _Validator:
         self.envs = {name: _EnvBuild(name) for name in sorted(config.environments)}
         self._entry_counter = 0
         self._org_sets: dict[str, frozenset[str]] = {}
+        self._broken: set[str] = set()
+        self._quiet = False
 
     # -------------------------------------------------------------------------------------------- helpers
 
@@ -415,6 +416,10 @@ class _Validator:
         """Check organisation.yaml; register its systems and addresses; return its address sets (ids)."""
         root = org.organisation
         sets: dict[str, tuple[str, ...]] = {}
+        if root is None or root.kind != "map":
+            # Without a readable organisation.yaml, references to its systems and sets are not checked
+            # (that would repeat one problem at every use).
+            self._broken.add(org.key)
         if root is None:
             if not org.organisation_present:
                 self.diags.error(
@@ -543,6 +548,8 @@ class _Validator:
             self.diags.error(node, codes.NOT_OWNED, f"{role} {node.value} is not owned by organisation {org!r}{other}")
             return hsa
         system = self.systems.get(hsa)
+        if org in self._broken:
+            return hsa
         if system is None or system.org != org:
             self.diags.error(
                 node, codes.UNDECLARED_SYSTEM, f"{role} {node.value} is not described in {ORGANISATION_FILE}"
@@ -567,6 +574,8 @@ class _Validator:
                 if name is None or set_node is None:
                     continue
                 if name not in sets:
+                    if self._quiet:
+                        continue
                     self.diags.error(
                         set_node,
                         codes.UNKNOWN_SET,
@@ -586,6 +595,7 @@ class _Validator:
     def environment(self, org: OrgInput, env: str, path: str, root: Node, sets: Mapping[str, tuple[str, ...]]) -> None:
         model = check_shape(root, EnvironmentFile, self.diags)
         build = self.envs[env]
+        self._quiet = org.key in self._broken
         env_config = self.config.environments[env]
         profiles = self.config.profiles_for(env)
         if root.kind != "map":
@@ -962,6 +972,5 @@ __all__ = [
     "check_shape",
     "csv_references",
     "has_errors",
-    "is_hsa_id",
     "validate_desired",
 ]
