@@ -1,0 +1,81 @@
+"""Files of the reference TAK: reading a seed (published-version JSON, gzip'd or not, or a saved snapshot) and
+writing exports atomically."""
+
+from __future__ import annotations
+
+import gzip
+import importlib
+import os
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from tak_gitops.core.snapshot import SNAPSHOT_FORMAT, Snapshot
+from tak_gitops.errors import SourceError, UsageError
+from tak_gitops.sim.db import Database
+from tak_gitops.sim.seed import SeedError, seed_from_pubversion, seed_from_snapshot
+
+
+def read_json(path: Path) -> Any:
+    """Parse a JSON file, gunzipping it first when it is gzip'd."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise UsageError(f"{path}: no such file") from exc
+    except OSError as exc:
+        raise SourceError(f"cannot read: {exc.strerror}", path=str(path)) from exc
+    if data[:2] == b"\x1f\x8b":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as exc:
+            raise SourceError(f"broken gzip data: {exc}", path=str(path)) from exc
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise SourceError(f"not JSON: {exc}", path=str(path)) from exc
+
+
+def _load_snapshot(path: Path) -> Snapshot:
+    """Read a saved snapshot with the snapshot-file adapter, when that adapter is installed."""
+    try:
+        module = importlib.import_module("tak_gitops.adapters.snapshot_file")
+    except ImportError as exc:
+        raise SourceError(
+            "is a saved snapshot, but this build has no snapshot-file reader; seed from a published-version JSON",
+            path=str(path),
+        ) from exc
+    snapshot: Snapshot = module.read_snapshot(path)
+    return snapshot
+
+
+def seed_file(db: Database, path: Path, *, moment: datetime) -> int:
+    """Seed ``db`` from ``path``: a published-version JSON (``data`` object) or a saved snapshot."""
+    doc = read_json(path)
+    try:
+        if isinstance(doc, dict) and isinstance(doc.get("data"), dict):
+            return seed_from_pubversion(db, doc, moment=moment)
+        if isinstance(doc, dict) and doc.get("format") == SNAPSHOT_FORMAT:
+            return seed_from_snapshot(db, _load_snapshot(path), moment=moment)
+    except SeedError as exc:
+        raise SourceError(str(exc), path=str(path), row=exc.row) from exc
+    raise SourceError(
+        "neither a published-version JSON (no 'data' object) nor a saved snapshot (no 'format' key)", path=str(path)
+    )
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same directory, fsync'd, then renamed."""
+    directory = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
