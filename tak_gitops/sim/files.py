@@ -4,7 +4,6 @@ writing exports atomically."""
 from __future__ import annotations
 
 import gzip
-import importlib
 import os
 import tempfile
 from datetime import datetime
@@ -13,7 +12,8 @@ from typing import Any
 
 import orjson
 
-from tak_gitops.core.snapshot import SNAPSHOT_FORMAT, Snapshot
+from tak_gitops.adapters.snapshot_file import read_snapshot
+from tak_gitops.core.snapshot import SNAPSHOT_FORMAT
 from tak_gitops.errors import SourceError, UsageError
 from tak_gitops.sim.db import Database
 from tak_gitops.sim.seed import SeedError, seed_from_pubversion, seed_from_snapshot
@@ -38,19 +38,6 @@ def read_json(path: Path) -> Any:
         raise SourceError(f"not JSON: {exc}", path=str(path)) from exc
 
 
-def _load_snapshot(path: Path) -> Snapshot:
-    """Read a saved snapshot with the snapshot-file adapter, when that adapter is installed."""
-    try:
-        module = importlib.import_module("tak_gitops.adapters.snapshot_file")
-    except ImportError as exc:
-        raise SourceError(
-            "is a saved snapshot, but this build has no snapshot-file reader; seed from a published-version JSON",
-            path=str(path),
-        ) from exc
-    snapshot: Snapshot = module.read_snapshot(path)
-    return snapshot
-
-
 def seed_file(db: Database, path: Path, *, moment: datetime) -> int:
     """Seed ``db`` from ``path``: a published-version JSON (``data`` object) or a saved snapshot."""
     doc = read_json(path)
@@ -58,7 +45,7 @@ def seed_file(db: Database, path: Path, *, moment: datetime) -> int:
         if isinstance(doc, dict) and isinstance(doc.get("data"), dict):
             return seed_from_pubversion(db, doc, moment=moment)
         if isinstance(doc, dict) and doc.get("format") == SNAPSHOT_FORMAT:
-            return seed_from_snapshot(db, _load_snapshot(path), moment=moment)
+            return seed_from_snapshot(db, read_snapshot(path), moment=moment)
     except SeedError as exc:
         raise SourceError(str(exc), path=str(path), row=exc.row) from exc
     raise SourceError(
