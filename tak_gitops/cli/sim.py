@@ -7,11 +7,12 @@ from pathlib import Path
 
 import click
 
+from tak_gitops.adapters.atomic import write_bytes_atomic
 from tak_gitops.cli import cli
 from tak_gitops.errors import TakGitopsError, UsageError
 from tak_gitops.sim.clock import DEFAULT_ZONE, Clock, FixedClock, SystemClock
 from tak_gitops.sim.db import Database
-from tak_gitops.sim.files import seed_file, write_atomic
+from tak_gitops.sim.files import seed_file
 from tak_gitops.sim.publish import PublishRefused, export, publish
 from tak_gitops.sim.server import FaultPlan, FaultRule, SimConfig, SimServer
 
@@ -160,4 +161,4 @@ def export_cmd(db_path: Path, output: Path, version: int | None) -> None:
         db.close()
     if data is None:
         raise TakGitopsError("no such published version" if version is not None else "nothing has been published yet")
-    write_atomic(output, data)
+    write_bytes_atomic(output, data)

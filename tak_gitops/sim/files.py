@@ -1,11 +1,8 @@
-"""Files of the reference TAK: reading a seed (published-version JSON, gzip'd or not, or a saved snapshot) and
-writing exports atomically."""
+"""Seed files of the reference TAK: a published-version JSON (gzip'd or not) or a saved snapshot."""
 
 from __future__ import annotations
 
 import gzip
-import os
-import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -52,17 +49,3 @@ def seed_file(db: Database, path: Path, *, moment: datetime) -> int:
         "neither a published-version JSON (no 'data' object) nor a saved snapshot (no 'format' key)", path=str(path)
     )
 
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same directory, fsync'd, then renamed."""
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from tak_gitops.core.snapshot import Contract, Snapshot
@@ -30,6 +31,7 @@ GCC2_NEW = "https://tp.regionsormland.se/vp/clinicalprocess/logistics/logistics/
 CSU3_URL = "https://tph2.liv.sjunet.org:50001/WebCertFormStatusUpdateWebService/FormStatusUpdate/3_0/rivtabp21"
 
 PLATFORM = "NTJP-PROD"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 def example_snapshot() -> Snapshot:
