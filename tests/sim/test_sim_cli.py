@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
 
@@ -137,3 +138,26 @@ def test_serve_subprocess_end_to_end(seeded: Path, tmp_path: Path, clock: FixedC
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_fault_specs_and_clock_option() -> None:
+    from tak_gitops.cli.sim import _clock, _fault
+    from tak_gitops.errors import UsageError
+
+    rule = _fault("path=/coop/api/v2/cooperations,status=503,times=2")
+    assert (rule.path, rule.status, rule.times, rule.drop, rule.delay) == (
+        "/coop/api/v2/cooperations",
+        503,
+        2,
+        False,
+        0.0,
+    )
+    rule = _fault("path=/tak-web/rest/create,drop=true,times=all,method=POST")
+    assert (rule.drop, rule.times, rule.method) == (True, None, "POST")
+    with pytest.raises(UsageError, match="needs path"):
+        _fault("status=503")
+    with pytest.raises(UsageError, match="expected key=value"):
+        _fault("/coop")
+    assert _clock("2025-05-20T10:00:00").now() == datetime(2025, 5, 20, 10, 0, tzinfo=DEFAULT_ZONE)
+    with pytest.raises(UsageError, match="--now"):
+        _clock("tomorrow")
