@@ -500,3 +500,19 @@ def test_parse_order_accepts_lower_case_logiskadress_in_vagval() -> None:
     parsed = parse_order(text)
     assert parsed.inkludera.vagval[0].logisk_adress == WEBCERT_LA
     assert parsed.genomforande == datetime(2025, 5, 21, 8, 0, tzinfo=DEFAULT_ZONE)
+
+
+def test_second_end_on_the_start_day_hits_the_unique_key_and_rolls_back(tak: Database, clock: FixedClock) -> None:
+    include = order(inkludera={"anropsbehorigheter": [behorighet(INTYG, KML, GCC2)]})
+    exclude = order(exkludera={"anropsbehorigheter": [behorighet(INTYG, KML, GCC2)]})
+    for text in (include, exclude, include):
+        assert run(tak, text, clock).ok
+    answer = body(tak, exclude, clock)
+    assert answer.startswith("RUNTIME ERROR:::\nUNIQUE constraint failed: anropsbehorighet.")
+    # the whole order was rolled back: the second row is still valid
+    assert rows(
+        tak,
+        "SELECT b.fromTidpunkt, b.tomTidpunkt FROM anropsbehorighet b JOIN tjanstekomponent k "
+        "ON k.id = b.tjanstekonsument_id WHERE k.hsaId = ? ORDER BY b.id",
+        INTYG,
+    ) == [("2025-05-21", "2025-05-20"), ("2025-05-21", "2125-05-21")]
