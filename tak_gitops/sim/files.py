@@ -48,4 +48,3 @@ def seed_file(db: Database, path: Path, *, moment: datetime) -> int:
     raise SourceError(
         "neither a published-version JSON (no 'data' object) nor a saved snapshot (no 'format' key)", path=str(path)
     )
-

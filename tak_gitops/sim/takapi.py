@@ -138,6 +138,31 @@ class Model:
     """installedContract id -> contract id"""
     cooperations: dict[int, _Cooperation] = field(default_factory=dict)
     productions: dict[int, _Production] = field(default_factory=dict)
+    _indexes: dict[str, dict[tuple[str, int], list[int]]] = field(default_factory=dict)
+
+    def index(self, table: str) -> dict[tuple[str, int], list[int]]:
+        """(attribute, value) -> ids of the rows of ``cooperations`` or ``productions`` with that value."""
+        found = self._indexes.get(table)
+        if found is None:
+            rows: dict[int, Any] = getattr(self, table)
+            found = {}
+            for ident, row in rows.items():
+                for attr in ("consumer", "producer", "address", "contract"):
+                    if hasattr(row, attr):
+                        found.setdefault((attr, getattr(row, attr)), []).append(ident)
+            self._indexes[table] = found
+        return found
+
+
+def _select(
+    rows: Mapping[int, Any], index: Mapping[tuple[str, int], list[int]], match: Mapping[str, int | None]
+) -> list[Any]:
+    """The rows matching every non-None criterion, by id, using the index of the first criterion."""
+    wanted = [(k, v) for k, v in match.items() if v is not None]
+    if not wanted:
+        return [rows[i] for i in sorted(rows)]
+    candidates = index.get(wanted[0], [])
+    return [rows[i] for i in candidates if all(getattr(rows[i], k) == v for k, v in wanted[1:])]
 
 
 def _numbered(keys: Iterable[str]) -> dict[str, int]:
@@ -322,14 +347,10 @@ class TakApi:
         return cp is None or cp == self.m.connection_point["id"]
 
     def _coops(self, **match: int | None) -> list[_Cooperation]:
-        return [
-            c for c in self.m.cooperations.values() if all(v is None or getattr(c, k) == v for k, v in match.items())
-        ]
+        return _select(self.m.cooperations, self.m.index("cooperations"), match)
 
     def _prods(self, **match: int | None) -> list[_Production]:
-        return [
-            p for p in self.m.productions.values() if all(v is None or getattr(p, k) == v for k, v in match.items())
-        ]
+        return _select(self.m.productions, self.m.index("productions"), match)
 
     def handle(self, path: str, query: Query) -> tuple[int, Any]:
         """Answer ``path`` (below ``/coop/api/v2/``) with (status, JSON value)."""
