@@ -9,11 +9,13 @@ import click
 
 from tak_gitops.adapters.atomic import write_bytes_atomic
 from tak_gitops.cli import cli
+from tak_gitops.core.snapshot import Snapshot
 from tak_gitops.errors import TakGitopsError, UsageError
 from tak_gitops.sim.clock import DEFAULT_ZONE, Clock, FixedClock, SystemClock
 from tak_gitops.sim.db import Database
 from tak_gitops.sim.files import seed_file
 from tak_gitops.sim.publish import PublishRefused, export, publish
+from tak_gitops.sim.seed import seed_from_snapshot
 from tak_gitops.sim.server import FaultPlan, FaultRule, SimConfig, SimServer
 
 
@@ -110,6 +112,8 @@ def serve(
         if not db.is_empty():
             raise UsageError(f"--db {db_path} already holds a TAK; omit --seed or use a new --db")
         seed_file(db, seed, moment=clock.now())
+    elif db.is_empty():  # an empty TAK still needs its RIV-TA profiles: orders cannot create them
+        seed_from_snapshot(db, Snapshot.empty(platform, environment, source="empty"), moment=clock.now())
     try:
         server = SimServer(db, config, port=port)
     except OSError as exc:

@@ -4,8 +4,9 @@ Routes:
 
 * ``POST /tak-web/auth/login`` (form ``username``, ``password``): ``302`` to ``/tak-web/`` with a ``SESSION``
   cookie, or ``302`` to ``/tak-web/auth/login?error`` for bad credentials (Spring Security's form login);
-* ``POST /tak-web/rest/create`` (session): the form-urlencoded body is URL-decoded and the text from the first
-  ``{`` to the last ``}`` executed as an order; always ``200 text/plain`` with the report or the error text;
+* ``POST /tak-web/rest/create`` (session, ``application/x-www-form-urlencoded``, else ``415``): the body is
+  URL-decoded and the text from the first ``{`` to the last ``}`` executed as an order; always
+  ``200 text/plain`` with the report or the error text;
 * ``POST /tak-web/pubversion/create`` (session, optional form ``kommentar``): publish the user's pending changes;
   ``200`` JSON ``{"version": "<id>"}``, or ``409 text/plain`` when refused;
 * ``GET /tak-web/pubversion/download/{id}`` (session): the gzip'd published-version JSON
@@ -260,6 +261,10 @@ class _Handler(BaseHTTPRequestHandler):
         if user is None:
             self._redirect("/tak-web/auth/login")
             return
+        content_type = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        if content_type != "application/x-www-form-urlencoded":
+            self._text(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, f"Content-Type '{content_type}' is not supported")
+            return
         text = unquote_plus(raw.decode("utf-8", "replace"))
         cfg = self.state.config
         outcome = execute(self.state.db, text, user=user, platform=cfg.plattform, zone=cfg.zone, now=cfg.clock.now())
@@ -317,8 +322,11 @@ class _Handler(BaseHTTPRequestHandler):
             return
         api = self.state.api()
         try:
-            if api is None:
-                raise ApiError(404, "nothing has been published yet")
+            if api is None:  # nothing published yet: every list is empty, every id unknown
+                if "/" in path.strip("/"):
+                    raise ApiError(404, "nothing has been published yet")
+                self._json(HTTPStatus.OK, [])
+                return
             status, value = api.handle(path, query)
         except ApiError as exc:
             self._send(exc.status, orjson.dumps(exc.body(self.path)), "application/problem+json")

@@ -161,3 +161,37 @@ def test_fault_specs_and_clock_option() -> None:
     assert _clock("2025-05-20T10:00:00").now() == datetime(2025, 5, 20, 10, 0, tzinfo=DEFAULT_ZONE)
     with pytest.raises(UsageError, match="--now"):
         _clock("tomorrow")
+
+
+def test_an_empty_tak_accepts_an_order_creating_everything(clock: FixedClock) -> None:
+    from tak_gitops.core.snapshot import Snapshot
+
+    db = Database(":memory:")
+    seed_from_snapshot(db, Snapshot.empty("NTJP", "QA"), moment=clock.now())
+    ns = "urn:riv:clinicalprocess:activity:request:ProcessRequestResponder:1"
+    text = order(
+        plattform="NTJP-QA",
+        inkludera={
+            "tjanstekomponenter": [{"hsaId": "SE2321000099-PROD01", "beskrivning": "Region Exempel -- producent"}],
+            "tjanstekontrakt": [{"namnrymd": ns, "beskrivning": "Skicka remiss", "majorVersion": 1}],
+            "logiskadresser": [{"hsaId": "SE2321000099-E123", "beskrivning": "Vårdcentralen Exempel"}],
+            "vagval": [
+                {
+                    "tjanstekomponent": "SE2321000099-PROD01",
+                    "logiskAdress": "SE2321000099-E123",
+                    "tjanstekontrakt": ns,
+                    "rivtaprofil": "RIVTABP21",
+                    "adress": "https://remiss.example.se/rivta/ProcessRequest/1/rivtabp21",
+                }
+            ],
+        },
+    )
+    outcome = execute(db, text, user="admin", platform="NTJP-QA", zone=DEFAULT_ZONE, now=clock.now())
+    assert outcome.ok, outcome.errors
+    assert [(g, [line.status for line in lines]) for g, lines in outcome.report.inkludera.items()] == [
+        ("Logiska adresser", ["Nyskapad"]),
+        ("Tjänstekomponenter", ["Nyskapad"]),
+        ("Tjänstekontrakt", ["Nyskapad"]),
+        ("Anropsbehörigheter", []),
+        ("Vägval", ["Nyskapad"]),
+    ]

@@ -262,3 +262,15 @@ def test_fault_delay(tak: Database, clock: FixedClock) -> None:
         assert time.monotonic() - started >= 0.3
         with pytest.raises(httpx.ReadTimeout):
             httpx.get(server.tak_api_url + "/connectionPoints", auth=API_AUTH, timeout=0.1)
+
+
+def test_create_wants_a_form_body(sim: SimServer) -> None:
+    answer = web(sim).post("/rest/create", content=order(), headers={"Content-Type": "application/json"})
+    assert (answer.status_code, answer.text) == (415, "Content-Type 'application/json' is not supported")
+
+
+def test_nothing_published_gives_empty_lists(clock: FixedClock) -> None:
+    with start(Database(":memory:"), clock) as server:
+        assert api(server, "/connectionPoints").json() == []
+        assert api(server, "/cooperations?connectionPointId=1").json() == []
+        assert api(server, "/cooperations/1").status_code == 404
