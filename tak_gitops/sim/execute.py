@@ -133,13 +133,14 @@ _VAGVAL_KEYS = frozenset(
 
 # SimpleDateFormat "yyyy-MM-dd'T'HH:mm:ssZ": an RFC-822 offset without colon (or a GMT+hh:mm zone).
 _TIMESTAMP = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:([+-])(\d{2})(\d{2})|GMT([+-])(\d{2}):(\d{2}))$"
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})"
+    r"(?:([+-])([0-9]{2})([0-9]{2})|GMT([+-])([0-9]{2}):([0-9]{2}))"
 )
 
 
 def parse_timestamp(value: str) -> datetime:
     """Parse ``yyyy-MM-ddTHH:mm:ss+hhmm`` (TAK-web's only accepted form; ``GMT+hh:mm`` also passes)."""
-    m = _TIMESTAMP.match(value)
+    m = _TIMESTAMP.fullmatch(value)
     if m is None:
         raise OrderParseError(f"bad time stamp {value!r}")
     year, month, day, hour, minute, second = (int(g) for g in m.groups()[:6])
@@ -386,9 +387,9 @@ class _Errors:
         return list(self._items)
 
 
-_HSA_RE = re.compile(r"^[0-9a-zA-Z_\-]*$")
-_NS_RE = re.compile(r"^[0-9a-zA-Z_.:\-]*$")
-_URL_RE = re.compile(r"^[0-9a-zA-Z_.:/\-?&]*$")
+_HSA_RE = re.compile(r"[0-9a-zA-Z_\-]*")
+_NS_RE = re.compile(r"[0-9a-zA-Z_.:\-]*")
+_URL_RE = re.compile(r"[0-9a-zA-Z_.:/\-?&]*")
 
 
 def _validate_hsa(value: str | None, *, allow_star: bool) -> list[str]:
@@ -397,7 +398,7 @@ def _validate_hsa(value: str | None, *, allow_star: bool) -> list[str]:
     out = []
     if len(value) > 255:
         out.append("HSA-ID har felaktig längd")
-    if not (allow_star and value == "*") and not _HSA_RE.match(value):
+    if not (allow_star and value == "*") and not _HSA_RE.fullmatch(value):
         out.append("HSA-ID har ogiltigt innehåll")
     return out
 
@@ -408,7 +409,7 @@ def _validate_namnrymd(value: str | None) -> list[str]:
     out = []
     if len(value) > 255:
         out.append("Namnrymd har felaktig längd")
-    if not _NS_RE.match(value):
+    if not _NS_RE.fullmatch(value):
         out.append("Namnrymd har ogiltigt innehåll")
     return out
 
@@ -424,7 +425,7 @@ def validate_adress(value: str) -> list[str]:
         out.append("Adress får inte vara tom")
     if not 5 <= len(value) <= 255:
         out.append("Adress har felaktig längd")
-    if not _URL_RE.match(value):
+    if not _URL_RE.fullmatch(value):
         out.append("Adress har ogiltigt innehåll")
     return out
 

@@ -379,14 +379,21 @@ def test_required_fields_and_invalid_url(tak: Database, clock: FixedClock) -> No
         "JsonBestallning ERROR:::\nDet saknas information i beställningen för att kunna skapa Vägval. "
         f"({WEBCERT_LA} - {SMC2} - {WEBCERT} - RIVTABP21 - null)"
     )
-    bad = order(inkludera={"vagval": [vagval(WEBCERT_LA, SMC2, WEBCERT, "https://x.se/a?b=c")]})
-    assert body(tak, bad, clock) == "JsonBestallning ERROR:::\nSkapa Vägval: Adress har ogiltigt innehåll"
+    for url in ("https://x.se/a?b=c", "https://x.se/a\n"):
+        bad = order(inkludera={"vagval": [vagval(WEBCERT_LA, SMC2, WEBCERT, url)]})
+        assert body(tak, bad, clock) == "JsonBestallning ERROR:::\nSkapa Vägval: Adress har ogiltigt innehåll"
+    short = order(inkludera={"vagval": [vagval(WEBCERT_LA, SMC2, WEBCERT, "x.se")]})
+    assert body(tak, short, clock) == "JsonBestallning ERROR:::\nSkapa Vägval: Adress har felaktig längd"
 
 
 def test_invalid_new_plain_objects(tak: Database, clock: FixedClock) -> None:
     text = order(
         inkludera={
-            "logiskadresser": [{"hsaId": "SE 123", "beskrivning": "x"}, {"hsaId": "*", "beskrivning": "Alla"}],
+            "logiskadresser": [
+                {"hsaId": "SE 123", "beskrivning": "x"},
+                {"hsaId": "SE123\n", "beskrivning": "x"},
+                {"hsaId": "*", "beskrivning": "Alla"},
+            ],
             "tjanstekomponenter": [{"hsaId": "", "beskrivning": "x"}],
         }
     )
