@@ -8,4 +8,5 @@ from __future__ import annotations
 import tak_gitops.cli.fetch
 import tak_gitops.cli.import_
 import tak_gitops.cli.schema
+import tak_gitops.cli.sim
 import tak_gitops.cli.validate  # noqa: F401
