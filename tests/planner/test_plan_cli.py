@@ -1,0 +1,137 @@
+"""`tak-gitops plan` as a user runs it: exit codes, the plan file, split comments, convergence on the example."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import orjson
+import pytest
+
+from tak_gitops.adapters.hsafile import read_hsa_file
+from tak_gitops.adapters.snapshot_file import write_snapshot
+from tak_gitops.adapters.sources import read_source
+from tak_gitops.cli import main
+from tak_gitops.core.plan import apply_changes, read_plan_document
+from tests.conftest import ROOT
+from tests.planner.helpers import validator
+
+EXAMPLE = ["--env", "NTJP-PROD", "--export", "examples/ntjp-prod", "--hsa", "examples/hsa/hsacache.xml"]
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as info:
+        main(["plan", *args])
+    code = info.value.code
+    captured = capsys.readouterr()
+    return (code if isinstance(code, int) else 1), captured.out, captured.err
+
+
+@pytest.fixture
+def repo(monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(ROOT)
+    return ROOT
+
+
+def test_usage_problems_exit_1_not_2(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "--env", "NOPE-PROD", "--export", "examples/ntjp-prod")
+    assert code == 1 and "unknown environment 'NOPE-PROD'" in err
+    code, _, err = run(capsys, "--env", "NTJP-PROD")
+    assert code == 1 and "give exactly one of --snapshot FILE, --export PATH or --fetch" in err
+    code, _, err = run(capsys, *EXAMPLE, "--allow-stale", "--ack-removals", "inera")
+    assert code == 1 and "--ack-removals 'inera': give ORG=N" in err
+    code, _, err = run(capsys, *EXAMPLE, "--allow-stale", "--org", "region-nowhere")
+    assert code == 1 and "--org region-nowhere: not an organisation" in err
+    code, _, err = run(capsys, "--env", "NTJP-PROD", "--bogus")
+    assert code == 1 and "No such option" in err
+    assert "Traceback" not in err
+
+
+def test_stale_snapshot_is_refused_without_allow_stale(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, *EXAMPLE)
+    assert code == 1 and "--allow-stale" in err
+
+
+def test_refused_plan_is_written_and_exits_1(repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "plan.json"
+    # without the HSA file, Värmland's removal on the care giver 1000 needs an acknowledgement
+    code, text, _ = run(
+        capsys,
+        "--env",
+        "NTJP-PROD",
+        "--export",
+        "examples/ntjp-prod",
+        "--allow-stale",
+        "--org",
+        "region-varmland",
+        "--out",
+        str(out),
+        "--no-color",
+    )
+    assert code == 1
+    doc = orjson.loads(out.read_bytes())
+    validator().validate(doc)
+    assert doc["status"] == "refused" and [r["guard"] for r in doc["refusals"]] == ["cascade"]
+    assert "Refused by a safety guard:" in text
+    code, _, _ = run(
+        capsys,
+        "--env",
+        "NTJP-PROD",
+        "--export",
+        "examples/ntjp-prod",
+        "--allow-stale",
+        "--org",
+        "region-varmland",
+        "--ack-cascade",
+        "se2321000032-1000",
+        "--out",
+        str(out),
+    )
+    assert code == 2
+    assert read_plan_document(orjson.loads(out.read_bytes())).status == "changes"
+
+
+def test_markdown_parts_are_written(repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    parts = tmp_path / "parts"
+    code, md, _ = run(
+        capsys,
+        *EXAMPLE,
+        "--allow-stale",
+        "--format",
+        "markdown",
+        "--markdown-parts",
+        str(parts),
+        "--comment-limit",
+        "4000",
+    )
+    assert code == 2
+    files = sorted(parts.iterdir(), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
+    assert len(files) > 2
+    assert all(len(p.read_text(encoding="utf-8")) <= 4000 for p in files)
+    assert files[0].name == "plan-NTJP-PROD-1.md"
+    assert f"**(part 1/{len(files)})**" in files[0].read_text(encoding="utf-8")
+
+
+def test_executing_the_example_plan_converges(repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "plan.json"
+    code, _, _ = run(capsys, *EXAMPLE, "--allow-stale", "--out", str(out))
+    assert code == 2
+    plan = read_plan_document(orjson.loads(out.read_bytes()))
+    before = read_source(ROOT / "examples" / "ntjp-prod", platform="NTJP", environment="PROD")
+    after = apply_changes(before, plan)
+    write_snapshot(tmp_path / "after.snapshot.json", after)
+    shutil.copy(ROOT / "examples" / "hsa" / "hsacache.xml", tmp_path / "hsa.xml")
+    code, text, _ = run(
+        capsys,
+        "--env",
+        "NTJP-PROD",
+        "--snapshot",
+        str(tmp_path / "after.snapshot.json"),
+        "--hsa",
+        str(tmp_path / "hsa.xml"),
+        "--allow-stale",
+        "--no-color",
+    )
+    assert code == 0, text
+    assert "status: no changes" in text
+    assert read_hsa_file(tmp_path / "hsa.xml").digest == plan.inputs.hsa_digest
