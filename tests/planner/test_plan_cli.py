@@ -135,3 +135,36 @@ def test_executing_the_example_plan_converges(repo: Path, tmp_path: Path, capsys
     assert code == 0, text
     assert "status: no changes" in text
     assert read_hsa_file(tmp_path / "hsa.xml").digest == plan.inputs.hsa_digest
+
+
+def test_plan_with_fetch_reads_the_tak_api(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from current_state.fake_takapi import PASSWORD, USER, FakeTakApi, load_example, serve
+
+    for name in ("ownership.yaml", "desired", "examples"):
+        src = ROOT / name
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, tmp_path / name)
+    with serve(FakeTakApi(load_example())) as api:
+        config = (ROOT / "tak-gitops.yaml").read_text(encoding="utf-8")
+        config = config.replace('tak_api: {base_url: "https://api.ntjp.se/coop/api/v2"}', "")
+        config += f"tak_api:\n  base_url: {api.base_url}\n  timeout_seconds: 5\n  max_attempts: 2\n"
+        (tmp_path / "tak-gitops.yaml").write_text(config, encoding="utf-8")
+        api.data["connectionPoints"][0]["snapshotTime"] = (
+            datetime.now(timezone(timedelta(hours=1))) - timedelta(hours=2)
+        ).strftime("%Y-%m-%dT%H:%M:%S%z")
+        monkeypatch.chdir(tmp_path)
+        monkeypatch.setenv("TAK_API_USERNAME", USER)
+        monkeypatch.setenv("TAK_API_PASSWORD", PASSWORD)
+        out = tmp_path / "plan.json"
+        code, _, err = run(
+            capsys, "--env", "NTJP-PROD", "--fetch", "--hsa", "examples/hsa/hsacache.xml", "--out", str(out)
+        )
+    assert code == 2, err
+    fetched = orjson.loads(out.read_bytes())
+    expected = orjson.loads((ROOT / "tests" / "planner" / "golden" / "example-ntjp-prod.json").read_bytes())
+    assert fetched["orders"] == expected["orders"]
+    assert fetched["inputs"]["snapshot_digest"] == expected["inputs"]["snapshot_digest"]
+    assert PASSWORD not in out.read_text(encoding="utf-8") + err
