@@ -10,7 +10,7 @@ file. Phases run in separate processes so that each reports its own wall time an
 * ``bare-parse``: ``orjson.loads`` of every export file, all trees kept: the yardstick;
 * ``full-plan``: load every organisation's desired files, the saved snapshot and the HSA file, plan all
   organisations, serialise the plan document;
-* ``one-org``: the whole process ``tak-gitops plan --org org-007 --snapshot ... --format json``;
+* ``one-org``: the whole process ``tak-gitops plan --org org-010 --snapshot ... --format json``;
 * ``core-20k`` and ``deepdiff-20k``: ``make_plan`` versus ``DeepDiff(current, desired, ignore_order=True)`` over
   the same 20,000 routings and 20,000 authorizations.
 
@@ -201,9 +201,9 @@ def generate_export(out: Path) -> None:
                     "serviceContract": contracts[k],
                 }
             )
-        if o % 10 == 2:  # 20 authorizations nobody desires on care units: 600 removals
+        if o % 10 == 2:  # 20 authorizations nobody desires, on care units: 600 removals
             other = (o + 5) % ORGS
-            for n in range(1, 21):
+            for n in [*range(1, 20), 21]:  # care units only: no cascade
                 coops.append(
                     {
                         "id": 100000 + len(coops),
@@ -429,7 +429,7 @@ def main() -> None:
         "json",
         "--allow-stale",
         "--out",
-        str(base / "plan-org-007.json"),
+        str(base / "plan-org-010.json"),
     ]
     for _ in range(args.runs):
         t0 = time.perf_counter()
