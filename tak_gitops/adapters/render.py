@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
+if TYPE_CHECKING:
+    import jinja2
 
 ACTION_LABELS = {
     "add-logical-address": "new logical address",
@@ -95,7 +96,9 @@ def _descendant_target(value: str | None) -> str:
 
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
-    """The jinja2 environment of the renderers."""
+    """The jinja2 environment of the renderers (jinja2 is imported on first use: JSON output does not need it)."""
+    import jinja2
+
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("tak_gitops", "templates"),
         undefined=jinja2.StrictUndefined,
