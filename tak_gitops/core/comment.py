@@ -271,8 +271,24 @@ class _Packer:
             self.new_chunk()
             self.push(lines)
         else:
-            # Too large for any one part: it is cut between its blocks, starting in the current part.
-            for b in section:
+            # Too large for any one part: it is cut between its blocks, starting in the current part. The heading
+            # stays with the first block below it.
+            blocks = list(section)
+            j = 0
+            if blocks[0].kind == "heading":
+                j = 1
+                while j < len(blocks) and blocks[j].kind == "line" and not blocks[j].lines[0].strip():
+                    j += 1
+                j = min(j + 1, len(blocks))
+                head = [line for b in blocks[:j] for line in b.lines]
+                if self.fits(head):
+                    self.push(head)
+                elif self.fits_empty(head):
+                    self.new_chunk()
+                    self.push(head)
+                else:
+                    j = 0
+            for b in blocks[j:]:
                 self.add_block(b)
 
     def result(self) -> list[list[str]]:
