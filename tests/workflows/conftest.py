@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pytest
 
 from tak_gitops.cli import main
+
 from .fake_github import FakeGitHub
 
 

@@ -8,7 +8,9 @@ GCC2 = "urn:riv:clinicalprocess:logistics:logistics:GetCareContactsResponder:2"
 CSU3 = "urn:riv:clinicalprocess:healthcond:certificate:CertificateStatusUpdateForCareResponder:3"
 
 
-def plan_doc(env: str, *, removals: int = 0, adds: int = 0, cascade: bool = False, refused: bool = False) -> dict[str, Any]:
+def plan_doc(
+    env: str, *, removals: int = 0, adds: int = 0, cascade: bool = False, refused: bool = False
+) -> dict[str, Any]:
     changes: list[dict[str, Any]] = []
     for i in range(adds):
         changes.append(
@@ -16,7 +18,11 @@ def plan_doc(env: str, *, removals: int = 0, adds: int = 0, cascade: bool = Fals
                 "action": "add-routing",
                 "address": f"SE162321000156-{i:04d}",
                 "contract": CSU3,
-                "after": {"producer": "SE162321000156-B3K", "url": "https://tph2.liv.sjunet.org/x", "profile": "RIVTABP21"},
+                "after": {
+                    "producer": "SE162321000156-B3K",
+                    "url": "https://tph2.liv.sjunet.org/x",
+                    "profile": "RIVTABP21",
+                },
             }
         )
     for i in range(removals):
@@ -25,12 +31,24 @@ def plan_doc(env: str, *, removals: int = 0, adds: int = 0, cascade: bool = Fals
                 "action": "remove-routing",
                 "address": f"SE2321000032-{i:04d}",
                 "contract": GCC2,
-                "before": {"producer": "SE162321000032-00D1", "url": "https://tp.regionsormland.se/x", "profile": "RIVTABP21"},
+                "before": {
+                    "producer": "SE162321000032-00D1",
+                    "url": "https://tp.regionsormland.se/x",
+                    "profile": "RIVTABP21",
+                },
             }
         )
     orders = (
-        [{"id": f"w1-region-sormland-producer-{env}", "wave": 1, "kind": "producer", "org": "region-sormland",
-          "system": "SE162321000032-00D1", "changes": changes}]
+        [
+            {
+                "id": f"w1-region-sormland-producer-{env}",
+                "wave": 1,
+                "kind": "producer",
+                "org": "region-sormland",
+                "system": "SE162321000032-00D1",
+                "changes": changes,
+            }
+        ]
         if changes
         else []
     )
@@ -43,15 +61,28 @@ def plan_doc(env: str, *, removals: int = 0, adds: int = 0, cascade: bool = Fals
         "status": status,
         "summary": {"add-routing": adds, "remove-routing": removals, "orders": len(orders)},
         "refusals": (
-            [{"guard": "removals", "org": "region-sormland", "message": f"{removals} removals exceed the limit",
-              "acknowledge": f"--ack-removals region-sormland={removals}"}]
+            [
+                {
+                    "guard": "removals",
+                    "org": "region-sormland",
+                    "message": f"{removals} removals exceed the limit",
+                    "acknowledge": f"--ack-removals region-sormland={removals}",
+                }
+            ]
             if refused
             else []
         ),
         "orders": orders,
         "cascades": (
-            [{"kind": "routing", "change": "remove", "address": "SE2321000032-4KMT", "contract": GCC2,
-              "descendants": [{"address": "SE2321000032-4KMU"}, {"address": "SE2321000032-4KMV"}]}]
+            [
+                {
+                    "kind": "routing",
+                    "change": "remove",
+                    "address": "SE2321000032-4KMT",
+                    "contract": GCC2,
+                    "descendants": [{"address": "SE2321000032-4KMU"}, {"address": "SE2321000032-4KMV"}],
+                }
+            ]
             if cascade
             else []
         ),

@@ -142,8 +142,8 @@ def test_split_properties(body: str, limit: int, byte_limit: int) -> None:
         assert sum(x.count("<details") for x in lines) == sum(x.count("</details>") for x in lines)
     if len(parts) > 1:
         assert [p.split("\n")[0] for p in parts] == [
-            "**t (part 1/%d)**" % len(parts),
-            *("**t (part %d/%d, continued)**" % (i, len(parts)) for i in range(2, len(parts) + 1)),
+            f"**t (part 1/{len(parts)})**",
+            *(f"**t (part {i}/{len(parts)}, continued)**" for i in range(2, len(parts) + 1)),
         ]
     # Nothing is dropped: every removal and cascade line appears whole, in order.
     wanted = [x for x in body.split("\n") if x.startswith(("- remove-routing", "  - cascade"))]

@@ -52,7 +52,9 @@ def test_create_then_update_in_place_then_shrink_from_three_parts_to_one(github,
 
     first = _comment(run_cli, "NTJP-PROD", plan, md)
     assert first.code == 0, first.err
-    assert first.out == "NTJP-PROD: 3 comment(s) on example/tak-desired#42: 0 updated, 3 created, 0 unchanged, 0 deleted\n"
+    assert (
+        first.out == "NTJP-PROD: 3 comment(s) on example/tak-desired#42: 0 updated, 3 created, 0 unchanged, 0 deleted\n"
+    )
     parts = _sticky(github, "NTJP-PROD")
     assert [parse_marker(c["body"]).part for c in parts] == [1, 2, 3]  # type: ignore[union-attr]
     assert all(len(c["body"]) <= 60_000 for c in parts)
@@ -77,10 +79,14 @@ def test_create_then_update_in_place_then_shrink_from_three_parts_to_one(github,
     # The plan shrinks to one comment: the first is kept, the surplus deleted.
     plan, md = _write_plan(tmp_path, "NTJP-PROD", adds=2)
     third = _comment(run_cli, "NTJP-PROD", plan, md)
-    assert third.out == "NTJP-PROD: 1 comment(s) on example/tak-desired#42: 1 updated, 0 created, 0 unchanged, 2 deleted\n"
+    assert (
+        third.out == "NTJP-PROD: 1 comment(s) on example/tak-desired#42: 1 updated, 0 created, 0 unchanged, 2 deleted\n"
+    )
     remaining = _sticky(github, "NTJP-PROD")
     assert [c["id"] for c in remaining] == ids[:1]
-    assert remaining[0]["body"].startswith("<!-- tak-gitops:plan:NTJP-PROD part=1/1 -->\n<!-- tak-gitops:plan:NTJP-PROD -->")
+    assert remaining[0]["body"].startswith(
+        "<!-- tak-gitops:plan:NTJP-PROD part=1/1 -->\n<!-- tak-gitops:plan:NTJP-PROD -->"
+    )
     assert [c["body"] for c in github.comments_of(REPO, PR)][0] == "Looks good to me"
 
 
@@ -151,9 +157,11 @@ def test_client_backs_off_on_5xx_then_gives_up_with_a_publish_error(github) -> N
 
 def test_a_rate_limit_longer_than_the_cap_is_not_waited_for(github) -> None:  # type: ignore[no-untyped-def]
     github.fail(403, headers={"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(int(time.time()) + 3600)})
-    with GitHubClient(token=github.token, base_url=github.url, max_wait=60, sleep=lambda s: None) as gh:
-        with pytest.raises(PublishError, match=r"it resets in 3[56]\d\d s, longer than the 60 s this command waits"):
-            gh.list_labels(REPO, PR)
+    with (
+        GitHubClient(token=github.token, base_url=github.url, max_wait=60, sleep=lambda s: None) as gh,
+        pytest.raises(PublishError, match=r"it resets in 3[56]\d\d s, longer than the 60 s this command waits"),
+    ):
+        gh.list_labels(REPO, PR)
 
 
 def test_body_too_long_is_split_again_smaller(github, run_cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -196,14 +204,20 @@ def test_orders_comment_on_the_merged_pull_request(github, run_cli, tmp_path) ->
     ledger.mkdir(parents=True)
     plan, _ = _write_plan(tmp_path, "NTJP-PROD", adds=1)
     checksum = json.loads(plan.read_text())["checksum"]
-    for oid, wave, cs in (("w1-inera-producer-x", 1, checksum), ("w2-inera-consumer-y", 2, checksum), ("old", 1, "sha256:0")):
+    for oid, wave, cs in (
+        ("w1-inera-producer-x", 1, checksum),
+        ("w2-inera-consumer-y", 2, checksum),
+        ("old", 1, "sha256:0"),
+    ):
         (ledger / f"{oid}.json").write_text(
             json.dumps({"order_id": oid, "wave": wave, "org": "inera", "state": "submitted", "plan_checksum": cs})
         )
     r = run_cli("comment", "orders", "--repo", REPO, "--pr", str(PR), "--env", "NTJP-PROD",
                 "--ledger-dir", str(tmp_path / "orders"), "--plan", str(plan), "--commit", "c0ffee")  # fmt: skip
     assert r.code == 0, r.err
-    assert r.out == "NTJP-PROD: commented 2 order(s) on example/tak-desired#42: w1-inera-producer-x, w2-inera-consumer-y\n"
+    assert (
+        r.out == "NTJP-PROD: commented 2 order(s) on example/tak-desired#42: w1-inera-producer-x, w2-inera-consumer-y\n"
+    )
     body = github.comments_of(REPO, PR)[-1]["body"]
     assert "| `w1-inera-producer-x` | inera | 1 | submitted | – |" in body
     assert "`old`" not in body
