@@ -30,6 +30,7 @@ from tak_gitops.core.comment import (
     render_orders_comment,
     sticky_parts,
 )
+from tak_gitops.core.config import ENV_NAME_RE
 from tak_gitops.core.drift import DRIFT_LABEL, drift_marker, drift_report, drift_title, render_drift_issue
 from tak_gitops.errors import ExitCode, LedgerError, PlanFileError, UsageError
 
@@ -41,6 +42,12 @@ def _repo(value: str) -> str:
     parts = value.split("/")
     if len(parts) != 2 or not all(parts):
         raise UsageError(f"--repo must be OWNER/NAME, not {value!r}")
+    return value
+
+
+def _env(value: str) -> str:
+    if not ENV_NAME_RE.match(value):
+        raise UsageError(f"--env {value!r} is not an environment name such as NTJP-PROD")
     return value
 
 
@@ -123,6 +130,7 @@ def _label_summary(add: Sequence[str], remove: Sequence[str]) -> str:
 @click.option("--repo", metavar="OWNER/NAME", help="The repository (in Actions: ${{ github.repository }}).")
 @click.option("--pr", type=int, metavar="N", help="The pull-request number.")
 @click.option("--labels/--no-labels", default=False, help="Also set the tak:* labels of the pull request.")
+@click.option("--commit", default=None, metavar="SHA", help="The commit planned, named at the end of the comment.")
 @click.option(
     "--max-chars",
     type=click.IntRange(min=2000, max=DEFAULT_LIMIT),
@@ -139,6 +147,7 @@ def comment(
     repo: str | None,
     pr: int | None,
     labels: bool,
+    commit: str | None,
     max_chars: int,
 ) -> None:
     """Post or update the sticky plan comment(s) of one environment on a pull request.
@@ -163,6 +172,7 @@ def comment(
     if missing:
         raise UsageError(f"comment: missing {', '.join(missing)}")
     assert env and plan_path and markdown_path and repo and pr is not None
+    env = _env(env)
     plan = read_plan(plan_path)
     if plan.get("environment") not in (None, env):
         raise UsageError(f"{plan_path} is a plan for {plan.get('environment')}, not {env}")
@@ -170,6 +180,9 @@ def comment(
         markdown = markdown_path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise UsageError(f"{markdown_path}: no such file") from None
+    if commit:
+        # Every push leaves its mark, so an old plan never stays on the pull request unnoticed.
+        markdown = markdown.rstrip("\n") + f"\n\n<sub>Planned at `{commit}`.</sub>\n"
     plan_labels = labels_for_plan(plan)
     with _client() as gh:
         result, total = post_sticky(gh, _repo(repo), pr, env, markdown, plan_labels, max_chars)
@@ -211,7 +224,7 @@ def comment_labels(repo: str, pr: int) -> None:
 @click.option("--commit", default=None, help="Only orders applied at this commit; also named in the comment.")
 def comment_orders(repo: str, pr: int, env: str, ledger_dir: Path, plan_path: Path | None, commit: str | None) -> None:
     """Comment the orders an apply created on the merged pull request (a plain comment, one per apply)."""
-    records = read_ledger(ledger_dir, env)
+    records = read_ledger(ledger_dir, _env(env))
     if plan_path is not None:
         checksum = read_plan(plan_path).get("checksum")
         records = [r for r in records if r.get("plan_checksum") == checksum]
@@ -247,6 +260,7 @@ def drift_report_cmd(
     The issue is found by a hidden marker and the tak:drift label, created when drift first appears, updated on
     every run while it lasts, and closed by the first run that finds none.
     """
+    env = _env(env)
     plan = read_plan(plan_path)
     ledger = read_ledger(ledger_dir, env) if ledger_dir is not None else []
     report = drift_report(env, plan, ledger)

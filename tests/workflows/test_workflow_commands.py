@@ -80,7 +80,9 @@ def _registered() -> set[str]:
     return set(cli.commands)
 
 
-@pytest.mark.parametrize("source", ["tak-plan.yml", "tak-apply.yml", "tak-drift.yml", "action.yml"])
+@pytest.mark.parametrize(
+    "source", ["tak-plan.yml", "tak-plan-comment.yml", "tak-apply.yml", "tak-drift.yml", "action.yml"]
+)
 def test_workflow_command_lines_run_on_the_example_tree(source: str, tmp_path: Path, fake_github: FakeGitHub) -> None:
     path = ROOT / "action.yml" if source == "action.yml" else ROOT / ".github" / "workflows" / source
     lines = command_lines(path)
@@ -105,11 +107,21 @@ def test_workflow_command_lines_run_on_the_example_tree(source: str, tmp_path: P
         "PR_NUMBER": "7",
         "PR_URL": "https://github.com/example/tak-desired/pull/7",
         "LOCK_OWNER": "ci",
+        "HEAD_SHA": "fedcba9876543210fedcba9876543210fedcba98",
+        # The loop variables of tak-plan-comment.yml, as its loop sets them for the one downloaded plan.
+        "dir": "plans/plan-NTJP-PROD",
+        "env_name": "NTJP-PROD",
+        "pr": "7",
     }
     if "plan" not in registered:
         # The planner's command is merged separately: give the later lines the plan it would write.
         (repo / "plan.json").write_text(json.dumps(plan_doc("NTJP-PROD", removals=2, adds=3, cascade=True)))
         (repo / "plan.md").write_text(plan_markdown("NTJP-PROD", removals=2, adds=3))
+    fork = repo / "plans" / "plan-NTJP-PROD"
+    fork.mkdir(parents=True)
+    (fork / "plan.json").write_text(json.dumps(plan_doc("NTJP-PROD", adds=1)))
+    (fork / "plan.md").write_text(plan_markdown("NTJP-PROD", adds=1))
+    (fork / "pr-number.txt").write_text("7\n")
     ran: list[str] = []
     for sub, line in lines:
         if sub in NOT_OFFLINE or sub not in registered:
@@ -125,7 +137,13 @@ def test_workflow_command_lines_run_on_the_example_tree(source: str, tmp_path: P
         assert 'envs=["NTJP-PROD"]\n' in output.read_text()
         bodies = [c["body"] for c in fake_github.comments_of("example/tak-desired", 7)]
         assert len(bodies) == 1 and bodies[0].startswith("<!-- tak-gitops:plan:NTJP-PROD part=1/1")
+        assert bodies[0].endswith("\n\n<sub>Planned at `fedcba9876543210fedcba9876543210fedcba98`.</sub>\n")
         assert fake_github.labels[("example/tak-desired", 7)]
+    elif source == "tak-plan-comment.yml":
+        assert ran == ["comment", "comment"]
+        bodies = [c["body"] for c in fake_github.comments_of("example/tak-desired", 7)]
+        assert len(bodies) == 1 and "SE162321000156-0000" in bodies[0]
+        assert fake_github.labels[("example/tak-desired", 7)] == []
     elif source == "tak-apply.yml":
         assert {"affected-envs", "comment"} <= set(ran)
         assert fake_github.comments_of("example/tak-desired", 7)[0]["body"].startswith(

@@ -35,8 +35,14 @@ def _load(path: Path) -> Any:
     return YAML(typ="safe").load(path.read_text(encoding="utf-8"))
 
 
-def test_the_four_workflows_exist() -> None:
-    assert [p.name for p in WORKFLOWS] == ["ci.yml", "tak-apply.yml", "tak-drift.yml", "tak-plan.yml"]
+def test_the_workflows_exist() -> None:
+    assert [p.name for p in WORKFLOWS] == [
+        "ci.yml",
+        "tak-apply.yml",
+        "tak-drift.yml",
+        "tak-plan-comment.yml",
+        "tak-plan.yml",
+    ]
 
 
 def test_actionlint_with_shellcheck_passes_on_every_workflow() -> None:
@@ -141,3 +147,9 @@ def test_pull_request_workflow_keeps_forks_without_secrets_and_write_tokens() ->
     assert steps["Post the sticky plan comment"]["if"] == "env.SAME_REPO == 'true'"
     assert steps["Read the current TAK (read-only credentials)"]["if"] == "env.HAVE_TAK_API == 'true'"
     assert steps["Fail when a guard refused the plan"]["if"] == "steps.plan.outputs.rc == '1'"
+    # A fork's comments are posted by a workflow_run job that never checks out the fork's code.
+    forks = _load(ROOT / ".github" / "workflows" / "tak-plan-comment.yml")
+    assert forks["on"] == {"workflow_run": {"workflows": ["tak-gitops plan"], "types": ["completed"]}}
+    job = forks["jobs"]["comment"]
+    assert "head_repository.full_name != github.repository" in job["if"]
+    assert all("with" not in s or "ref" not in s["with"] for s in job["steps"])
