@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from tak_gitops.adapters.atomic import write_text_atomic
-from tak_gitops.adapters.desired_loader import find_root, load_config
+from tak_gitops.adapters.desired_loader import display_path, find_root, load_config
 from tak_gitops.cli import cli
 from tak_gitops.core.codeowners import render_codeowners
 from tak_gitops.core.config import OwnershipRegistry, ProjectConfig
@@ -40,7 +40,7 @@ def load_project(start: Path) -> tuple[Path, ProjectConfig, OwnershipRegistry]:
 def codeowners(path: Path, check: bool, output: Path | None) -> None:
     """Write CODEOWNERS from ownership.yaml: each organisation's folder to its team, the rest to the platform team."""
     root, config, ownership = load_project(path)
-    text = render_codeowners(ownership, config, ownership_path=str(root / config.ownership))
+    text = render_codeowners(ownership, config, ownership_path=display_path(root / config.ownership))
     target = output if output is not None else root / "CODEOWNERS"
     if str(target) == "-":
         if check:
@@ -52,17 +52,18 @@ def codeowners(path: Path, check: bool, output: Path | None) -> None:
             current = target.read_text(encoding="utf-8")
         except FileNotFoundError:
             current = ""
+        shown = display_path(target)
         if current == text:
-            click.echo(f"{target}: up to date", err=True)
+            click.echo(f"{shown}: up to date", err=True)
             return
         diff = difflib.unified_diff(
             current.splitlines(keepends=True),
             text.splitlines(keepends=True),
-            f"{target} (committed)",
-            f"{target} (expected)",
+            f"{shown} (committed)",
+            f"{shown} (expected)",
         )
         click.echo("".join(diff), nl=False)
-        click.echo(f"{target} is out of date: run `tak-gitops codeowners` and commit the result", err=True)
+        click.echo(f"{shown} is out of date: run `tak-gitops codeowners` and commit the result", err=True)
         click.get_current_context().exit(ExitCode.FAILURE)
     write_text_atomic(target, text)
-    click.echo(f"wrote {target}", err=True)
+    click.echo(f"wrote {display_path(target)}", err=True)

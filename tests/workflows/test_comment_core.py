@@ -224,3 +224,54 @@ def test_orders_comment() -> None:
         "TAK shows them.\n"
     )
     assert re.search("No orders were created", render_orders_comment("NTJP-QA", []))
+
+
+# ---- drift ----------------------------------------------------------------------------------------------------
+
+
+def test_drift_report_and_issue_body() -> None:
+    from tak_gitops.core.drift import drift_report, render_drift_issue
+
+    ledger = [
+        {"order_id": "w1-b", "state": "expired", "submitted_at": "2025-01-02T10:00:00+0100"},
+        {"order_id": "w1-a", "state": "diverged", "ticket": "TSK-7"},
+        {"order_id": "w1-c", "state": "executed"},
+    ]
+    report = drift_report("NTJP-PROD", plan_doc("NTJP-PROD", removals=1, adds=2), ledger)
+    assert (report.has_drift, report.orders, report.changes) == (True, 1, 3)
+    assert render_drift_issue(report, commit="abc") == (
+        "<!-- tak-gitops:drift:NTJP-PROD -->\n"
+        "## TAK drift in NTJP-PROD\n"
+        "\n"
+        "The scheduled check at `abc` planned NTJP-PROD against a fresh export with no change to the desired state.\n"
+        "\n"
+        "| finding | count |\n"
+        "| --- | --- |\n"
+        "| rows changed outside the repository (changes a plan would order) | 3 |\n"
+        "| orders diverged (the TAK shows something else) | 1 |\n"
+        "| orders expired (not carried out in time) | 1 |\n"
+        "\n"
+        "### Orders diverged\n"
+        "\n"
+        "- `w1-a` (diverged, ticket TSK-7)\n"
+        "\n"
+        "### Orders expired\n"
+        "\n"
+        "- `w1-b` (expired, submitted 2025-01-02T10:00:00+0100)\n"
+        "\n"
+        "Fix it in a pull request: change the desired state to accept what the TAK shows, or re-order what it "
+        "should show. This issue is updated by every check and closed when one finds no drift.\n"
+    )
+    clean = drift_report("NTJP-PROD", plan_doc("NTJP-PROD"), [{"order_id": "x", "state": "executed"}])
+    assert not clean.has_drift
+    assert render_drift_issue(clean) == (
+        "<!-- tak-gitops:drift:NTJP-PROD -->\n## TAK drift in NTJP-PROD\n\nThe last scheduled check found no drift: "
+        "the TAK matches the desired state and no order has diverged or expired.\n"
+    )
+    refused = drift_report("NTJP-PROD", plan_doc("NTJP-PROD", removals=40, refused=True), [])
+    body = render_drift_issue(refused, "x" * 70_000)
+    assert "### Plan refused\n\n- 40 removals exceed the limit\n" in body
+    assert body.endswith(
+        "**The plan is too long for this issue; it is attached to the workflow run as an artifact.**\n"
+    )
+    assert "<details><summary>The plan</summary>\n\n## p\n\n</details>\n" in render_drift_issue(refused, "## p\n")

@@ -251,3 +251,31 @@ def test_drift_report_opens_updates_and_closes_one_issue(github, run_cli, tmp_pa
     assert "found no drift" in github.issues[(REPO, 501)]["body"]
     r = run_cli(*args)
     assert (r.code, r.out) == (0, "NTJP-PROD: no drift\n")
+
+
+def test_client_edge_cases(github) -> None:  # type: ignore[no-untyped-def]
+    with GitHubClient(token=github.token, base_url=github.url, sleep=lambda s: None) as gh:
+        # A label that is already gone is fine; a failure that is not "too long" is a plain PublishError.
+        gh.remove_label(REPO, PR, "tak:removals")
+        github.fail(422, method="POST")
+        with pytest.raises(PublishError) as exc:
+            gh.create_comment(REPO, PR, "x")
+        assert type(exc.value) is PublishError
+        assert (
+            str(exc.value) == "GitHub API POST /repos/example/tak-desired/issues/42/comments: HTTP 422: injected 422."
+        )
+        # The token is never sent to another host, even when a Link header points there.
+        with pytest.raises(PublishError, match=r"refusing to follow a link to another host \(evil.example\)"):
+            gh.request("GET", "https://evil.example/repos/x")
+
+
+def test_usage_errors(github, run_cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    plan, md = _write_plan(tmp_path, "NTJP-PROD")
+    assert run_cli("comment", "--env", "NTJP-PROD", "--repo", REPO).code == 2
+    r = run_cli("comment", "--env", "NTJP-QA", "--plan", str(plan), "--markdown", str(md), "--repo", REPO, "--pr", "1")
+    assert (r.code, r.err) == (2, f"error: {plan} is a plan for NTJP-PROD, not NTJP-QA\n")
+    r = run_cli("comment", "--env", "prod;rm", "--plan", str(plan), "--markdown", str(md), "--repo", REPO, "--pr", "1")
+    assert (r.code, r.err) == (2, "error: --env 'prod;rm' is not an environment name such as NTJP-PROD\n")
+    r = run_cli("comment", "--env", "NTJP-PROD", "--plan", str(md), "--markdown", str(md), "--repo", "x", "--pr", "1")
+    assert r.code == 1 and r.err.startswith(f"error: {md}: not JSON")
+    assert github.log == []
