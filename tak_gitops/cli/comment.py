@@ -22,17 +22,21 @@ from tak_gitops.core.codeowners import affected_environments
 from tak_gitops.core.comment import (
     DEFAULT_BYTE_LIMIT,
     DEFAULT_LIMIT,
+    MAX_PARTS,
+    TooManyParts,
     env_labels_from_comments,
     label_changes,
     labels_for_plan,
     pull_request_labels,
     record_id,
     render_orders_comment,
+    split_markdown,
     sticky_parts,
+    too_long_notice,
 )
 from tak_gitops.core.config import ENV_NAME_RE
 from tak_gitops.core.drift import DRIFT_LABEL, drift_marker, drift_report, drift_title, render_drift_issue
-from tak_gitops.errors import ExitCode, LedgerError, PlanFileError, UsageError
+from tak_gitops.errors import ExitCode, LedgerError, PlanFileError, PublishError, UsageError
 
 # How often a too-long body is split again, each time to half the budget.
 _RESPLITS = 3
@@ -95,7 +99,15 @@ def post_sticky(
     """Post the plan as sticky comments, splitting smaller when GitHub answers that a body is too long."""
     budget = limit
     for attempt in range(_RESPLITS + 1):
-        parts = sticky_parts(env, markdown, labels, limit=budget, byte_limit=min(DEFAULT_BYTE_LIMIT, budget * 4))
+        byte_limit = min(DEFAULT_BYTE_LIMIT, budget * 4)
+        try:
+            parts = sticky_parts(env, markdown, labels, limit=budget, byte_limit=byte_limit)
+        except TooManyParts as exc:
+            # Never silently: post a notice with the plan's beginning, then fail.
+            head = split_markdown(exc.first, budget // 2, byte_limit=byte_limit // 2)[0]
+            notice = too_long_notice(env, head, MAX_PARTS + 1)
+            gh.sync_sticky(repo, pr, env, sticky_parts(env, notice, labels, limit=budget, byte_limit=byte_limit))
+            raise PublishError(f"{exc}; posted a notice instead (the plan is in the workflow artifacts)") from None
         try:
             return gh.sync_sticky(repo, pr, env, parts), len(parts)
         except BodyTooLong:

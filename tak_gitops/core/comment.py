@@ -49,6 +49,22 @@ class SplitError(ValueError):
     """The budget is too small to hold even the part header."""
 
 
+class TooManyParts(SplitError):
+    """The body needs more than :data:`MAX_PARTS` comments. ``first`` is its first part, for a notice."""
+
+    def __init__(self, message: str, first: str) -> None:
+        super().__init__(message)
+        self.first = first
+
+
+def too_long_notice(env: str, first_part: str, parts: int) -> str:
+    """What to post instead of a plan too long for :data:`MAX_PARTS` comments: a loud notice, then its beginning."""
+    return (
+        f"> [!WARNING]\n> **The plan for {env} is too long for pull-request comments** ({parts}+ parts). "
+        f"Read it in the workflow run's artifact `plan-{env}`. Its beginning:\n\n{first_part}"
+    )
+
+
 # --------------------------------------------------------------------------------------------------------------
 # Budgets
 
@@ -373,8 +389,8 @@ def split_markdown(
         return [body]
     trailing = body.endswith("\n")
     lines = (body[:-1] if trailing else body).split("\n")
-    # Reserve room for the widest header ("part 99/99, continued") and the blank line after it.
-    widest = part_header(title, MAX_PARTS, MAX_PARTS)
+    # Reserve room for the widest header ("part 999/999, continued") and the blank line after it.
+    widest = part_header(title, 999, 999)
     reserve_c, reserve_b = len(widest) + 2, len(widest.encode("utf-8")) + 2 + (1 if trailing else 0)
     inner = budget.shrink(reserve_c + (1 if trailing else 0), reserve_b)
     if inner.chars < 16 or inner.nbytes < 64:
@@ -436,7 +452,7 @@ def sticky_parts(
     reserve = len(sample) + 1
     parts = split_markdown(body, limit - reserve, byte_limit=byte_limit - reserve, title=f"tak-gitops plan {env}")
     if len(parts) > MAX_PARTS:
-        raise SplitError(f"the plan for {env} needs {len(parts)} comments, more than {MAX_PARTS}")
+        raise TooManyParts(f"the plan for {env} needs {len(parts)} comments, more than {MAX_PARTS}", parts[0])
     total = len(parts)
     out = []
     for i, part in enumerate(parts, start=1):

@@ -279,3 +279,18 @@ def test_usage_errors(github, run_cli, tmp_path) -> None:  # type: ignore[no-unt
     r = run_cli("comment", "--env", "NTJP-PROD", "--plan", str(md), "--markdown", str(md), "--repo", "x", "--pr", "1")
     assert r.code == 1 and r.err.startswith(f"error: {md}: not JSON")
     assert github.log == []
+
+
+def test_a_plan_too_long_for_any_number_of_comments_posts_a_loud_notice_and_fails(github, run_cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    plan, md = _write_plan(tmp_path, "NTJP-PROD", removals=1500)
+    r = _comment(run_cli, "NTJP-PROD", plan, md, "--max-chars", "2000")
+    assert r.code == 1
+    assert r.err.startswith("error: the plan for NTJP-PROD needs ")
+    assert r.err.endswith("comments, more than 99; posted a notice instead (the plan is in the workflow artifacts)\n")
+    (only,) = _sticky(github, "NTJP-PROD")
+    assert only["body"].startswith(
+        "<!-- tak-gitops:plan:NTJP-PROD part=1/1 labels=tak:removals -->\n> [!WARNING]\n"
+        "> **The plan for NTJP-PROD is too long for pull-request comments** (100+ parts). "
+        "Read it in the workflow run's artifact `plan-NTJP-PROD`. Its beginning:\n"
+    )
+    assert len(only["body"]) <= 2000
