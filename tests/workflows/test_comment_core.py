@@ -275,3 +275,31 @@ def test_drift_report_and_issue_body() -> None:
         "**The plan is too long for this issue; it is attached to the workflow run as an artifact.**\n"
     )
     assert "<details><summary>The plan</summary>\n\n## p\n\n</details>\n" in render_drift_issue(refused, "## p\n")
+
+
+@given(
+    st.lists(st.sampled_from(["NTJP-PROD", "NTJP-QA", None]), max_size=8),
+    st.integers(min_value=1, max_value=5),
+)
+def test_applying_a_sticky_plan_converges(existing_envs: list[str | None], n: int) -> None:
+    """After the plan is carried out, the environment's comments are the parts in order, and re-planning is a no-op."""
+    comments = {
+        i + 1: (StickyMarker(env, 1, 1).render() + f"\nold {i}" if env else f"review {i}")
+        for i, env in enumerate(existing_envs)
+    }
+    parts = [StickyMarker("NTJP-PROD", i, n).render() + f"\nnew {i}" for i in range(1, n + 1)]
+    plan = plan_sticky([ExistingComment(k, v) for k, v in comments.items()], "NTJP-PROD", parts)
+    next_id = max(comments, default=0)
+    for cid, body in plan.update:
+        comments[cid] = body
+    for body in plan.create:
+        next_id += 1
+        comments[next_id] = body
+    for cid in plan.delete:
+        del comments[cid]
+    mine = [body for _, body in sorted(comments.items()) if (m := parse_marker(body)) and m.env == "NTJP-PROD"]
+    assert mine == parts
+    others = [b for b in comments.values() if not ((m := parse_marker(b)) and m.env == "NTJP-PROD")]
+    assert len(others) == sum(1 for e in existing_envs if e != "NTJP-PROD")
+    again = plan_sticky([ExistingComment(k, v) for k, v in comments.items()], "NTJP-PROD", parts)
+    assert (again.update, again.create, again.delete) == ((), (), ())
