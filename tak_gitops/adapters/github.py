@@ -21,12 +21,28 @@ import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
 
 from tak_gitops import __version__
-from tak_gitops.core.comment import ExistingComment, StickyPlan, plan_sticky
+from tak_gitops.core.comment import (
+    DEFAULT_BYTE_LIMIT,
+    DEFAULT_LIMIT,
+    MAX_PARTS,
+    ExistingComment,
+    StickyPlan,
+    TooManyParts,
+    env_labels_from_comments,
+    label_changes,
+    plan_sticky,
+    pull_request_labels,
+    split_markdown,
+    sticky_parts,
+    too_long_notice,
+)
 from tak_gitops.errors import PublishError, UsageError
 
 DEFAULT_API_URL = "https://api.github.com"
 API_VERSION = "2022-11-28"
 PER_PAGE = 100
+# How often a body GitHub finds too long is split again, each time to half the budget.
+RESPLITS = 3
 
 
 class BodyTooLong(PublishError):
@@ -311,3 +327,56 @@ class GitHubClient:
     ) -> None:
         payload = {k: v for k, v in (("title", title), ("body", body), ("state", state)) if v is not None}
         self.request("PATCH", f"/repos/{repo}/issues/{number}", json=payload)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Pull-request operations
+
+
+def publish_plan(
+    gh: GitHubClient,
+    repo: str,
+    pr: int,
+    env: str,
+    markdown: str,
+    labels: Sequence[str],
+    limit: int = DEFAULT_LIMIT,
+    *,
+    on_resplit: Callable[[int], None] = lambda budget: None,
+) -> tuple[StickyResult, int]:
+    """Post a plan's markdown as the sticky comments of ``env``; returns what was done and the number of parts.
+
+    When GitHub answers that a body is too long, the plan is split again at half the size (up to three times).
+    A plan needing more than :data:`MAX_PARTS` comments is replaced by a notice with its beginning, and
+    PublishError is raised.
+    """
+    budget = limit
+    for attempt in range(RESPLITS + 1):
+        byte_limit = min(DEFAULT_BYTE_LIMIT, budget * 4)
+        try:
+            parts = sticky_parts(env, markdown, labels, limit=budget, byte_limit=byte_limit)
+        except TooManyParts as exc:
+            # Never silently: post a notice with the plan's beginning, then fail.
+            head = split_markdown(exc.first, budget // 2, byte_limit=byte_limit // 2)[0]
+            notice = too_long_notice(env, head, MAX_PARTS + 1)
+            gh.sync_sticky(repo, pr, env, sticky_parts(env, notice, labels, limit=budget, byte_limit=byte_limit))
+            raise PublishError(f"{exc}; posted a notice instead (the plan is in the workflow artifacts)") from None
+        try:
+            return gh.sync_sticky(repo, pr, env, parts), len(parts)
+        except BodyTooLong:
+            if attempt == RESPLITS:
+                raise
+            budget //= 2
+            on_resplit(budget)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def sync_pr_labels(gh: GitHubClient, repo: str, pr: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Set the managed labels of a pull request from the markers of all its sticky plan comments."""
+    per_env = env_labels_from_comments(gh.list_issue_comments(repo, pr))
+    wanted = pull_request_labels(per_env)
+    add, remove = label_changes(gh.list_labels(repo, pr), wanted)
+    gh.add_labels(repo, pr, add)
+    for label in remove:
+        gh.remove_label(repo, pr, label)
+    return add, remove

@@ -15,31 +15,19 @@ from typing import Any
 import click
 import orjson
 
-from tak_gitops.adapters.github import BodyTooLong, GitHubClient, StickyResult
+from tak_gitops.adapters.github import GitHubClient, publish_plan, sync_pr_labels
 from tak_gitops.cli import cli
 from tak_gitops.cli.codeowners import load_project
 from tak_gitops.core.codeowners import affected_environments
 from tak_gitops.core.comment import (
-    DEFAULT_BYTE_LIMIT,
     DEFAULT_LIMIT,
-    MAX_PARTS,
-    TooManyParts,
-    env_labels_from_comments,
-    label_changes,
     labels_for_plan,
-    pull_request_labels,
     record_id,
     render_orders_comment,
-    split_markdown,
-    sticky_parts,
-    too_long_notice,
 )
 from tak_gitops.core.config import ENV_NAME_RE
 from tak_gitops.core.drift import DRIFT_LABEL, drift_marker, drift_report, drift_title, render_drift_issue
-from tak_gitops.errors import ExitCode, LedgerError, PlanFileError, PublishError, UsageError
-
-# How often a too-long body is split again, each time to half the budget.
-_RESPLITS = 3
+from tak_gitops.errors import ExitCode, LedgerError, PlanFileError, UsageError
 
 
 def _repo(value: str) -> str:
@@ -93,40 +81,8 @@ def _client() -> GitHubClient:
     return GitHubClient.from_env()
 
 
-def post_sticky(
-    gh: GitHubClient, repo: str, pr: int, env: str, markdown: str, labels: Sequence[str], limit: int
-) -> tuple[StickyResult, int]:
-    """Post the plan as sticky comments, splitting smaller when GitHub answers that a body is too long."""
-    budget = limit
-    for attempt in range(_RESPLITS + 1):
-        byte_limit = min(DEFAULT_BYTE_LIMIT, budget * 4)
-        try:
-            parts = sticky_parts(env, markdown, labels, limit=budget, byte_limit=byte_limit)
-        except TooManyParts as exc:
-            # Never silently: post a notice with the plan's beginning, then fail.
-            head = split_markdown(exc.first, budget // 2, byte_limit=byte_limit // 2)[0]
-            notice = too_long_notice(env, head, MAX_PARTS + 1)
-            gh.sync_sticky(repo, pr, env, sticky_parts(env, notice, labels, limit=budget, byte_limit=byte_limit))
-            raise PublishError(f"{exc}; posted a notice instead (the plan is in the workflow artifacts)") from None
-        try:
-            return gh.sync_sticky(repo, pr, env, parts), len(parts)
-        except BodyTooLong:
-            if attempt == _RESPLITS:
-                raise
-            budget //= 2
-            click.echo(f"GitHub refused a part as too long; splitting again at {budget} characters", err=True)
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
-def sync_labels(gh: GitHubClient, repo: str, pr: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Set the managed labels of a pull request from the markers of all its sticky plan comments."""
-    per_env = env_labels_from_comments(gh.list_issue_comments(repo, pr))
-    wanted = pull_request_labels(per_env)
-    add, remove = label_changes(gh.list_labels(repo, pr), wanted)
-    gh.add_labels(repo, pr, add)
-    for label in remove:
-        gh.remove_label(repo, pr, label)
-    return add, remove
+def _say_resplit(budget: int) -> None:
+    click.echo(f"GitHub refused a part as too long; splitting again at {budget} characters", err=True)
 
 
 def _label_summary(add: Sequence[str], remove: Sequence[str]) -> str:
@@ -197,13 +153,24 @@ def comment(
         markdown = markdown.rstrip("\n") + f"\n\n<sub>Planned at `{commit}`.</sub>\n"
     plan_labels = labels_for_plan(plan)
     with _client() as gh:
-        result, total = post_sticky(gh, _repo(repo), pr, env, markdown, plan_labels, max_chars)
+        result, total = publish_plan(
+            gh,
+            _repo(repo),
+            pr,
+            env,
+            markdown,
+            plan_labels,
+            max_chars,
+            on_resplit=lambda n: click.echo(
+                f"GitHub refused a part as too long; splitting again at {n} characters", err=True
+            ),
+        )
         click.echo(
             f"{env}: {total} comment(s) on {repo}#{pr}: {len(result.updated)} updated, {len(result.created)} created, "
             f"{len(result.unchanged)} unchanged, {len(result.deleted)} deleted"
         )
         if labels:
-            add, remove = sync_labels(gh, repo, pr)
+            add, remove = sync_pr_labels(gh, repo, pr)
             click.echo(_label_summary(add, remove))
 
 
@@ -213,7 +180,7 @@ def comment(
 def comment_labels(repo: str, pr: int) -> None:
     """Set the tak:* labels of a pull request from the sticky plan comments of all its environments."""
     with _client() as gh:
-        add, remove = sync_labels(gh, _repo(repo), pr)
+        add, remove = sync_pr_labels(gh, _repo(repo), pr)
     click.echo(_label_summary(add, remove))
 
 
