@@ -36,6 +36,7 @@ from tak_gitops.core.comment import (
     sticky_parts,
     too_long_notice,
 )
+from tak_gitops.core.drift import DRIFT_LABEL, drift_marker, drift_title
 from tak_gitops.errors import PublishError, UsageError
 
 DEFAULT_API_URL = "https://api.github.com"
@@ -380,3 +381,20 @@ def sync_pr_labels(gh: GitHubClient, repo: str, pr: int) -> tuple[tuple[str, ...
     for label in remove:
         gh.remove_label(repo, pr, label)
     return add, remove
+
+
+def publish_drift(gh: GitHubClient, repo: str, env: str, *, has_drift: bool, body: str) -> tuple[str, int | None]:
+    """Keep the one drift issue of ``env`` up to date: open it on drift, update it while drift lasts, close it when
+    a check finds none. Returns what was done (opened, updated, closed, or none) and the issue number."""
+    issue = gh.find_issue(repo, drift_marker(env), DRIFT_LABEL)
+    if has_drift:
+        if issue is None:
+            return "opened", gh.create_issue(repo, drift_title(env), body, [DRIFT_LABEL])
+        number = int(issue["number"])
+        gh.update_issue(repo, number, title=drift_title(env), body=body, state="open")
+        return "updated", number
+    if issue is not None and issue.get("state") == "open":
+        number = int(issue["number"])
+        gh.update_issue(repo, number, body=body, state="closed")
+        return "closed", number
+    return "none", None

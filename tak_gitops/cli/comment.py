@@ -15,7 +15,7 @@ from typing import Any
 import click
 import orjson
 
-from tak_gitops.adapters.github import GitHubClient, publish_plan, sync_pr_labels
+from tak_gitops.adapters.github import GitHubClient, publish_drift, publish_plan, sync_pr_labels
 from tak_gitops.cli import cli
 from tak_gitops.cli.codeowners import load_project
 from tak_gitops.core.codeowners import affected_environments
@@ -26,7 +26,7 @@ from tak_gitops.core.comment import (
     render_orders_comment,
 )
 from tak_gitops.core.config import ENV_NAME_RE
-from tak_gitops.core.drift import DRIFT_LABEL, drift_marker, drift_report, drift_title, render_drift_issue
+from tak_gitops.core.drift import drift_report, render_drift_issue
 from tak_gitops.errors import ExitCode, LedgerError, PlanFileError, UsageError
 
 
@@ -247,21 +247,9 @@ def drift_report_cmd(
     body = render_drift_issue(report, markdown, commit=commit)
     repo = _repo(repo)
     with _client() as gh:
-        issue = gh.find_issue(repo, drift_marker(env), DRIFT_LABEL)
-        if report.has_drift:
-            if issue is None:
-                number = gh.create_issue(repo, drift_title(env), body, [DRIFT_LABEL])
-                click.echo(f"{env}: drift; opened {repo}#{number}")
-            else:
-                number = int(issue["number"])
-                gh.update_issue(repo, number, title=drift_title(env), body=body, state="open")
-                click.echo(f"{env}: drift; updated {repo}#{number}")
-        elif issue is not None and issue.get("state") == "open":
-            number = int(issue["number"])
-            gh.update_issue(repo, number, body=body, state="closed")
-            click.echo(f"{env}: no drift; closed {repo}#{number}")
-        else:
-            click.echo(f"{env}: no drift")
+        action, number = publish_drift(gh, repo, env, has_drift=report.has_drift, body=body)
+    where = f" {action} {repo}#{number}" if number is not None else ""
+    click.echo(f"{env}: {'drift' if report.has_drift else 'no drift'}{';' if where else ''}{where}")
     if report.has_drift:
         click.get_current_context().exit(ExitCode.FAILURE)
 
