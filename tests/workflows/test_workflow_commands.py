@@ -20,6 +20,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from tak_gitops.cli import _register, cli
+from tak_gitops.core.comment import labels_for_plan
 
 from .fake_github import FakeGitHub
 from .plans import plan_doc, plan_markdown
@@ -59,6 +60,11 @@ def _example_repo(tmp_path: Path) -> Path:
     repo.mkdir()
     for name in ("tak-gitops.yaml", "ownership.yaml", "CODEOWNERS"):
         shutil.copy(ROOT / name, repo / name)
+    # The bundled export is a fixed file from the past; a fetch in a workflow is minutes old. Raise the age limit
+    # so the example snapshot stands in for a fresh one.
+    config = (repo / "tak-gitops.yaml").read_text(encoding="utf-8")
+    assert "max_age_hours: 36" in config
+    (repo / "tak-gitops.yaml").write_text(config.replace("max_age_hours: 36", "max_age_hours: 1000000"))
     shutil.copytree(ROOT / "desired", repo / "desired")
     # What `tak-gitops fetch --env NTJP-PROD -o snapshot.json` writes from the TAK-api: the bundled example.
     shutil.copy(ROOT / "examples" / "ntjp-prod.snapshot.json", repo / "snapshot.json")
@@ -93,8 +99,14 @@ def test_workflow_command_lines_run_on_the_example_tree(source: str, tmp_path: P
 
     repo = _example_repo(tmp_path)
     output = tmp_path / "github_output"
+    # `tak-gitops` on PATH runs this checkout's code with this interpreter.
+    shim = tmp_path / "bin"
+    shim.mkdir()
+    (shim / "tak-gitops").write_text(f'#!/bin/sh\nexec "{sys.executable}" -m tak_gitops "$@"\n')
+    (shim / "tak-gitops").chmod(0o755)
     env = {
-        "PATH": f"{BIN}{os.pathsep}/usr/bin:/bin",
+        "PATH": f"{shim}{os.pathsep}{BIN}{os.pathsep}/usr/bin:/bin",
+        "PYTHONPATH": str(ROOT),
         "HOME": str(tmp_path),
         "TAK_ENV": "NTJP-PROD",
         "TAK_COMMAND": "plan",
@@ -123,6 +135,7 @@ def test_workflow_command_lines_run_on_the_example_tree(source: str, tmp_path: P
     (fork / "plan.md").write_text(plan_markdown("NTJP-PROD", adds=1))
     (fork / "pr-number.txt").write_text("7\n")
     ran: list[str] = []
+    plans: list[str] = []
     for sub, line in lines:
         if sub in NOT_OFFLINE or sub not in registered:
             continue
@@ -130,15 +143,21 @@ def test_workflow_command_lines_run_on_the_example_tree(source: str, tmp_path: P
             continue  # reads the ledger the apply lines would have written
         result = subprocess.run(["bash", "-c", line], cwd=repo, env=env, capture_output=True, text=True, timeout=120)
         expected = _expected_exit(sub, line, repo)
+        if sub == "plan":
+            plans.append(json.loads((repo / "plan.json").read_text())["status"])
         assert result.returncode in expected, f"{line}\n{result.stdout}\n{result.stderr}"
         ran.append(sub)
+    if "plan" in registered and source != "tak-plan-comment.yml":
+        assert plans and set(plans) <= {"no-changes", "changes", "refused"}
     if source == "tak-plan.yml":
         assert {"validate", "codeowners", "affected-envs", "comment"} <= set(ran)
         assert 'envs=["NTJP-PROD"]\n' in output.read_text()
         bodies = [c["body"] for c in fake_github.comments_of("example/tak-desired", 7)]
         assert len(bodies) == 1 and bodies[0].startswith("<!-- tak-gitops:plan:NTJP-PROD part=1/1")
         assert bodies[0].endswith("\n\n<sub>Planned at `fedcba9876543210fedcba9876543210fedcba98`.</sub>\n")
-        assert fake_github.labels[("example/tak-desired", 7)]
+        # The labels job ran after the comment: the pull request carries the plan's labels.
+        plan = json.loads((repo / "plan.json").read_text())
+        assert sorted(fake_github.labels[("example/tak-desired", 7)]) == list(labels_for_plan(plan))
     elif source == "tak-plan-comment.yml":
         assert ran == ["comment", "comment"]
         bodies = [c["body"] for c in fake_github.comments_of("example/tak-desired", 7)]
@@ -157,10 +176,15 @@ def test_workflow_command_lines_run_on_the_example_tree(source: str, tmp_path: P
 
 
 def _expected_exit(sub: str, line: str, repo: Path) -> set[int]:
+    """The exit code the workflow expects of a line, given the plan it made (0/2: plan; 1: refused, failing the job)."""
+    status = json.loads((repo / "plan.json").read_text())["status"] if (repo / "plan.json").is_file() else None
     if sub == "plan":
-        return {0} if "||" in line else {0, 2}
+        if "|| test -s plan.json" in line:
+            return {0}  # drift: any plan document is a result
+        if "|| test $? -eq 2" in line:
+            return {1} if status == "refused" else {0}  # apply: a refused plan stops the job
+        return {1} if status == "refused" else {0, 2}
     if sub == "drift-report":
-        status = json.loads((repo / "plan.json").read_text())["status"]
         return {0} if status == "no-changes" else {1}
     return {0}
 
