@@ -68,6 +68,7 @@ def _example_repo(tmp_path: Path) -> Path:
     shutil.copytree(ROOT / "desired", repo / "desired")
     # What `tak-gitops fetch --env NTJP-PROD -o snapshot.json` writes from the TAK-api: the bundled example.
     shutil.copy(ROOT / "examples" / "ntjp-prod.snapshot.json", repo / "snapshot.json")
+    shutil.copytree(ROOT / "examples" / "hsa", repo / "hsa")
     (repo / "changed.txt").write_text("desired/region-varmland/NTJP-PROD.yaml\n", encoding="utf-8")
     return repo
 
@@ -119,6 +120,7 @@ def test_workflow_command_lines_run_on_the_example_tree(source: str, tmp_path: P
         "PR_NUMBER": "7",
         "PR_URL": "https://github.com/example/tak-desired/pull/7",
         "LOCK_OWNER": "ci",
+        "TAK_HSA_FILE": "hsa/hsacache.xml",
         "HEAD_SHA": "fedcba9876543210fedcba9876543210fedcba98",
         # The loop variables of tak-plan-comment.yml, as its loop sets them for the one downloaded plan.
         "dir": "plans/plan-NTJP-PROD",
@@ -201,5 +203,6 @@ def test_extraction_finds_the_lines_it_must() -> None:
         "comment",
     ]
     assert plan[4][1] == (
-        'tak-gitops plan --env "$TAK_ENV" --snapshot snapshot.json --out plan.json --format markdown > plan.md'
+        'tak-gitops plan --env "$TAK_ENV" --snapshot snapshot.json ${TAK_HSA_FILE:+--hsa "$TAK_HSA_FILE"} '
+        "--out plan.json --format markdown > plan.md"
     )
