@@ -34,7 +34,9 @@ def hsa_id_problem(value: str, *, allow_wildcard: bool = False) -> str | None:
     if _HSA_RE.fullmatch(value):
         return None
     if value == WILDCARD:
-        return None if allow_wildcard else "'*' is allowed only in consumer authorizations"
+        if allow_wildcard:
+            return None
+        return "'*' is allowed only in producer routings and consumer authorizations, not in grants"
     if not value:
         return "HSA-id must not be empty"
     if len(value) > MAX_LENGTH:

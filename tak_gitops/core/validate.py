@@ -629,7 +629,8 @@ class _Validator:
                     if url_issue is not None:
                         kind, message = url_issue
                         self.diags.error(url_node, codes.HTTP_NOT_ALLOWED if kind == "http" else codes.BAD_URL, message)
-                entries = self._entries(item.get("addresses"), sets, wildcard=False)
+                # `*` is the default routing: VP falls back to it when nothing nearer matches.
+                entries = self._entries(item.get("addresses"), sets, wildcard=True)
                 if system is None or contract is None or profile is None or url is None:
                     continue
                 value: RoutingValue = (system, url, profile)

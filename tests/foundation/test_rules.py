@@ -37,7 +37,7 @@ def test_hsa_id_problems_name_the_character() -> None:
 
 def test_wildcard_only_where_allowed() -> None:
     assert hsa_id_problem("*", allow_wildcard=True) is None
-    assert hsa_id_problem("*") == "'*' is allowed only in consumer authorizations"
+    assert hsa_id_problem("*") == "'*' is allowed only in producer routings and consumer authorizations, not in grants"
 
 
 @given(st.text(alphabet=HSA_CHARS, min_size=1, max_size=255))
