@@ -12,18 +12,13 @@ from tak_gitops.adapters.desired_loader import display_path, find_root, load_con
 from tak_gitops.cli import cli
 from tak_gitops.core.codeowners import render_codeowners
 from tak_gitops.core.config import OwnershipRegistry, ProjectConfig
-from tak_gitops.errors import ConfigError, ExitCode, UsageError
+from tak_gitops.errors import ExitCode, UsageError
 
 
 def load_project(start: Path) -> tuple[Path, ProjectConfig, OwnershipRegistry]:
     """Root, project configuration and ownership registry of the repository containing ``start``."""
     root = find_root(start)
-    try:
-        config, ownership = load_config(root)
-    except ConfigError as exc:
-        if not exc.diagnostics:
-            raise
-        raise ConfigError("\n".join([str(exc), *(str(d) for d in exc.diagnostics)])) from None
+    config, ownership = load_config(root)
     return root, config, ownership
 
 

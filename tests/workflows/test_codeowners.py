@@ -102,3 +102,13 @@ def test_affected_envs_command(run_cli) -> None:  # type: ignore[no-untyped-def]
     assert (r.code, r.out) == (0, '["NTJP-PROD","NTJP-QA"]\n')
     r = run_cli("affected-envs", "--root", str(ROOT), "--all")
     assert r.out == '["NTJP-PROD","NTJP-QA","NTJP-TEST","SLL-PROD"]\n'
+
+
+def test_a_bad_registry_is_reported_with_its_lines(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    shutil.copy(ROOT / "tak-gitops.yaml", tmp_path / "tak-gitops.yaml")
+    (tmp_path / "ownership.yaml").write_text("platform_team: 3\norganisations: {}\n", encoding="utf-8")
+    r = run_cli("codeowners", str(tmp_path), "--check")
+    assert r.code == 1
+    assert r.err.splitlines()[1].endswith("ownership.yaml:1:16: TG105 platform_team: expected a string, got an integer")
+    r = run_cli("codeowners", str(tmp_path / "nowhere"))
+    assert r.code == 2
