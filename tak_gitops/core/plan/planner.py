@@ -1,7 +1,7 @@
 """The planner: desired state + snapshot (+ HSA tree, pending orders) -> an ordered, checked :class:`Plan`.
 
 One entry point, :func:`make_plan`. It works on natural-key tuples with set and dict operations only, so a
-national-scale TAK plans in well under a second once loaded.
+national-scale TAK (150,000 routings, 300,000 authorizations) plans in about a second once loaded.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from tak_gitops.core.hsa import ROOT, WILDCARD, HsaTree, resolve_routing
 from tak_gitops.core.pending import PendingOrder
 from tak_gitops.core.plan.cascade import CascadeCandidate, HasRow, find_cascades
 from tak_gitops.core.plan.guards import empty_snapshot_refusal, removal_refusals
+from tak_gitops.core.plan.held import hold_pending
 from tak_gitops.core.plan.model import (
     Change,
     Finding,
@@ -244,59 +245,9 @@ def _make_plan(
 
     # Pending orders: identical lines are held back, contradicting ones are planned and warned about.
     pending_orders = sorted((p for p in pending if p.env == env), key=lambda p: p.order_id)
-    held: dict[str, list[Change]] = {}
-    held_changes: list[Change] = []
-    if pending_orders:
-        r_incl: dict[tuple[str, ...], tuple[RoutingValue, str]] = {}
-        r_excl: dict[tuple[str, ...], str] = {}
-        a_incl: dict[tuple[str, ...], str] = {}
-        a_excl: dict[tuple[str, ...], str] = {}
-        for p in pending_orders:
-            for ln in p.lines:
-                if ln.kind == "vagval":
-                    if ln.section == "inkludera" and ln.value is not None:
-                        r_incl[ln.key] = (ln.value, p.order_id)
-                    elif ln.section == "exkludera":
-                        r_excl[ln.key] = p.order_id
-                elif ln.section == "inkludera":
-                    a_incl[ln.key] = p.order_id
-                else:
-                    a_excl[ln.key] = p.order_id
-        kept: list[Placed] = []
-        for pl in placed:
-            c = pl.change
-            same: str | None = None
-            other: str | None = None
-            if c.action in ("add-routing", "change-routing"):
-                inc = r_incl.get(c.key)
-                if inc is not None and inc[0] == c.after:
-                    same = inc[1]
-                else:
-                    other = inc[1] if inc is not None else r_excl.get(c.key)
-            elif c.action == "remove-routing":
-                same = r_excl.get(c.key)
-                other = None if same else (r_incl[c.key][1] if c.key in r_incl else None)
-            elif c.action == "add-authorization":
-                same = a_incl.get(c.key)
-                other = None if same else a_excl.get(c.key)
-            else:
-                same = a_excl.get(c.key)
-                other = None if same else a_incl.get(c.key)
-            if same is not None:
-                held.setdefault(same, []).append(c)
-                held_changes.append(c)
-                continue
-            if other is not None:
-                warnings.append(
-                    Finding(
-                        "PENDING_SUPERSEDED",
-                        f"{c.action} {' '.join(c.key)} contradicts pending order {other}, which is not yet visible "
-                        "in the TAK; it is planned again and supersedes that order's line",
-                        pl.org,
-                    )
-                )
-            kept.append(pl)
-        placed = kept
+    placed, held, superseded = hold_pending(placed, pending_orders)
+    warnings.extend(superseded)
+    held_changes = [c for changes in held.values() for c in changes]
 
     # New logical addresses and systems referred to by additions.
     new_addresses: dict[str, str] = {}
