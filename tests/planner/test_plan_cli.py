@@ -168,3 +168,41 @@ def test_plan_with_fetch_reads_the_tak_api(
     assert fetched["orders"] == expected["orders"]
     assert fetched["inputs"]["snapshot_digest"] == expected["inputs"]["snapshot_digest"]
     assert PASSWORD not in out.read_text(encoding="utf-8") + err
+
+
+def test_pending_orders_come_from_the_ledger_adapter(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sys
+    import types
+
+    from tak_gitops.core.pending import PendingLine, PendingOrder
+
+    seen: list[tuple[Path, str, str]] = []
+
+    def pending_orders(root: Path, env: str, ledger_dir: str = "orders") -> tuple[PendingOrder, ...]:
+        seen.append((root, env, ledger_dir))
+        line = PendingLine(
+            "inkludera",
+            "anropsbehorighet",
+            (
+                "SE162321000156-4H4F",
+                "5565594230-WEBCERT",
+                "urn:riv:clinicalprocess:healthcond:certificate:ListCertificatesForCareWithQAResponder:3",
+            ),
+        )
+        return (
+            PendingOrder("20261120-region-varmland-1", env, "submitted", "2026-11-20T10:00:00+0100", None, (line,)),
+        )
+
+    fake = types.ModuleType("tak_gitops.adapters.ledger_store")
+    fake.pending_orders = pending_orders  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "tak_gitops.adapters.ledger_store", fake)
+    out = tmp_path / "plan.json"
+    code, _, _ = run(capsys, *EXAMPLE, "--allow-stale", "--out", str(out))
+    assert code == 2
+    assert seen == [(ROOT, "NTJP-PROD", "orders")]
+    doc = orjson.loads(out.read_bytes())
+    [pending] = doc["pending"]
+    assert pending["order_id"] == "20261120-region-varmland-1" and pending["held"][0]["action"] == "add-authorization"
+    assert doc["summary"]["add-authorization"] == 3
