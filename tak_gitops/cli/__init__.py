@@ -7,6 +7,7 @@ and its exit code, and never shows a traceback for bad input.
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
@@ -18,7 +19,42 @@ from tak_gitops.errors import ExitCode, TakGitopsError
 _CHANGES_EXIT_COMMANDS = frozenset({"plan"})
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+# Command name -> the module that defines it, imported on first use so that a command loads only what it needs.
+# A command missing here is still found: an unknown name imports every module (tak_gitops.cli.commands).
+_COMMAND_MODULES = {
+    "affected-envs": "comment",
+    "codeowners": "codeowners",
+    "comment": "comment",
+    "drift-report": "comment",
+    "fetch": "fetch",
+    "import": "import_",
+    "plan": "plan",
+    "schema": "schema",
+    "sim": "sim",
+    "validate": "validate",
+}
+
+
+class _LazyGroup(click.Group):
+    """A group whose subcommands are registered by importing their module when first asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        _register()
+        return super().list_commands(ctx)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands:
+            module = _COMMAND_MODULES.get(cmd_name)
+            if module is not None:
+                importlib.import_module(f"tak_gitops.cli.{module}")
+            if cmd_name not in self.commands:
+                _register()
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(
+    cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
+)
 @click.version_option(__version__, prog_name="tak-gitops")
 def cli() -> None:
     """GitOps for the TAK: validate desired state, plan against the current TAK, apply as BS JSON orders."""
@@ -31,7 +67,6 @@ def _register() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
-    _register()
     args = sys.argv[1:] if argv is None else argv
     try:
         code = cli.main(args=args, prog_name="tak-gitops", standalone_mode=False)
