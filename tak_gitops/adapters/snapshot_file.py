@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 
 from tak_gitops.adapters.atomic import write_bytes_atomic
+from tak_gitops.adapters.sources import no_gc
 from tak_gitops.core.canonical import digest
 from tak_gitops.core.snapshot import SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION, Contract, Snapshot
 from tak_gitops.errors import SourceError
@@ -92,6 +93,11 @@ def _rows(flat: Any, width: int, name: str, path: str, n_strings: int) -> list[t
 
 def read_snapshot(path: Path | str) -> Snapshot:
     """Load a saved snapshot, checking format, version and digest (any mismatch is a SourceError)."""
+    with no_gc():
+        return _read_snapshot(path)
+
+
+def _read_snapshot(path: Path | str) -> Snapshot:
     p = str(path)
     try:
         raw = Path(path).read_bytes()

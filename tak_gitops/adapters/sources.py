@@ -59,8 +59,9 @@ _intern = sys.intern
 
 
 @contextmanager
-def _no_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building large acyclic structures (JSON trees, row tuples)."""
+def no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building large acyclic structures (JSON trees, row tuples,
+    document trees): at national scale its passes over the growing heap cost more than the building itself."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -291,7 +292,7 @@ def read_takapi_dir(directory: Path, *, platform: str, environment: str) -> Snap
     )
     snapshot_time = cp.get("snapshotTime")
     rows = _Rows()
-    with _no_gc():
+    with no_gc():
         if (directory / INSTALLED_CONTRACTS).is_file():
             _read_installed(directory / INSTALLED_CONTRACTS, rows)
         _read_productions(directory / SERVICE_PRODUCTIONS, rows)
@@ -535,7 +536,7 @@ def read_pv_file(
     path: Path, *, platform: str, environment: str, format: str | None = None, today: date | None = None
 ) -> Snapshot:
     """Read a published-version JSON, a nightly takdump or an /export/pv document."""
-    with _no_gc():
+    with no_gc():
         doc = load_json(path)
         found = detect_format(doc)
         if found is None:
