@@ -15,8 +15,11 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from itertools import count
+from operator import methodcaller
 from pathlib import Path
 from typing import TypeVar
 
@@ -120,45 +123,64 @@ def load_config(root: Path, cwd: Path | None = None) -> tuple[ProjectConfig, Own
     return config, registry
 
 
+_CSV_QUOTING = re.compile('["\\r\\x00]')
+"""Characters only the csv module handles right: quotes, carriage returns (line ends), NUL (an error)."""
+
+
 def parse_csv(text: str, path: str) -> tuple[CsvSet, list[Diagnostic]]:
-    """Parse a CSV address set: ``hsa-id;name[;kind;vg]`` per line, optional header, ``#`` comments."""
+    """Parse a CSV address set: ``hsa-id;name[;kind;vg]`` per line, optional header, ``#`` comments.
+
+    Text without quotes, carriage returns or NUL (what people write) is split on ``\\n`` and ``;``, which is
+    what the csv module does with it; anything else goes through the csv module (strict)."""
     rows: list[CsvRow] = []
     problems: list[Diagnostic] = []
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";", strict=True)
+    reader = None
+    numbered: Iterator[tuple[int, list[str]]]
+    lines = text.split("\n")
+    limit = csv.field_size_limit()
+    if _CSV_QUOTING.search(text) is None and (len(text) <= limit or max(map(len, lines)) <= limit):
+        numbered = zip(count(1), map(methodcaller("split", ";"), lines))
+    else:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=";", strict=True)
+        numbered = ((reader.line_num, fields) for fields in reader)
     first_data = True
     try:
-        for fields in reader:
-            line = reader.line_num
-            if not fields or all(not f.strip() for f in fields) or fields[0].lstrip().startswith("#"):
-                continue
+        for line, fields in numbered:
             cells = [f.strip() for f in fields]
-            if first_data and cells[0].lower() in ("hsa-id", "hsa_id", "hsaid"):
-                first_data = False
+            if not any(cells) or cells[0].startswith("#"):
                 continue
-            first_data = False
-            if len(cells) < 2 or len(cells) > 4:
+            if first_data:
+                first_data = False
+                if cells[0].lower() in ("hsa-id", "hsa_id", "hsaid"):
+                    continue
+            n = len(cells)
+            if n == 2:
+                rows.append(CsvRow(cells[0], cells[1] or None, None, None, line, 0))
+                continue
+            if n < 2 or n > 4:
                 problems.append(
                     Diagnostic(
                         path,
                         line,
                         1,
                         codes.CSV_MALFORMED,
-                        f"expected hsa-id;name[;kind;vg] (2 to 4 fields separated by ';'), found {len(cells)}",
+                        f"expected hsa-id;name[;kind;vg] (2 to 4 fields separated by ';'), found {n}",
                     )
                 )
                 continue
-            kind = cells[2].upper() if len(cells) > 2 and cells[2] else None
+            kind = cells[2].upper() if cells[2] else None
             if kind is not None and kind not in ("VG", "VE"):
                 col = len(fields[0]) + len(fields[1]) + 3
                 problems.append(
                     Diagnostic(path, line, col, codes.CSV_MALFORMED, f"kind must be VG or VE, not {cells[2]!r}")
                 )
                 continue
-            vg = cells[3] if len(cells) > 3 and cells[3] else None
+            vg = cells[3] if n > 3 and cells[3] else None
             col_vg = len(fields[0]) + len(fields[1]) + len(fields[2]) + 4 if vg else 0
             rows.append(CsvRow(cells[0], cells[1] or None, kind, vg, line, col_vg))
     except csv.Error as exc:
-        problems.append(Diagnostic(path, reader.line_num, 1, codes.CSV_MALFORMED, f"malformed CSV: {exc}"))
+        line_num = reader.line_num if reader is not None else 0
+        problems.append(Diagnostic(path, line_num, 1, codes.CSV_MALFORMED, f"malformed CSV: {exc}"))
     return CsvSet(path, tuple(rows)), problems
 
 

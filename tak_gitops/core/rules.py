@@ -46,6 +46,10 @@ def hsa_id_problem(value: str, *, allow_wildcard: bool = False) -> str | None:
     return f"HSA-id {value!r} has the character {bad.group()!r}; TAK allows only 0-9 a-z A-Z _ -"
 
 
+match_hsa_id = _HSA_RE.fullmatch
+"""``match_hsa_id(value)`` is a match (truthy) for a well-formed HSA-id, else None: the fast test for hot loops."""
+
+
 def is_hsa_id(value: str) -> bool:
     """True for a well-formed HSA-id (no wildcard)."""
     return _HSA_RE.fullmatch(value) is not None

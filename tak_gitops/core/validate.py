@@ -14,9 +14,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import posixpath
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -41,6 +42,7 @@ from tak_gitops.core.rules import (
     contract_problem,
     did_you_mean,
     hsa_id_problem,
+    match_hsa_id,
     normalize_name,
     url_problem,
 )
@@ -50,14 +52,16 @@ from tak_gitops.errors import Diagnostic, Severity
 ORGANISATION_FILE = "organisation.yaml"
 
 M = TypeVar("M", bound=BaseModel)
+_intern = sys.intern
 
 
 # ------------------------------------------------------------------------------------------------------ inputs
 
 
-@dataclass(frozen=True, slots=True)
-class CsvRow:
-    """One address line of a CSV address set (``line`` is the CSV file's own 1-based line number)."""
+class CsvRow(NamedTuple):
+    """One address line of a CSV address set (``line`` is the CSV file's own 1-based line number).
+
+    A named tuple: a national-scale repository has hundreds of thousands of them."""
 
     hsa_id: str
     name: str | None
@@ -503,27 +507,36 @@ class _Validator:
             parsed = org.csv_sets.get(path)
             if parsed is None:
                 return ()
-            for row in parsed.rows:
-                where = Location(parsed.path, row.line, 1)
-                problem = hsa_id_problem(row.hsa_id)
-                if problem is not None:
-                    self.diags.error(where, codes.BAD_HSA_ID, problem)
-                    continue
-                hsa = row.hsa_id.upper()
+            shown = parsed.path
+            addresses = self.addresses
+            for hsa_id, name, kind, vg_written, line, col_vg in parsed.rows:
+                if match_hsa_id(hsa_id) is None:
+                    problem = hsa_id_problem(hsa_id)
+                    if problem is not None:
+                        self.diags.error(Location(shown, line, 1), codes.BAD_HSA_ID, problem)
+                        continue
+                hsa = _intern(hsa_id.upper())
                 vg = None
-                if row.vg:
-                    vg_problem = hsa_id_problem(row.vg)
+                if vg_written:
+                    vg_problem = hsa_id_problem(vg_written)
                     if vg_problem is not None:
-                        self.diags.error(
-                            Location(parsed.path, row.line, row.col_vg), codes.BAD_HSA_ID, f"vg: {vg_problem}"
-                        )
+                        self.diags.error(Location(shown, line, col_vg), codes.BAD_HSA_ID, f"vg: {vg_problem}")
                     else:
-                        vg = row.vg.upper()
+                        vg = _intern(vg_written.upper())
                 if hsa in ids:
-                    self.diags.warning(where, codes.LISTED_TWICE, f"address {hsa} is listed twice in this set")
+                    self.diags.warning(
+                        Location(shown, line, 1), codes.LISTED_TWICE, f"address {hsa} is listed twice in this set"
+                    )
                     continue
                 ids[hsa] = None
-                self._note_address(hsa, row.name, row.kind, vg, where)
+                known = addresses.get(hsa)
+                if (
+                    known is None
+                    or (name and name != known.name)
+                    or (kind and not known.kind)
+                    or (vg and not known.vg)
+                ):
+                    self._note_address(hsa, name, kind, vg, Location(shown, line, 1))
             return tuple(ids)
         for item in _seq(node.get("addresses")):
             member = self._address_spec(item, "address")
@@ -661,10 +674,19 @@ class _Validator:
                 entries = self._entries(item.get("addresses"), sets, wildcard=True)
                 if system is None:
                     continue
+                # _authorize, inlined: a consumer's lists are where the hundreds of thousands of keys come from
+                auth_orgs, auth_locations, org_key = build.authorization_orgs, build.locations, org.key
+                own = self._org_sets.setdefault(org_key, frozenset({org_key}))
                 for ids, where, _entry in entries:
                     for la in ids:
                         for contract in contracts:
-                            self._authorize((system, la, contract), org.key, where, build)
+                            auth_key: AuthorizationKey = (system, la, contract)
+                            orgs = auth_orgs.get(auth_key)
+                            if orgs is None:
+                                auth_orgs[auth_key] = own
+                                auth_locations[auth_key] = where
+                            elif org_key not in orgs:
+                                auth_orgs[auth_key] = orgs | {org_key}
 
         # grants: authorizations for other organisations' consumers on own addresses
         for grant_node in _seq(root.get("grants")):

@@ -1,0 +1,82 @@
+"""The fast paths of the loaders give exactly what the straightforward code gives."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tak_gitops.adapters.desired_loader import parse_csv
+from tak_gitops.core import codes
+from tak_gitops.core.validate import CsvRow, CsvSet
+from tak_gitops.errors import Diagnostic
+
+
+def reference_parse_csv(text: str, path: str) -> tuple[CsvSet, list[Diagnostic]]:
+    """The CSV parser as first written: every line through the csv module."""
+    rows: list[CsvRow] = []
+    problems: list[Diagnostic] = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";", strict=True)
+    first_data = True
+    try:
+        for fields in reader:
+            line = reader.line_num
+            if not fields or all(not f.strip() for f in fields) or fields[0].lstrip().startswith("#"):
+                continue
+            cells = [f.strip() for f in fields]
+            if first_data and cells[0].lower() in ("hsa-id", "hsa_id", "hsaid"):
+                first_data = False
+                continue
+            first_data = False
+            if len(cells) < 2 or len(cells) > 4:
+                problems.append(
+                    Diagnostic(
+                        path,
+                        line,
+                        1,
+                        codes.CSV_MALFORMED,
+                        f"expected hsa-id;name[;kind;vg] (2 to 4 fields separated by ';'), found {len(cells)}",
+                    )
+                )
+                continue
+            kind = cells[2].upper() if len(cells) > 2 and cells[2] else None
+            if kind is not None and kind not in ("VG", "VE"):
+                col = len(fields[0]) + len(fields[1]) + 3
+                problems.append(
+                    Diagnostic(path, line, col, codes.CSV_MALFORMED, f"kind must be VG or VE, not {cells[2]!r}")
+                )
+                continue
+            vg = cells[3] if len(cells) > 3 and cells[3] else None
+            col_vg = len(fields[0]) + len(fields[1]) + len(fields[2]) + 4 if vg else 0
+            rows.append(CsvRow(cells[0], cells[1] or None, kind, vg, line, col_vg))
+    except csv.Error as exc:
+        problems.append(Diagnostic(path, reader.line_num, 1, codes.CSV_MALFORMED, f"malformed CSV: {exc}"))
+    return CsvSet(path, tuple(rows)), problems
+
+
+LINE = st.lists(
+    st.text(alphabet=st.sampled_from(list("SE1-AB xVGEve#\t")), max_size=8), min_size=0, max_size=5
+).map(";".join)
+
+
+@given(st.lists(LINE, max_size=8), st.sampled_from(["", "\n"]))
+def test_plain_csv_parses_as_the_csv_module_does(lines: list[str], end: str) -> None:
+    text = "\n".join(lines) + end
+    assert parse_csv(text, "a.csv") == reference_parse_csv(text, "a.csv")
+
+
+@given(st.text(alphabet=st.sampled_from(list('SE1-AB;"\n\r #\x00xVGE\t')), max_size=80))
+def test_any_csv_parses_as_the_csv_module_does(text: str) -> None:
+    assert parse_csv(text, "a.csv") == reference_parse_csv(text, "a.csv")
+
+
+def test_header_comments_and_blank_lines() -> None:
+    text = "# sets\n\nHSA-id;name\n SE1-A ; A \nSE1-B;B;ve;SE1-VG\nSE1-C\n"
+    assert parse_csv(text, "a.csv") == reference_parse_csv(text, "a.csv")
+    parsed, problems = parse_csv(text, "a.csv")
+    assert parsed.rows == (CsvRow("SE1-A", "A", None, None, 4, 0), CsvRow("SE1-B", "B", "VE", "SE1-VG", 5, 12))
+    assert [str(d) for d in problems] == [
+        "a.csv:6:1: TG110 expected hsa-id;name[;kind;vg] (2 to 4 fields separated by ';'), found 1"
+    ]
