@@ -36,8 +36,15 @@ class HsaFile:
     skipped: int
 
 
+def _normal_rdn(rdn: str) -> str:
+    attr, sep, value = rdn.partition("=")
+    return f"{attr.strip().lower()}{sep}{value.strip().casefold()}"
+
+
 def split_dn(dn: str) -> list[str]:
     """Split a DN into RDNs at unescaped commas, normalizing each RDN (``ou = X`` -> ``ou=x``, case-folded)."""
+    if "\\" not in dn:
+        return [_normal_rdn(rdn) for rdn in dn.split(",")]
     parts: list[str] = []
     current: list[str] = []
     escaped = False
@@ -54,11 +61,26 @@ def split_dn(dn: str) -> list[str]:
         else:
             current.append(ch)
     parts.append("".join(current))
-    out = []
-    for rdn in parts:
-        attr, sep, value = rdn.partition("=")
-        out.append(f"{attr.strip().lower()}{sep}{value.strip().casefold()}")
-    return out
+    return [_normal_rdn(rdn) for rdn in parts]
+
+
+class _DnKeys:
+    """:func:`split_dn` as a tuple, with each distinct RDN normalized once (units share their ancestors')."""
+
+    def __init__(self) -> None:
+        self._rdns: dict[str, str] = {}
+
+    def __call__(self, dn: str) -> tuple[str, ...]:
+        if "\\" in dn:
+            return tuple(split_dn(dn))
+        rdns = self._rdns
+        out = []
+        for rdn in dn.split(","):
+            normal = rdns.get(rdn)
+            if normal is None:
+                normal = rdns[rdn] = _normal_rdn(rdn)
+            out.append(normal)
+        return tuple(out)
 
 
 def read_hsa_files(paths: Iterable[Path]) -> HsaFile:
@@ -76,6 +98,7 @@ def _read_hsa_files(paths: Iterable[Path]) -> HsaFile:
     units = skipped = 0
     first_seen: dict[str, str] = {}
     sources = []
+    dn_key = _DnKeys()
     for path in paths:
         sources.append(str(path))
         index = -1
@@ -99,7 +122,7 @@ def _read_hsa_files(paths: Iterable[Path]) -> HsaFile:
                         "case-insensitively)", path=str(path), row=label,
                     )
                 first_seen[hsa_id] = f"{path}: {label}"
-                key = tuple(split_dn(dn))
+                key = dn_key(dn)
                 by_dn[key] = hsa_id
                 dns[hsa_id] = key
                 names[hsa_id] = name

@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tak_gitops.adapters.desired_loader import parse_csv
+from tak_gitops.adapters.hsafile import _DnKeys, split_dn
 from tak_gitops.core import codes
 from tak_gitops.core.validate import CsvRow, CsvSet
 from tak_gitops.errors import Diagnostic
@@ -80,3 +81,38 @@ def test_header_comments_and_blank_lines() -> None:
     assert [str(d) for d in problems] == [
         "a.csv:6:1: TG110 expected hsa-id;name[;kind;vg] (2 to 4 fields separated by ';'), found 1"
     ]
+
+
+DN_PART = st.text(alphabet=st.sampled_from(list("aB =,\\Öx")), max_size=6)
+
+
+@given(st.lists(DN_PART, min_size=1, max_size=5).map(",".join))
+def test_dn_keys_are_split_dn(dn: str) -> None:
+    keys = _DnKeys()
+    assert keys(dn) == tuple(split_dn(dn)) == tuple(reference_split_dn(dn))
+    assert keys(dn) == tuple(split_dn(dn))  # from the RDN cache the second time
+
+
+def reference_split_dn(dn: str) -> list[str]:
+    """split_dn as first written: one character at a time."""
+    parts: list[str] = []
+    current: list[str] = []
+    escaped = False
+    for ch in dn:
+        if escaped:
+            current.append(ch)
+            escaped = False
+        elif ch == "\\":
+            current.append(ch)
+            escaped = True
+        elif ch == ",":
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    parts.append("".join(current))
+    out = []
+    for rdn in parts:
+        attr, sep, value = rdn.partition("=")
+        out.append(f"{attr.strip().lower()}{sep}{value.strip().casefold()}")
+    return out
