@@ -11,14 +11,14 @@ import operator
 import sys
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import orjson
 
 from tak_gitops.adapters.atomic import write_bytes_atomic
 from tak_gitops.adapters.sources import no_gc
 from tak_gitops.core.canonical import digest
-from tak_gitops.core.snapshot import SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION, Contract, Snapshot
+from tak_gitops.core.snapshot import SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION, AuthorizationKey, Contract, Snapshot
 from tak_gitops.errors import SourceError
 
 _HEADER = ("format", "version", "platform", "environment", "snapshot_time", "source", "digest", "counts")
@@ -91,6 +91,25 @@ def _rows(flat: Any, width: int, name: str, path: str, n_strings: int) -> list[t
     return rows
 
 
+def _string_rows(flat: Any, width: int, name: str, path: str, strings: list[str]) -> list[tuple[str, ...]]:
+    """The rows of ``flat`` as tuples of strings, checked as :func:`_rows` checks them.
+
+    Because the string table is strictly sorted, rows of strings are in strictly ascending order exactly when
+    their rows of indexes are. Anything unusual (a value that is no valid index) takes the path of
+    :func:`_rows`, so that the problem is reported as it always was."""
+    try:
+        if isinstance(flat, list) and not len(flat) % width and flat and min(flat) >= 0 and max(flat) < len(strings):
+            get = strings.__getitem__
+            cols = [list(map(get, flat[k::width])) for k in range(width)]
+            rows: list[tuple[str, ...]] = list(zip(*cols, strict=True))
+            if _sorted_strictly(rows):
+                return rows
+    except (TypeError, IndexError):
+        pass
+    get = strings.__getitem__
+    return [tuple(map(get, row)) for row in _rows(flat, width, name, path, len(strings))]
+
+
 def read_snapshot(path: Path | str) -> Snapshot:
     """Load a saved snapshot, checking format, version and digest (any mismatch is a SourceError)."""
     with no_gc():
@@ -125,15 +144,11 @@ def _read_snapshot(path: Path | str) -> Snapshot:
         n = len(strings)
         S = list(map(sys.intern, strings))
         get = S.__getitem__
-        r = _rows(doc["routings"], 5, "routings", p, n)
-        a = _rows(doc["authorizations"], 3, "authorizations", p, n)
-        la = _rows(doc["logical_addresses"], 2, "logical_addresses", p, n)
-        sy = _rows(doc["systems"], 2, "systems", p, n)
+        routing_rows = _string_rows(doc["routings"], 5, "routings", p, S)
+        auth_rows = cast(list[AuthorizationKey], _string_rows(doc["authorizations"], 3, "authorizations", p, S))
+        la_rows = cast(list[tuple[str, str]], _string_rows(doc["logical_addresses"], 2, "logical_addresses", p, S))
+        sy_rows = cast(list[tuple[str, str]], _string_rows(doc["systems"], 2, "systems", p, S))
         co = _rows(doc["contracts"], 4, "contracts", p, n)
-        routing_rows = [(get(x[0]), get(x[1]), get(x[2]), get(x[3]), get(x[4])) for x in r]
-        auth_rows = [(get(x[0]), get(x[1]), get(x[2])) for x in a]
-        la_rows = [(get(k), get(v)) for k, v in la]
-        sy_rows = [(get(k), get(v)) for k, v in sy]
         contracts = [Contract(get(ns), get(d), major, minor) for ns, d, major, minor in co]
         platform, environment = doc["platform"], doc["environment"]
         recorded = doc["digest"]

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
+import orjson
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from tak_gitops.adapters.desired_loader import parse_csv
 from tak_gitops.adapters.hsafile import _DnKeys, split_dn
+from tak_gitops.adapters.snapshot_file import encode_snapshot, read_snapshot
 from tak_gitops.core import codes
+from tak_gitops.core.snapshot import Contract, Snapshot
 from tak_gitops.core.validate import CsvRow, CsvSet
-from tak_gitops.errors import Diagnostic
+from tak_gitops.errors import Diagnostic, SourceError
 
 
 def reference_parse_csv(text: str, path: str) -> tuple[CsvSet, list[Diagnostic]]:
@@ -57,9 +64,9 @@ def reference_parse_csv(text: str, path: str) -> tuple[CsvSet, list[Diagnostic]]
     return CsvSet(path, tuple(rows)), problems
 
 
-LINE = st.lists(
-    st.text(alphabet=st.sampled_from(list("SE1-AB xVGEve#\t")), max_size=8), min_size=0, max_size=5
-).map(";".join)
+LINE = st.lists(st.text(alphabet=st.sampled_from(list("SE1-AB xVGEve#\t")), max_size=8), min_size=0, max_size=5).map(
+    ";".join
+)
 
 
 @given(st.lists(LINE, max_size=8), st.sampled_from(["", "\n"]))
@@ -116,3 +123,62 @@ def reference_split_dn(dn: str) -> list[str]:
         attr, sep, value = rdn.partition("=")
         out.append(f"{attr.strip().lower()}{sep}{value.strip().casefold()}")
     return out
+
+
+def _small_snapshot() -> Snapshot:
+    return Snapshot(
+        platform="NTJP",
+        environment="PROD",
+        snapshot_time=None,
+        source="test",
+        routings={("SE1-A", "urn:riv:a:AResponder:1"): ("SE1-P", "https://p.example.se/a", "RIVTABP21")},
+        authorizations=frozenset(
+            {("SE1-C", "SE1-A", "urn:riv:a:AResponder:1"), ("SE1-C", "*", "urn:riv:a:AResponder:1")}
+        ),
+        logical_addresses={"SE1-A": "VE: A"},
+        systems={"SE1-P": "P", "SE1-C": "C"},
+        contracts={"urn:riv:a:AResponder:1": Contract("urn:riv:a:AResponder:1", "A", 1, 0)},
+    )
+
+
+def _damaged(tmp_path: Path, edit: Callable[[dict[str, Any]], None]) -> str:
+    doc = orjson.loads(encode_snapshot(_small_snapshot()))
+    edit(doc)
+    p = tmp_path / "s.json"
+    p.write_bytes(orjson.dumps(doc))
+    with pytest.raises(SourceError) as exc:
+        read_snapshot(p)
+    return str(exc.value).removeprefix(f"{p}: ")
+
+
+def test_snapshot_rows_read_fast_are_the_rows(tmp_path: Path) -> None:
+    p = tmp_path / "s.json"
+    p.write_bytes(encode_snapshot(_small_snapshot()))
+    assert read_snapshot(p) == _small_snapshot()
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (
+            lambda d: d["authorizations"].__setitem__(0, -1),
+            "'authorizations' refers to a string index outside the string table",
+        ),
+        (
+            lambda d: d.update(authorizations=d["authorizations"][:3] * 2),
+            "'authorizations' rows are not in canonical (sorted, unique) order",
+        ),
+        (
+            lambda d: d["routings"].__setitem__(0, 1.0),
+            "damaged snapshot file: TypeError: list indices must be integers or slices, not float",
+        ),
+        (
+            lambda d: d["systems"].__setitem__(0, "x"),
+            "damaged snapshot file: TypeError: '<' not supported between instances of 'int' and 'str'",
+        ),
+    ],
+)
+def test_damaged_rows_are_reported_as_before(
+    tmp_path: Path, edit: Callable[[dict[str, Any]], None], message: str
+) -> None:
+    assert _damaged(tmp_path, edit) == message
