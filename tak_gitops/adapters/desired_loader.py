@@ -82,7 +82,11 @@ def find_root(path: Path | str) -> Path:
 
 def display_path(file: Path, cwd: Path | None = None) -> str:
     """``file`` relative to the current directory when under it, else absolute; always with ``/``."""
-    base = (cwd or Path.cwd()).resolve()
+    return _shown(file, (cwd or Path.cwd()).resolve())
+
+
+def _shown(file: Path, base: Path) -> str:
+    """:func:`display_path` with the (resolved) current directory given."""
     absolute = file if file.is_absolute() else (base / file)
     try:
         return absolute.relative_to(base).as_posix()
@@ -187,8 +191,9 @@ def parse_csv(text: str, path: str) -> tuple[CsvSet, list[Diagnostic]]:
 def load_org_folder(folder: Path, cwd: Path | None, diags: Diagnostics, max_bytes: int = MAX_FILE_BYTES) -> OrgInput:
     """Read one ``desired/<org>/`` folder: its YAML files and the CSV sets organisation.yaml names.
     Problems of reading (syntax, encoding, missing or malformed CSV) go to ``diags``."""
+    base = (cwd or Path.cwd()).resolve()
     org_file = folder / ORGANISATION_FILE
-    org_path = display_path(org_file, cwd)
+    org_path = _shown(org_file, base)
     present = org_file.is_file()
     org_root = None
     if present:
@@ -199,7 +204,7 @@ def load_org_folder(folder: Path, cwd: Path | None, diags: Diagnostics, max_byte
     for entry in sorted(folder.iterdir()):
         if entry.is_dir() or entry.name == ORGANISATION_FILE or entry.name.startswith("."):
             continue
-        shown = display_path(entry, cwd)
+        shown = _shown(entry, base)
         if entry.suffix == ".yaml":
             root, problems = load_yaml_file(entry, shown, max_bytes)
             diags.extend(problems)
@@ -211,7 +216,7 @@ def load_org_folder(folder: Path, cwd: Path | None, diags: Diagnostics, max_byte
         if written in csv_sets:
             continue
         file = folder / written
-        shown = display_path(file, cwd)
+        shown = _shown(file, base)
         if not file.is_file():
             diags.error(node, codes.CSV_MISSING, f"CSV address set {shown} does not exist")
             csv_sets[written] = None
@@ -227,7 +232,7 @@ def load_org_folder(folder: Path, cwd: Path | None, diags: Diagnostics, max_byte
         csv_sets[written] = parsed
     return OrgInput(
         key=folder.name,
-        folder=display_path(folder, cwd),
+        folder=_shown(folder, base),
         organisation_path=org_path,
         organisation=org_root,
         organisation_present=present,

@@ -18,6 +18,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from ruamel.yaml.nodes import Node as YamlNode
+from ruamel.yaml.resolver import VersionedResolver
 
 from tak_gitops.core import codes
 from tak_gitops.core.nodes import Node
@@ -37,8 +38,21 @@ class _Abort(Exception):
         self.diagnostic = diagnostic
 
 
+class _Resolver(VersionedResolver):
+    """ruamel's resolver, with the implicit-tag table of the document's YAML version looked up once per
+    document instead of once per scalar (the lookup raises and catches AttributeErrors each time)."""
+
+    @property
+    def versioned_resolver(self) -> Any:
+        table = self.__dict__.get("_table")
+        if table is None:
+            table = self.__dict__["_table"] = super().versioned_resolver
+        return table
+
+
 def _yaml() -> YAML:
     yaml = YAML(typ="safe", pure=False)
+    yaml.Resolver = _Resolver
     return yaml
 
 

@@ -12,11 +12,14 @@ import orjson
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from ruamel.yaml import YAML
 
 from tak_gitops.adapters.desired_loader import parse_csv
 from tak_gitops.adapters.hsafile import _DnKeys, split_dn
 from tak_gitops.adapters.snapshot_file import encode_snapshot, read_snapshot
+from tak_gitops.adapters.yaml_loader import _Walker, load_yaml_text
 from tak_gitops.core import codes
+from tak_gitops.core.nodes import Node
 from tak_gitops.core.snapshot import Contract, Snapshot
 from tak_gitops.core.validate import CsvRow, CsvSet
 from tak_gitops.errors import Diagnostic, SourceError
@@ -182,3 +185,23 @@ def test_damaged_rows_are_reported_as_before(
     tmp_path: Path, edit: Callable[[dict[str, Any]], None], message: str
 ) -> None:
     assert _damaged(tmp_path, edit) == message
+
+
+def _compose_plain(text: str) -> Node | None:
+    """A document composed with ruamel's own resolver (the per-scalar version lookup)."""
+    yaml = YAML(typ="safe", pure=False)
+    composed = yaml.compose(text)
+    return None if composed is None else _Walker("a.yaml").walk(composed)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: yes\nb: 1_000\nc: 0x1f\nd: 2025-12-08\ne: ~\nf: .inf\ng: '1'\nh: [on, off, 1.5e3]\n",
+        "%YAML 1.1\n---\na: yes\nb: 0b101\nc: 1:20\n",
+        "%YAML 1.2\n---\na: yes\nb: 0o17\nc: 2001-12-14t21:59:43.10-05:00\n",
+        "- {set: units}\n- SE2321000016-A1\n- '*'\n",
+    ],
+)
+def test_yaml_scalars_resolve_as_with_ruamels_resolver(text: str) -> None:
+    assert load_yaml_text(text, "a.yaml")[0] == _compose_plain(text)
