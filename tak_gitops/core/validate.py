@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import posixpath
+import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -53,6 +54,8 @@ ORGANISATION_FILE = "organisation.yaml"
 
 M = TypeVar("M", bound=BaseModel)
 _intern = sys.intern
+_HSA_COLUMN_RE = re.compile(r"[0-9a-zA-Z_\-]{1,255}(?:\n[0-9a-zA-Z_\-]{1,255})*")
+"""HSA-ids one a line, each as :data:`~tak_gitops.core.rules.HSA_ID_PATTERN` allows."""
 
 
 # ------------------------------------------------------------------------------------------------------ inputs
@@ -507,6 +510,9 @@ class _Validator:
             parsed = org.csv_sets.get(path)
             if parsed is None:
                 return ()
+            fast = self._plain_csv_set(parsed)
+            if fast is not None:
+                return fast
             shown = parsed.path
             addresses = self.addresses
             for hsa_id, name, kind, vg_written, line, col_vg in parsed.rows:
@@ -546,6 +552,28 @@ class _Validator:
                 self.diags.warning(item, codes.LISTED_TWICE, f"address {member} is listed twice in this set")
                 continue
             ids[member] = None
+        return tuple(ids)
+
+    def _plain_csv_set(self, parsed: CsvSet) -> tuple[str, ...] | None:
+        """The ids of a CSV set whose HSA-ids are all well formed and distinct and that names no care giver
+        (``vg``), checked a column at a time; None for any other set (checked row by row, with diagnostics)."""
+        if not parsed.rows:
+            return None
+        written, names, kinds, vgs, lines, _cols = zip(*parsed.rows, strict=True)
+        if any(vgs):
+            return None
+        joined = "\n".join(written)
+        if _HSA_COLUMN_RE.fullmatch(joined) is None:
+            return None
+        hsa_ids = list(map(_intern, joined.upper().split("\n")))
+        ids = dict.fromkeys(hsa_ids)
+        if len(ids) != len(hsa_ids) or len(hsa_ids) != len(written):  # listed twice, or a quoted line break
+            return None
+        addresses, shown = self.addresses, parsed.path
+        for hsa, name, kind, line in zip(hsa_ids, names, kinds, lines, strict=True):
+            known = addresses.get(hsa)
+            if known is None or (name and name != known.name) or (kind and not known.kind):
+                self._note_address(hsa, name, kind, None, Location(shown, line, 1))
         return tuple(ids)
 
     # --------------------------------------------------------------------------------------- <ENV>.yaml

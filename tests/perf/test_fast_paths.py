@@ -7,6 +7,7 @@ import io
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 import orjson
 import pytest
@@ -19,9 +20,11 @@ from tak_gitops.adapters.hsafile import _DnKeys, split_dn
 from tak_gitops.adapters.snapshot_file import encode_snapshot, read_snapshot
 from tak_gitops.adapters.yaml_loader import _Walker, load_yaml_text
 from tak_gitops.core import codes
+from tak_gitops.core.config import EnvironmentConfig, OwnershipRegistry, ProjectConfig, TakApiTarget
+from tak_gitops.core.desired import Address
 from tak_gitops.core.nodes import Node
 from tak_gitops.core.snapshot import Contract, Snapshot
-from tak_gitops.core.validate import CsvRow, CsvSet
+from tak_gitops.core.validate import CsvRow, CsvSet, OrgInput, _Validator, validate_desired
 from tak_gitops.errors import Diagnostic, SourceError
 
 
@@ -205,3 +208,63 @@ def _compose_plain(text: str) -> Node | None:
 )
 def test_yaml_scalars_resolve_as_with_ruamels_resolver(text: str) -> None:
     assert load_yaml_text(text, "a.yaml")[0] == _compose_plain(text)
+
+
+SMALL_CONFIG = ProjectConfig(
+    environments={
+        "NTJP-PROD": EnvironmentConfig(plattform="NTJP-PROD", tak_api=TakApiTarget(platform="NTJP", environment="PROD"))
+    }
+)
+SMALL_REGISTRY = OwnershipRegistry.model_validate(
+    {"organisations": {"org-a": {"name": "A", "number": "1", "systems": ["SE1-PA"]}}}
+)
+CSV_ID = st.sampled_from(["SE9-LA1", "se9-la1", "SE9-LA2", "SE9-LA3", "SE9 LA4", "", "SE9-LA5\nX", "*"])
+CSV_ROW = st.tuples(
+    CSV_ID,
+    st.sampled_from([None, "VG: One", "VE: Two", "Other"]),
+    st.sampled_from([None, "VG", "VE"]),
+    st.sampled_from([None, None, None, "SE9-VG1", "SE9 VG"]),
+)
+
+
+def _csv_org(sets: list[list[tuple[str, str | None, str | None, str | None]]]) -> OrgInput:
+    org_yaml = "systems:\n  - {hsa_id: SE1-PA, name: P, environments: [NTJP-PROD]}\naddress_sets:\n" + "".join(
+        f"  s{i}: {{csv: s{i}.csv}}\n" for i in range(len(sets))
+    )
+    root, problems = load_yaml_text(org_yaml, "desired/org-a/organisation.yaml")
+    assert problems == []
+    csv_sets = {
+        f"s{i}.csv": CsvSet(
+            f"desired/org-a/s{i}.csv",
+            tuple(CsvRow(h, n, k, vg, line, 20 if vg else 0) for line, (h, n, k, vg) in enumerate(rows, start=2)),
+        )
+        for i, rows in enumerate(sets)
+    }
+    return OrgInput("org-a", "desired/org-a", "desired/org-a/organisation.yaml", root, csv_sets=csv_sets)
+
+
+@given(st.lists(st.lists(CSV_ROW, max_size=6), min_size=1, max_size=3))
+def test_csv_sets_checked_by_column_as_row_by_row(
+    sets: list[list[tuple[str, str | None, str | None, str | None]]],
+) -> None:
+    org = _csv_org(sets)
+    fast_state, fast_diagnostics = validate_desired(SMALL_CONFIG, SMALL_REGISTRY, [org])
+    with patch.object(_Validator, "_plain_csv_set", lambda self, parsed: None):
+        slow_state, slow_diagnostics = validate_desired(SMALL_CONFIG, SMALL_REGISTRY, [org])
+    assert fast_diagnostics == slow_diagnostics
+    assert fast_state.addresses == slow_state.addresses
+    assert fast_state.digest("NTJP-PROD") == slow_state.digest("NTJP-PROD")
+
+
+def test_a_plain_csv_set_takes_the_column_path() -> None:
+    plain = CsvSet("a.csv", (CsvRow("se9-la1", "VE: One", "VE", None, 2), CsvRow("SE9-LA2", None, None, None, 3)))
+    validator = _Validator(SMALL_CONFIG, SMALL_REGISTRY)
+    assert validator._plain_csv_set(plain) == ("SE9-LA1", "SE9-LA2")
+    assert validator.addresses == {
+        "SE9-LA1": Address("SE9-LA1", "VE: One", "VE", None),
+        "SE9-LA2": Address("SE9-LA2", None, None, None),
+    }
+    with_vg = CsvSet("b.csv", (CsvRow("SE9-LA3", "x", None, "SE9-VG", 2, 12),))
+    twice = CsvSet("c.csv", (CsvRow("SE9-LA3", "x", None, None, 2), CsvRow("se9-la3", "x", None, None, 3)))
+    bad = CsvSet("d.csv", (CsvRow("SE9 LA3", "x", None, None, 2),))
+    assert [validator._plain_csv_set(c) for c in (with_vg, twice, bad, CsvSet("e.csv", ()))] == [None] * 4
