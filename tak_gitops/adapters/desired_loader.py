@@ -18,10 +18,11 @@ import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from itertools import count
+from functools import partial
+from itertools import count, repeat
 from operator import methodcaller
 from pathlib import Path
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from pydantic import BaseModel
 
@@ -131,6 +132,33 @@ _CSV_QUOTING = re.compile('["\\r\\x00]')
 """Characters only the csv module handles right: quotes, carriage returns (line ends), NUL (an error)."""
 
 
+_SIMPLE_CSV = re.compile(r"[^;\n]+;[^;\n]*(?:\n[^;\n]+;[^;\n]*)*")
+"""Lines of exactly two fields, the first not empty."""
+_HEADERS = ("hsa-id", "hsa_id", "hsaid")
+_new_row = cast(Callable[[tuple[str, str | None, None, None, int, int]], CsvRow], partial(tuple.__new__, CsvRow))
+
+
+def _simple_csv_rows(text: str) -> list[CsvRow] | None:
+    """The rows of a CSV set that is just ``hsa-id;name`` lines (an optional header, no blank or comment line,
+    no white space around fields), split a column at a time; None for any other text."""
+    body = text[:-1] if text.endswith("\n") else text
+    first = 1
+    head, _nl, rest = body.partition("\n")
+    if head.split(";", 1)[0].strip().lower() in _HEADERS:
+        body, first = rest, 2
+    if not body:
+        return []
+    if body.startswith("#") or "\n#" in body or not _SIMPLE_CSV.fullmatch(body):
+        return None
+    cells = body.replace("\n", ";").split(";")
+    if list(map(str.strip, cells)) != cells:  # white space around a field
+        return None
+    names: list[str | None] = list(cells[1::2])
+    if "" in names:
+        names = [n or None for n in names]
+    return list(map(_new_row, zip(cells[0::2], names, repeat(None), repeat(None), count(first), repeat(0))))
+
+
 def parse_csv(text: str, path: str) -> tuple[CsvSet, list[Diagnostic]]:
     """Parse a CSV address set: ``hsa-id;name[;kind;vg]`` per line, optional header, ``#`` comments.
 
@@ -140,10 +168,12 @@ def parse_csv(text: str, path: str) -> tuple[CsvSet, list[Diagnostic]]:
     problems: list[Diagnostic] = []
     reader = None
     numbered: Iterator[tuple[int, list[str]]]
-    lines = text.split("\n")
     limit = csv.field_size_limit()
-    if _CSV_QUOTING.search(text) is None and (len(text) <= limit or max(map(len, lines)) <= limit):
-        numbered = zip(count(1), map(methodcaller("split", ";"), lines))
+    if _CSV_QUOTING.search(text) is None and (len(text) <= limit or max(map(len, text.split("\n"))) <= limit):
+        simple = _simple_csv_rows(text)
+        if simple is not None:
+            return CsvSet(path, tuple(simple)), problems
+        numbered = zip(count(1), map(methodcaller("split", ";"), text.split("\n")))
     else:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=";", strict=True)
         numbered = ((reader.line_num, fields) for fields in reader)

@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from tak_gitops.adapters.desired_loader import parse_csv
+from tak_gitops.adapters.desired_loader import _simple_csv_rows, parse_csv
 from tak_gitops.adapters.hsafile import _DnKeys, split_dn
 from tak_gitops.adapters.snapshot_file import encode_snapshot, read_snapshot
 from tak_gitops.adapters.yaml_loader import _Walker, load_yaml_text
@@ -84,6 +84,29 @@ def test_plain_csv_parses_as_the_csv_module_does(lines: list[str], end: str) -> 
 @given(st.text(alphabet=st.sampled_from(list('SE1-AB;"\n\r #\x00xVGE\t')), max_size=80))
 def test_any_csv_parses_as_the_csv_module_does(text: str) -> None:
     assert parse_csv(text, "a.csv") == reference_parse_csv(text, "a.csv")
+
+
+SIMPLE_LINE = st.tuples(
+    st.text(alphabet=st.sampled_from(list("SE1-Ab# ")), max_size=6),
+    st.text(alphabet=st.sampled_from(list("VG: Ab#-\u00a0")), max_size=6),
+).map(";".join)
+
+
+@given(
+    st.sampled_from(["", "hsa-id;name\n", "HSA_ID ; name;kind;vg\n", "hsaid\n", "SE1-A\n"]),
+    st.lists(SIMPLE_LINE, max_size=8),
+    st.sampled_from(["", "\n"]),
+)
+def test_simple_csv_parses_as_the_csv_module_does(header: str, lines: list[str], end: str) -> None:
+    text = header + "\n".join(lines) + end
+    assert parse_csv(text, "a.csv") == reference_parse_csv(text, "a.csv")
+
+
+def test_a_simple_csv_set_is_split_a_column_at_a_time() -> None:
+    text = "hsa-id;name\nSE1-A;VE: A\nSE1-B;\n"
+    assert _simple_csv_rows(text) == [CsvRow("SE1-A", "VE: A", None, None, 2, 0), CsvRow("SE1-B", None, None, None, 3)]
+    assert parse_csv(text, "a.csv") == reference_parse_csv(text, "a.csv")
+    assert [_simple_csv_rows(t) for t in ("SE1-A;A\n\n", "# x\nSE1-A;A", "SE1-A ;A", "SE1-A;A;VE", ";A")] == [None] * 5
 
 
 def test_header_comments_and_blank_lines() -> None:
