@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from tak_gitops.core.canonical import digest
 from tak_gitops.core.config import ProjectConfig
@@ -505,8 +506,14 @@ def _make_plan(
         if org in planning and (key[0] not in referenced or org < referenced[key[0]]):
             referenced[key[0]] = org
     for akey, wanting in scope.desired_auths.items():
-        aorg = _owning_org(akey, wanting, owners, planning, grant_of)
-        if aorg is not None and (akey[1] not in referenced or aorg < referenced[akey[1]]):
+        # the planning organisation the desire belongs to: the consumer's owner, else the granter
+        aorg = owners.get(akey[0])
+        if aorg is None or aorg not in planning or aorg not in wanting:
+            granter = grant_of.get(akey)
+            if granter is None:
+                continue
+            aorg = granter[0]
+        if akey[1] not in referenced or aorg < referenced[akey[1]]:
             referenced[akey[1]] = aorg
     for la, org in referenced.items():
         addr = desired.addresses.get(la)
@@ -544,8 +551,9 @@ def _make_plan(
             if la not in removal_las or pl.org < removal_las[la]:
                 removal_las[la] = pl.org
     if removal_las:
-        used = Counter(la for (la, _ns) in s_r if la in removal_las)
-        used.update(la for (_c, la, _ns) in s_a if la in removal_las)
+        removed_la = removal_las.__contains__
+        used = Counter(filter(removed_la, map(itemgetter(0), s_r)))
+        used.update(filter(removed_la, map(itemgetter(1), s_a)))
         for k in removed_r:
             if k in s_r:
                 used[k[0]] -= 1
@@ -576,14 +584,14 @@ def _make_plan(
     removals_by_org: Counter[str] = Counter(pl.org for pl in placed if pl.change.is_removal)
     if removals_by_org:
         rows_by_org: Counter[str] = Counter()
-        per_system: Counter[str] = Counter(v[0] for v in s_r.values())
+        per_system: Counter[str] = Counter(map(itemgetter(0), s_r.values()))
         managers = scope.managed
         if managers:
             rows_by_org.update(
                 managers[(la, ns)][0] if (la, ns) in managers else owners.get(c, "") for (c, la, ns) in s_a
             )
         else:
-            per_system.update(c for (c, _la, _ns) in s_a)
+            per_system.update(map(itemgetter(0), s_a))
         for system, n in per_system.items():
             owner = owners.get(system)
             if owner is not None:
@@ -651,21 +659,6 @@ def _make_plan(
         errors=_sort_findings(errors),
         refusals=tuple(sorted(set(refusals), key=lambda r: (r.guard, r.org or "", r.message))),
     )
-
-
-def _owning_org(
-    akey: AuthorizationKey,
-    wanting: frozenset[str],
-    owners: Mapping[str, str],
-    planning: frozenset[str],
-    grant_of: Mapping[AuthorizationKey, tuple[str, str]],
-) -> str | None:
-    """The planning organisation an authorization's desire belongs to: the consumer's owner, else the granter."""
-    corg = owners.get(akey[0])
-    if corg is not None and corg in planning and corg in wanting:
-        return corg
-    g = grant_of.get(akey)
-    return g[0] if g is not None else None
 
 
 __all__: list[str] = ["Acknowledgements", "make_plan", "contract_description", "pending_digest"]
