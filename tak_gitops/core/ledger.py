@@ -285,9 +285,7 @@ def reconcile_lines(record: LedgerRecord, snapshot: Snapshot) -> tuple[LineResul
     )
 
 
-def reconcile(
-    record: LedgerRecord, snapshot: Snapshot, *, now: dt.datetime, expire_after_days: int
-) -> LedgerRecord:
+def reconcile(record: LedgerRecord, snapshot: Snapshot, *, now: dt.datetime, expire_after_days: int) -> LedgerRecord:
     """Move a submitted / unknown / expired / diverged order by what ``snapshot`` shows.
 
     Every line done → executed; any line diverged → diverged; otherwise the order waits, and a submitted or
@@ -305,9 +303,7 @@ def reconcile(
             return replace(record, lines=lines)
         return transition(record, "diverged", now=now, note=f"{note}: {len(diverged)} line(s) differ", lines=lines)
     if is_overdue(record, now=now, expire_after_days=expire_after_days) and record.state in PENDING_STATES:
-        return transition(
-            record, "expired", now=now, note=f"not executed within {expire_after_days} days", lines=lines
-        )
+        return transition(record, "expired", now=now, note=f"not executed within {expire_after_days} days", lines=lines)
     return replace(record, lines=lines)
 
 

@@ -194,8 +194,14 @@ def remiss_orders() -> list[dict[str, Any]]:
     ]
 
 
-def plan(orders: list[dict[str, Any]], *, env: str = "NTJP-PROD", snapshot_digest: str = "sha256:" + "1" * 64,
-         desired_digest: str = "sha256:" + "2" * 64, refusals: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def plan(
+    orders: list[dict[str, Any]],
+    *,
+    env: str = "NTJP-PROD",
+    snapshot_digest: str = "sha256:" + "1" * 64,
+    desired_digest: str = "sha256:" + "2" * 64,
+    refusals: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     """A complete plan document with a correct checksum."""
     orders = sorted(copy.deepcopy(orders), key=lambda o: (o["wave"], o["id"]))
     doc: dict[str, Any] = {

@@ -80,8 +80,15 @@ def test_every_order_validates_against_the_schema(scenario: str) -> None:
     for b in built:
         jsonschema.validate(b.document, SCHEMA)
         assert set(b.document) == {
-            "plattform", "formatVersion", "version", "bestallningsTidpunkt", "genomforandeTidpunkt",
-            "utforare", "kommentar", "inkludera", "exkludera",
+            "plattform",
+            "formatVersion",
+            "version",
+            "bestallningsTidpunkt",
+            "genomforandeTidpunkt",
+            "utforare",
+            "kommentar",
+            "inkludera",
+            "exkludera",
         }
 
 
@@ -92,8 +99,13 @@ def test_schema_refuses_what_tak_web_refuses() -> None:
         {**doc, "genomforandeTidpunkt": "2025-12-08"},
         {**doc, "genomforandeTidpunkt": "2025-12-08T12:00:00+01:00"},
         {**doc, "genomforandeTidpunkt": "2025-12-08T12:00:00Z"},
-        {**doc, "inkludera": {**doc["inkludera"], "tjanstekontrakt": [
-            {"namnrymd": CSU3, "beskrivning": "x", "majorVersion": 3, "minorVersion": 0}]}},
+        {
+            **doc,
+            "inkludera": {
+                **doc["inkludera"],
+                "tjanstekontrakt": [{"namnrymd": CSU3, "beskrivning": "x", "majorVersion": 3, "minorVersion": 0}],
+            },
+        },
     ):
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate(bad, SCHEMA)
@@ -150,9 +162,17 @@ def test_key_ignores_time_and_comment_but_not_target() -> None:
 
 
 def test_upper_cases_hsa_ids() -> None:
-    lower = [order(1, "region-varmland", "producer", B3K, SMI_COMMENT,
-                   [add_routing(HVT.lower(), CSU3, B3K.lower(), CSU3_URL), grant("se5565594230-b8n", HVT, CSU3)],
-                   None)]
+    lower = [
+        order(
+            1,
+            "region-varmland",
+            "producer",
+            B3K,
+            SMI_COMMENT,
+            [add_routing(HVT.lower(), CSU3, B3K.lower(), CSU3_URL), grant("se5565594230-b8n", HVT, CSU3)],
+            None,
+        )
+    ]
     (built,) = build(lower)
     (upper,) = build(SCENARIOS["intygstjanster-smi"][1:])
     assert built.document["inkludera"]["vagval"] == upper.document["inkludera"]["vagval"]
@@ -163,9 +183,15 @@ def test_upper_cases_hsa_ids() -> None:
     ("changes", "message"),
     [
         (
-            [add_routing(HVT, CSU3, B3K, CSU3_URL),
-             {"action": "remove-routing", "address": HVT.lower(), "contract": CSU3,
-              "before": {"producer": B3K, "url": CSU3_URL, "profile": "RIVTABP21"}}],
+            [
+                add_routing(HVT, CSU3, B3K, CSU3_URL),
+                {
+                    "action": "remove-routing",
+                    "address": HVT.lower(),
+                    "contract": CSU3,
+                    "before": {"producer": B3K, "url": CSU3_URL, "profile": "RIVTABP21"},
+                },
+            ],
             "in both inkludera and exkludera",
         ),
         ([grant(B3K, HVT, CSU3), grant(B3K.lower(), HVT, CSU3)], "twice in inkludera"),
