@@ -127,6 +127,8 @@ class LedgerRecord:
     responses: tuple[Mapping[str, Any], ...] = ()
     lines: tuple[LineResult, ...] = ()
     messages: tuple[str, ...] = field(default=())
+    previous: tuple[tuple[str, ...], ...] = ()
+    """Changed routings as planned before the change: (address, contract, producer, url, profile)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -155,6 +157,7 @@ class LedgerRecord:
             "responses": [dict(r) for r in self.responses],
             "lines": [line.to_dict() for line in self.lines],
             "messages": list(self.messages),
+            "previous": [list(p) for p in self.previous],
         }
 
     @classmethod
@@ -194,6 +197,7 @@ class LedgerRecord:
                     for x in data.get("lines") or ()
                 ),
                 messages=tuple(str(m) for m in data.get("messages") or ()),
+                previous=tuple(tuple(str(x) for x in p) for p in data.get("previous") or ()),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise LedgerError(f"{where}: malformed order record ({type(exc).__name__}: {exc})") from exc
@@ -225,6 +229,7 @@ def new_record(
         pr_url=pr_url,
         commit=commit,
         history=(Event("planned", at, "built from the plan"),),
+        previous=order.previous,
     )
 
 
@@ -257,9 +262,16 @@ def with_ticket(record: LedgerRecord, ticket: str, *, now: dt.datetime) -> Ledge
 
 
 def line_status(
-    section: str, kind: str, key: tuple[str, ...], value: tuple[str, str, str] | None, snapshot: Snapshot
+    section: str,
+    kind: str,
+    key: tuple[str, ...],
+    value: tuple[str, str, str] | None,
+    snapshot: Snapshot,
+    previous: tuple[str, str, str] | None = None,
 ) -> tuple[LineStatus, str]:
-    """Compare one order line with the TAK: done, waiting (not visible yet) or diverged (something else)."""
+    """Compare one order line with the TAK: done, waiting (not visible yet) or diverged (something else).
+
+    A changed routing that still shows its ``previous`` value is waiting, not diverged."""
     if kind == "vagval":
         la, ns = key
         current = snapshot.routings.get((la, ns))
@@ -269,6 +281,8 @@ def line_status(
             return "waiting", "routing not in the TAK yet"
         if value is not None and tuple(current) == tuple(value):
             return "done", "routing as ordered"
+        if previous is not None and tuple(current) == tuple(previous):
+            return "waiting", "routing still as before the change"
         return "diverged", f"routed to {' '.join(current)} instead"
     consumer, la, ns = key
     present = (consumer, la, ns) in snapshot.authorizations
@@ -279,8 +293,16 @@ def line_status(
 
 def reconcile_lines(record: LedgerRecord, snapshot: Snapshot) -> tuple[LineResult, ...]:
     """Each routing and authorization line of ``record`` compared with ``snapshot``."""
+    before = {(p[0], p[1]): (p[2], p[3], p[4]) for p in record.previous if len(p) == 5}
     return tuple(
-        LineResult(section, kind, key, *line_status(section, kind, key, value, snapshot))
+        LineResult(
+            section,
+            kind,
+            key,
+            *line_status(
+                section, kind, key, value, snapshot, before.get((key[0], key[1])) if kind == "vagval" else None
+            ),
+        )
         for section, kind, key, value in document_lines(record.document)
     )
 

@@ -86,6 +86,9 @@ class BuiltOrder:
     system: str
     kind: str
     document: dict[str, Any]
+    previous: tuple[tuple[str, str, str, str, str], ...] = ()
+    """For each changed routing, what it was when planned: (address, contract, producer, url, profile).
+    Reconcile reads a routing still at this value as "waiting", not as "diverged"."""
 
 
 def idempotency_key(env: str, plattform: str, inkludera: Mapping[str, Any], exkludera: Mapping[str, Any]) -> str:
@@ -277,6 +280,16 @@ def _collect_new_objects(orders: Sequence[Mapping[str, Any]]) -> _NewObjects:
     return _NewObjects(addresses, systems, contracts)
 
 
+def _previous(order: Mapping[str, Any], where: str) -> tuple[tuple[str, str, str, str, str], ...]:
+    out = []
+    for change in order.get("changes") or ():
+        if change.get("action") == "change-routing" and isinstance(change.get("before"), Mapping):
+            address = _hsa(_str(change, "address", where), "logical address", where, wildcard=True)
+            producer, url, profile = _routing_value(change, "before", where)
+            out.append((address, _str(change, "contract", where), producer, url, profile))
+    return tuple(sorted(out))
+
+
 def _fill_order(order: Mapping[str, Any], where: str, new: _NewObjects) -> _Sections:
     sections = _Sections(where)
     referenced_addresses: set[str] = set()
@@ -400,6 +413,7 @@ def build_orders(
                 system=str(order.get("system") or ""),
                 kind=str(order.get("kind") or ""),
                 document=document,
+                previous=_previous(order, where),
             )
         )
     return built
