@@ -1,0 +1,284 @@
+"""`tak-gitops apply` and `tak-gitops orders` end to end, over real HTTP on 127.0.0.1 against the fake TAK-web."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from apply_cli_helpers import DESIRED_DIGEST, run, write_plan, write_repo
+from apply_plans import GCC2, SCENARIOS, plan, seal
+from fake_takweb import FakeTakWeb
+
+import tak_gitops.cli.apply as apply_module
+from tak_gitops.adapters.ledger_store import LedgerStore
+
+PROD = "NTJP-PROD"
+EXAMPLE = SCENARIOS["ntjp-prod-example"]
+
+
+@pytest.fixture
+def server() -> Iterator[FakeTakWeb]:
+    with FakeTakWeb() as fake:
+        yield fake
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, server: FakeTakWeb) -> Path:
+    write_repo(tmp_path, url=server.base_url)
+    monkeypatch.setenv("TAK_WEB_USERNAME", "tak-gitops")
+    monkeypatch.setenv("TAK_WEB_PASSWORD", "s3cret")
+    # the desired files are unchanged since the plan (the desired-state loader is another module's)
+    monkeypatch.setattr(apply_module, "current_desired_digest", lambda root, config, env: DESIRED_DIGEST)
+    return tmp_path
+
+
+def states(root: Path) -> list[str]:
+    return [r.state for r in LedgerStore(root, PROD).records()]
+
+
+def apply_args(root: Path, plan_file: Path, *extra: str) -> list[str]:
+    return [
+        "apply",
+        str(plan_file),
+        "--root",
+        str(root),
+        "--pr",
+        "https://github.com/example/tak-desired/pull/42",
+        "--commit",
+        "9f03834c3a41376b",
+        *extra,
+    ]
+
+
+def test_dry_run_prints_orders_and_writes_nothing(
+    repo: Path, server: FakeTakWeb, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan_file = write_plan(repo / "plan.json", plan(EXAMPLE))
+    code, out, err = run(apply_args(repo, plan_file), capsys)
+    assert code == 0, err
+    assert out.startswith("dry run for NTJP-PROD: 6 order(s); nothing is written. Add --yes to submit with 'tak-web'.")
+    assert out.count("\n# order w") == 6
+    assert "# 11 routing/authorization line(s)" in out
+    assert '"plattform": "NTJP-PROD"' in out
+    assert not (repo / "orders").exists()
+    assert server.received == [] and server.logins == 0
+
+
+def test_apply_submits_once_and_a_second_apply_does_nothing(
+    repo: Path, server: FakeTakWeb, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan_file = write_plan(repo / "plan.json", plan(EXAMPLE))
+    code, out, err = run(apply_args(repo, plan_file, "--yes"), capsys)
+    assert code == 0, err
+    assert states(repo) == ["submitted"] * 6
+    assert len(server.received) == 6
+    assert [o["kommentar"].split(" | ")[1] for o in server.received] == [
+        "PR https://github.com/example/tak-desired/pull/42"
+    ] * 6
+    assert "NTJP-PROD: 6 order(s) submitted now, 0 not sent in this run" in out
+    records = LedgerStore(repo, PROD).records()
+    assert records[0].responses[0]["report"][0].startswith("inkludera logiskadress Nyskapad: SE162321000156-4HVT")
+    assert not (repo / "orders" / PROD / ".lock").exists()
+    # again: nothing is sent
+    code, out, err = run(apply_args(repo, plan_file, "--yes"), capsys)
+    assert code == 0, err
+    assert len(server.received) == 6
+    assert "0 order(s) submitted now, 6 not sent in this run" in out
+    assert out.count("already submitted") == 6
+    # a dry run now says so too
+    code, out, _ = run(apply_args(repo, plan_file), capsys)
+    assert out.count("already submitted") == 6
+
+
+def test_default_files_submitter(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_repo(tmp_path, kind="files")
+    monkeypatch.setattr(apply_module, "current_desired_digest", lambda root, config, env: DESIRED_DIGEST)
+    plan_file = write_plan(tmp_path / "plan.json", plan(SCENARIOS["intygstjanster-smi"]))
+    code, out, err = run(apply_args(tmp_path, plan_file, "--yes"), capsys)
+    assert code == 0, err
+    written = sorted((tmp_path / "out" / "orders" / PROD).glob("*.json"))
+    assert [p.stem for p in written] == [r.order_id for r in LedgerStore(tmp_path, PROD).records()]
+    assert json.loads(written[0].read_text("utf-8"))["inkludera"]["logiskadresser"][0]["hsaId"] == (
+        "SE162321000156-4HVT"
+    )
+
+
+def test_tampered_plan_exit_5(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    doc = plan(EXAMPLE)
+    doc["orders"][0]["changes"][0]["after"]["url"] = "https://evil.example.se/send-message-to-care/v2.0"
+    plan_file = write_plan(repo / "plan.json", doc)
+    code, _, err = run(apply_args(repo, plan_file, "--yes"), capsys)
+    assert code == 5
+    assert "the plan was changed after it was made: it records checksum sha256:" in err
+    assert not (repo / "orders").exists()
+
+
+def test_stale_desired_state_exit_4(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(apply_module, "current_desired_digest", lambda root, config, env: "sha256:" + "9" * 64)
+    plan_file = write_plan(repo / "plan.json", plan(EXAMPLE))
+    code, _, err = run(apply_args(repo, plan_file, "--yes"), capsys)
+    assert code == 4
+    assert f"error: the desired state of NTJP-PROD changed since the plan was made (plan {DESIRED_DIGEST}, now " in err
+
+
+def test_stale_snapshot_exit_4(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    snap = repo / "snapshot.json"
+    snap.write_text(
+        json.dumps(
+            {
+                "format": "tak-gitops-snapshot",
+                "platform": "NTJP",
+                "environment": "PROD",
+                "snapshot_time": "2025-12-02T02:31:07+0100",
+                "routings": [],
+                "authorizations": [["SE2321000016-92V4", "SE2321000032-4KMT", GCC2]],
+            }
+        )
+    )
+    plan_file = write_plan(repo / "plan.json", plan(EXAMPLE))
+    code, _, err = run(apply_args(repo, plan_file, "--yes", "--snapshot", str(snap)), capsys)
+    assert code == 4
+    assert "the snapshot differs from the plan's" in err
+
+
+def test_guard_refusal_exit_3_unless_acknowledged(
+    repo: Path, server: FakeTakWeb, capsys: pytest.CaptureFixture[str]
+) -> None:
+    refusals = [
+        {
+            "guard": "removals",
+            "org": "region-sormland",
+            "message": "4 removals, over the limit of 3",
+            "acknowledge": "--ack-removals region-sormland=4",
+        },
+        {
+            "guard": "cascade",
+            "org": "region-sormland",
+            "message": "removing SE2321000032-4KMT cascades",
+            "acknowledge": "--ack-cascade SE2321000032-4KMT",
+        },
+    ]
+    plan_file = write_plan(repo / "plan.json", plan(SCENARIOS["remove-logical-addressee"], refusals=refusals))
+    code, _, err = run(apply_args(repo, plan_file, "--yes", "--ack-removals", "region-sormland=3"), capsys)
+    assert code == 3
+    assert (
+        "removals (region-sormland): 4 removals, over the limit of 3 - acknowledge with --ack-removals "
+        "region-sormland=4" in err
+    )
+    assert "acknowledge with --ack-cascade SE2321000032-4KMT" in err
+    assert server.received == []
+    code, out, err = run(
+        apply_args(
+            repo, plan_file, "--yes", "--ack-removals", "region-sormland=4", "--ack-cascade", "se2321000032-4kmt"
+        ),
+        capsys,
+    )
+    assert code == 0, err
+    assert "acknowledged: --ack-removals region-sormland=4, --ack-cascade SE2321000032-4KMT" in out
+    assert len(server.received) == 2
+
+
+def test_plan_with_errors_is_refused(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    doc = plan(EXAMPLE)
+    doc["errors"] = [{"code": "TAKEOVER", "message": "SE2321000065-TEST0008 is routed by SE2321000065-C0SM"}]
+    doc["status"] = "refused"
+    plan_file = write_plan(repo / "plan.json", seal(doc))
+    code, _, err = run(apply_args(repo, plan_file, "--yes"), capsys)
+    assert code == 3
+    assert "TAKEOVER: SE2321000065-TEST0008 is routed by SE2321000065-C0SM (cannot be acknowledged)" in err
+
+
+def test_locked_environment_exit_6(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import datetime as dt
+
+    LedgerStore(repo, PROD).acquire("apply of PR 41", now=dt.datetime.now(dt.UTC))
+    plan_file = write_plan(repo / "plan.json", plan(EXAMPLE))
+    code, _, err = run(apply_args(repo, plan_file, "--yes"), capsys)
+    assert code == 6
+    assert "environment NTJP-PROD is locked by apply of PR 41" in err
+    code, out, err = run(["orders", "unlock", "--env", PROD, "--root", str(repo)], capsys)
+    assert code == 6 and "add --force" in err
+    code, out, err = run(["orders", "unlock", "--env", PROD, "--root", str(repo), "--force"], capsys)
+    assert code == 0 and out == "removed the lock of NTJP-PROD held by apply of PR 41\n"
+
+
+def test_bad_plan_file_messages(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (repo / "broken.json").write_text("{")
+    code, _, err = run(apply_args(repo, repo / "broken.json"), capsys)
+    assert code == 1 and "broken.json: not JSON" in err and "Traceback" not in err
+    doc = plan(EXAMPLE)
+    doc["format_version"] = "2.0"
+    code, _, err = run(apply_args(repo, write_plan(repo / "v2.json", seal(doc))), capsys)
+    assert code == 1 and "plan format_version '2.0' is not supported" in err
+
+
+@pytest.mark.parametrize(
+    ("fault", "state", "message"),
+    [
+        ("500", "unknown", "TAK-web answered HTTP 500; the order may have been executed"),
+        ("timeout", "unknown", "no answer within 2 s"),
+        ("drop", "unknown", "the connection dropped"),
+        ("error", "rejected", "TAK-web refused the order: Skapa Vägval: RivTaProfil med namn = RIVTABP99 finns inte."),
+    ],
+)
+def test_fault_on_the_second_order(
+    repo: Path, server: FakeTakWeb, capsys: pytest.CaptureFixture[str], fault: str, state: str, message: str
+) -> None:
+    server.timeout_seconds = 3
+    server.faults = [None, fault]
+    plan_file = write_plan(repo / "plan.json", plan(EXAMPLE))
+    code, out, err = run(apply_args(repo, plan_file, "--yes"), capsys)
+    assert code == 1
+    records = LedgerStore(repo, PROD).records()
+    assert [r.state for r in records] == ["submitted", state, "planned", "planned", "planned", "planned"]
+    assert f"error: order {records[1].order_id} ended {state}: {message}" in err
+    assert "4 later order(s) were not sent" in err
+    assert out.count("not-reached") == 4
+    assert len(server.received) == 2
+    # re-run: the rest goes in, the order in doubt (or refused) is never sent again
+    code, out, err = run(apply_args(repo, plan_file, "--yes"), capsys)
+    assert code == 0, err
+    assert states(repo) == ["submitted", state, "submitted", "submitted", "submitted", "submitted"]
+    bodies = [json.dumps(o, sort_keys=True) for o in server.received]
+    assert len(bodies) == 6 and len(set(bodies)) == 6
+
+
+def test_orders_commands(repo: Path, server: FakeTakWeb, capsys: pytest.CaptureFixture[str]) -> None:
+    plan_file = write_plan(repo / "plan.json", plan(SCENARIOS["remove-logical-addressee"]))
+    assert run(apply_args(repo, plan_file, "--yes"), capsys)[0] == 0
+    base = ["--env", PROD, "--root", str(repo)]
+    code, out, _ = run(["orders", "list", *base], capsys)
+    assert code == 0
+    assert out.splitlines()[-1] == "NTJP-PROD: 2 submitted"
+    first, second = LedgerStore(repo, PROD).records()
+    code, out, _ = run(["orders", "set-ticket", first.idempotency_key[7:17], "TSK-12518", *base], capsys)
+    assert out == f"{first.order_id}: ticket TSK-12518\n"
+    code, out, _ = run(["orders", "show", first.order_id, *base], capsys)
+    assert json.loads(out)["ticket"] == "TSK-12518"
+    snap = repo / "snapshot.json"
+    snap.write_text(
+        json.dumps(
+            {
+                "format": "tak-gitops-snapshot",
+                "platform": "NTJP",
+                "environment": "PROD",
+                "snapshot_time": "2025-12-09T02:31:07+0100",
+                "routings": [],
+                "authorizations": [["SE2321000016-92V4", "SE2321000032-4KMT", GCC2]],
+            }
+        )
+    )
+    code, out, err = run(["orders", "reconcile", *base, "--snapshot", str(snap)], capsys)
+    assert code == 0, err
+    assert f"{first.order_id}: submitted; 2 line(s), 1 waiting, 0 diverged" in out
+    assert f"{second.order_id}: submitted -> executed; 2 line(s), 0 waiting, 0 diverged" in out
+    code, out, _ = run(["orders", "list", *base, "--state", "executed"], capsys)
+    assert second.order_id in out and first.order_id not in out
+    code, _, err = run(["orders", "show", "nope", *base], capsys)
+    assert code == 1 and "no order 'nope'" in err
