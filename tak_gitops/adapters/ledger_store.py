@@ -17,7 +17,6 @@ import datetime as dt
 import os
 import secrets
 import socket
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +24,7 @@ from typing import Any
 
 import orjson
 
+from tak_gitops.adapters.atomic import write_bytes_atomic
 from tak_gitops.core.canonical import pretty_json
 from tak_gitops.core.ledger import LedgerRecord, pending
 from tak_gitops.core.pending import PendingOrder
@@ -36,19 +36,7 @@ DEFAULT_LOCK_TTL = dt.timedelta(hours=1)
 
 def atomic_write(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically: temp file in the same directory, fsync, replace, fsync the directory."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    _fsync_dir(path.parent)
+    write_bytes_atomic(path, data)
 
 
 def _fsync_dir(directory: Path) -> None:

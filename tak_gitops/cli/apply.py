@@ -16,23 +16,22 @@ from typing import Any
 
 import click
 import orjson
-from pydantic import ValidationError
 
 from tak_gitops.adapters.apply_runner import run_apply
+from tak_gitops.adapters.desired_loader import load_config, load_desired_or_raise
 from tak_gitops.adapters.ledger_store import DEFAULT_LOCK_TTL, LedgerStore, pending_orders
+from tak_gitops.adapters.snapshot_file import read_snapshot as read_snapshot_file
 from tak_gitops.adapters.submit import SubmitterFactory
 from tak_gitops.cli import cli
 from tak_gitops.core.canonical import digest
 from tak_gitops.core.config import ProjectConfig
 from tak_gitops.core.ledger import OPEN_STATES
 from tak_gitops.core.orders import OrderMeta, build_orders, document_lines
-from tak_gitops.core.snapshot import Contract, Snapshot
+from tak_gitops.core.snapshot import Snapshot
 from tak_gitops.errors import (
-    ConfigError,
     ExitCode,
     PlanFileError,
     PlanRefused,
-    SourceError,
     StalePlanError,
     TamperedPlanError,
     UsageError,
@@ -47,59 +46,14 @@ CONFIG_FILE = "tak-gitops.yaml"
 
 
 def load_project(root: Path) -> ProjectConfig:
-    """``<root>/tak-gitops.yaml`` as :class:`ProjectConfig` (the shape is the core model's)."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
-
-    path = root / CONFIG_FILE
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: not found (run from the desired-state repository or give --root)") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc
-    try:
-        data = YAML(typ="safe").load(text)
-    except YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark is not None else str(path)
-        raise ConfigError(f"{where}: invalid YAML: {getattr(exc, 'problem', None) or exc}") from exc
-    try:
-        return ProjectConfig.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(f"{path}: {loc}: {first['msg']}") from exc
+    """``<root>/tak-gitops.yaml`` (and the ownership registry it names), checked."""
+    config, _ownership = load_config(root)
+    return config
 
 
 def read_snapshot(path: Path) -> Snapshot:
-    """A normalized snapshot file: ``{"format": "tak-gitops-snapshot", ...}`` with the rows of
-    :meth:`Snapshot.content` (routings ``[la, ns, producer, url, profile]``, authorizations ``[consumer, la, ns]``)."""
-    try:
-        data: Any = orjson.loads(path.read_bytes())
-    except FileNotFoundError:
-        raise SourceError("not found", path=str(path)) from None
-    except (OSError, orjson.JSONDecodeError) as exc:
-        raise SourceError(f"cannot read the snapshot: {exc}", path=str(path)) from exc
-    if not isinstance(data, dict) or data.get("format") != "tak-gitops-snapshot":
-        raise SourceError("not a tak-gitops snapshot (format must be tak-gitops-snapshot)", path=str(path))
-    try:
-        routings = [((r[0], r[1]), (r[2], r[3], r[4])) for r in data.get("routings") or ()]
-        authorizations = [(a[0], a[1], a[2]) for a in data.get("authorizations") or ()]
-        contracts = [Contract(c[0], c[1], int(c[2]), int(c[3])) for c in data.get("contracts") or ()]
-        return Snapshot.build(
-            platform=str(data["platform"]),
-            environment=str(data["environment"]),
-            snapshot_time=data.get("snapshot_time"),
-            source=str(data.get("source") or "file"),
-            routings=routings,
-            authorizations=authorizations,
-            logical_addresses=dict(data.get("logical_addresses") or ()),
-            systems=dict(data.get("systems") or ()),
-            contracts=contracts,
-        )
-    except (KeyError, IndexError, TypeError, ValueError) as exc:
-        raise SourceError(f"malformed snapshot row ({type(exc).__name__}: {exc})", path=str(path)) from exc
+    """A snapshot file written by ``tak-gitops fetch`` (format and digest checked)."""
+    return read_snapshot_file(path)
 
 
 def read_plan(path: Path) -> dict[str, Any]:
@@ -170,19 +124,8 @@ def check_guards(plan: Mapping[str, Any], given: set[str]) -> list[str]:
 
 
 def current_desired_digest(root: Path, config: ProjectConfig, env: str) -> str:
-    """The digest of today's desired files for ``env``, as the planner computes it.
-
-    Needs the desired loader (``tak_gitops.adapters.desired_loader``); until it is installed this fails closed.
-    """
-    try:
-        from tak_gitops.adapters import desired_loader  # type: ignore[attr-defined]
-    except ImportError:
-        raise StalePlanError(
-            "cannot check the plan against the desired files: the desired-state loader is not installed "
-            "(tak_gitops.adapters.desired_loader); refusing to apply an unchecked plan"
-        ) from None
-    state = desired_loader.load_desired(root, config)
-    return str(state.digest(env))
+    """The digest of today's desired files for ``env``, computed as the planner does (L2: pin the desired state)."""
+    return load_desired_or_raise(root).state.digest(env)
 
 
 def replan(root: Path, config: ProjectConfig, env: str, snapshot: Snapshot) -> dict[str, Any]:
@@ -192,14 +135,13 @@ def replan(root: Path, config: ProjectConfig, env: str, snapshot: Snapshot) -> d
     closed: a plan made against another snapshot is refused.
     """
     try:
-        from tak_gitops.adapters import desired_loader  # type: ignore[attr-defined]
         from tak_gitops.core import plan as planner  # type: ignore[attr-defined]
     except ImportError:
         raise StalePlanError(
             f"the snapshot differs from the plan's and re-planning is not available here; run `tak-gitops plan` "
             f"against the current snapshot of {env} and apply that plan"
         ) from None
-    state = desired_loader.load_desired(root, config)
+    state = load_desired_or_raise(root).state
     pending = pending_orders(root, env, config.ledger_dir)
     result: dict[str, Any] = planner.plan_document(state, snapshot, config=config, env=env, pending=pending)
     return result

@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from apply_cli_helpers import DESIRED_DIGEST, run, write_plan, write_repo
-from apply_plans import GCC2, SCENARIOS, plan, seal
+from apply_cli_helpers import run, write_plan, write_repo, write_snapshot_file
+from apply_plans import GCC2, SCENARIOS, seal
+from apply_plans import plan as make_plan
 from fake_takweb import FakeTakWeb
 
-import tak_gitops.cli.apply as apply_module
+from tak_gitops.adapters.desired_loader import load_desired_or_raise
 from tak_gitops.adapters.ledger_store import LedgerStore
 
 PROD = "NTJP-PROD"
@@ -29,9 +31,12 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, server: FakeTakWeb) ->
     write_repo(tmp_path, url=server.base_url)
     monkeypatch.setenv("TAK_WEB_USERNAME", "tak-gitops")
     monkeypatch.setenv("TAK_WEB_PASSWORD", "s3cret")
-    # the desired files are unchanged since the plan (the desired-state loader is another module's)
-    monkeypatch.setattr(apply_module, "current_desired_digest", lambda root, config, env: DESIRED_DIGEST)
     return tmp_path
+
+
+def plan(root: Path, orders: list[dict[str, Any]], **kwargs: Any) -> dict[str, Any]:
+    """A plan made from the repository's desired files as they are now."""
+    return make_plan(orders, desired_digest=load_desired_or_raise(root).state.digest(PROD), **kwargs)
 
 
 def states(root: Path) -> list[str]:
@@ -55,7 +60,7 @@ def apply_args(root: Path, plan_file: Path, *extra: str) -> list[str]:
 def test_dry_run_prints_orders_and_writes_nothing(
     repo: Path, server: FakeTakWeb, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    plan_file = write_plan(repo / "plan.json", plan(EXAMPLE))
+    plan_file = write_plan(repo / "plan.json", plan(repo, EXAMPLE))
     code, out, err = run(apply_args(repo, plan_file), capsys)
     assert code == 0, err
     assert out.startswith("dry run for NTJP-PROD: 6 order(s); nothing is written. Add --yes to submit with 'tak-web'.")
@@ -69,7 +74,7 @@ def test_dry_run_prints_orders_and_writes_nothing(
 def test_apply_submits_once_and_a_second_apply_does_nothing(
     repo: Path, server: FakeTakWeb, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    plan_file = write_plan(repo / "plan.json", plan(EXAMPLE))
+    plan_file = write_plan(repo / "plan.json", plan(repo, EXAMPLE))
     code, out, err = run(apply_args(repo, plan_file, "--yes"), capsys)
     assert code == 0, err
     assert states(repo) == ["submitted"] * 6
@@ -96,8 +101,7 @@ def test_default_files_submitter(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     write_repo(tmp_path, kind="files")
-    monkeypatch.setattr(apply_module, "current_desired_digest", lambda root, config, env: DESIRED_DIGEST)
-    plan_file = write_plan(tmp_path / "plan.json", plan(SCENARIOS["intygstjanster-smi"]))
+    plan_file = write_plan(tmp_path / "plan.json", plan(tmp_path, SCENARIOS["intygstjanster-smi"]))
     code, out, err = run(apply_args(tmp_path, plan_file, "--yes"), capsys)
     assert code == 0, err
     written = sorted((tmp_path / "out" / "orders" / PROD).glob("*.json"))
@@ -108,7 +112,7 @@ def test_default_files_submitter(
 
 
 def test_tampered_plan_exit_5(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    doc = plan(EXAMPLE)
+    doc = plan(repo, EXAMPLE)
     doc["orders"][0]["changes"][0]["after"]["url"] = "https://evil.example.se/send-message-to-care/v2.0"
     plan_file = write_plan(repo / "plan.json", doc)
     code, _, err = run(apply_args(repo, plan_file, "--yes"), capsys)
@@ -117,34 +121,40 @@ def test_tampered_plan_exit_5(repo: Path, capsys: pytest.CaptureFixture[str]) ->
     assert not (repo / "orders").exists()
 
 
-def test_stale_desired_state_exit_4(
-    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    monkeypatch.setattr(apply_module, "current_desired_digest", lambda root, config, env: "sha256:" + "9" * 64)
-    plan_file = write_plan(repo / "plan.json", plan(EXAMPLE))
+def test_stale_desired_state_exit_4(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    planned = plan(repo, EXAMPLE)
+    plan_file = write_plan(repo / "plan.json", planned)
+    # after the plan was made, somebody changes the desired files
+    varmland = repo / "desired" / "region-varmland" / "NTJP-PROD.yaml"
+    text = varmland.read_text("utf-8")
+    varmland.write_text(
+        text.replace("Försäkringskassans nya intyg SMI", "Försäkringskassans intyg SMI, steg 2"), encoding="utf-8"
+    )
+    now = load_desired_or_raise(repo).state.digest(PROD)
+    assert now != planned["inputs"]["desired_digest"]
     code, _, err = run(apply_args(repo, plan_file, "--yes"), capsys)
     assert code == 4
-    assert f"error: the desired state of NTJP-PROD changed since the plan was made (plan {DESIRED_DIGEST}, now " in err
-
-
-def test_stale_snapshot_exit_4(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    snap = repo / "snapshot.json"
-    snap.write_text(
-        json.dumps(
-            {
-                "format": "tak-gitops-snapshot",
-                "platform": "NTJP",
-                "environment": "PROD",
-                "snapshot_time": "2025-12-02T02:31:07+0100",
-                "routings": [],
-                "authorizations": [["SE2321000016-92V4", "SE2321000032-4KMT", GCC2]],
-            }
-        )
+    assert err == (
+        f"error: the desired state of NTJP-PROD changed since the plan was made (plan "
+        f"{planned['inputs']['desired_digest']}, now {now}); run `tak-gitops plan` again and review the new plan\n"
     )
-    plan_file = write_plan(repo / "plan.json", plan(EXAMPLE))
-    code, _, err = run(apply_args(repo, plan_file, "--yes", "--snapshot", str(snap)), capsys)
+    assert not (repo / "orders").exists()
+
+
+def test_snapshot_pinned_by_the_plan(repo: Path, server: FakeTakWeb, capsys: pytest.CaptureFixture[str]) -> None:
+    gcc = ("SE2321000016-92V4", "SE2321000032-4KMT", GCC2)
+    old = write_snapshot_file(repo / "old.snapshot.json", {}, {gcc}, "2025-12-01T02:31:07+0100")
+    plan_file = write_plan(repo / "plan.json", plan(repo, EXAMPLE, snapshot_digest=old.digest))
+    # the same snapshot: fine
+    code, out, err = run(apply_args(repo, plan_file, "--snapshot", str(repo / "old.snapshot.json")), capsys)
+    assert code == 0, err
+    assert out.startswith("dry run for NTJP-PROD: 6 order(s)")
+    # a newer snapshot with other content: refused as stale (re-planning cannot confirm the plan)
+    write_snapshot_file(repo / "new.snapshot.json", {}, set(), "2025-12-02T02:31:07+0100")
+    code, _, err = run(apply_args(repo, plan_file, "--yes", "--snapshot", str(repo / "new.snapshot.json")), capsys)
     assert code == 4
-    assert "the snapshot differs from the plan's" in err
+    assert "the snapshot differs from the plan's" in err or "the TAK moved since the plan was made" in err
+    assert server.received == []
 
 
 def test_guard_refusal_exit_3_unless_acknowledged(
@@ -164,7 +174,7 @@ def test_guard_refusal_exit_3_unless_acknowledged(
             "acknowledge": "--ack-cascade SE2321000032-4KMT",
         },
     ]
-    plan_file = write_plan(repo / "plan.json", plan(SCENARIOS["remove-logical-addressee"], refusals=refusals))
+    plan_file = write_plan(repo / "plan.json", plan(repo, SCENARIOS["remove-logical-addressee"], refusals=refusals))
     code, _, err = run(apply_args(repo, plan_file, "--yes", "--ack-removals", "region-sormland=3"), capsys)
     assert code == 3
     assert (
@@ -185,7 +195,7 @@ def test_guard_refusal_exit_3_unless_acknowledged(
 
 
 def test_plan_with_errors_is_refused(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    doc = plan(EXAMPLE)
+    doc = plan(repo, EXAMPLE)
     doc["errors"] = [{"code": "TAKEOVER", "message": "SE2321000065-TEST0008 is routed by SE2321000065-C0SM"}]
     doc["status"] = "refused"
     plan_file = write_plan(repo / "plan.json", seal(doc))
@@ -198,7 +208,7 @@ def test_locked_environment_exit_6(repo: Path, capsys: pytest.CaptureFixture[str
     import datetime as dt
 
     LedgerStore(repo, PROD).acquire("apply of PR 41", now=dt.datetime.now(dt.UTC))
-    plan_file = write_plan(repo / "plan.json", plan(EXAMPLE))
+    plan_file = write_plan(repo / "plan.json", plan(repo, EXAMPLE))
     code, _, err = run(apply_args(repo, plan_file, "--yes"), capsys)
     assert code == 6
     assert "environment NTJP-PROD is locked by apply of PR 41" in err
@@ -212,7 +222,7 @@ def test_bad_plan_file_messages(repo: Path, capsys: pytest.CaptureFixture[str]) 
     (repo / "broken.json").write_text("{")
     code, _, err = run(apply_args(repo, repo / "broken.json"), capsys)
     assert code == 1 and "broken.json: not JSON" in err and "Traceback" not in err
-    doc = plan(EXAMPLE)
+    doc = plan(repo, EXAMPLE)
     doc["format_version"] = "2.0"
     code, _, err = run(apply_args(repo, write_plan(repo / "v2.json", seal(doc))), capsys)
     assert code == 1 and "plan format_version '2.0' is not supported" in err
@@ -232,7 +242,7 @@ def test_fault_on_the_second_order(
 ) -> None:
     server.timeout_seconds = 3
     server.faults = [None, fault]
-    plan_file = write_plan(repo / "plan.json", plan(EXAMPLE))
+    plan_file = write_plan(repo / "plan.json", plan(repo, EXAMPLE))
     code, out, err = run(apply_args(repo, plan_file, "--yes"), capsys)
     assert code == 1
     records = LedgerStore(repo, PROD).records()
@@ -250,7 +260,7 @@ def test_fault_on_the_second_order(
 
 
 def test_orders_commands(repo: Path, server: FakeTakWeb, capsys: pytest.CaptureFixture[str]) -> None:
-    plan_file = write_plan(repo / "plan.json", plan(SCENARIOS["remove-logical-addressee"]))
+    plan_file = write_plan(repo / "plan.json", plan(repo, SCENARIOS["remove-logical-addressee"]))
     assert run(apply_args(repo, plan_file, "--yes"), capsys)[0] == 0
     base = ["--env", PROD, "--root", str(repo)]
     code, out, _ = run(["orders", "list", *base], capsys)
@@ -262,18 +272,7 @@ def test_orders_commands(repo: Path, server: FakeTakWeb, capsys: pytest.CaptureF
     code, out, _ = run(["orders", "show", first.order_id, *base], capsys)
     assert json.loads(out)["ticket"] == "TSK-12518"
     snap = repo / "snapshot.json"
-    snap.write_text(
-        json.dumps(
-            {
-                "format": "tak-gitops-snapshot",
-                "platform": "NTJP",
-                "environment": "PROD",
-                "snapshot_time": "2025-12-09T02:31:07+0100",
-                "routings": [],
-                "authorizations": [["SE2321000016-92V4", "SE2321000032-4KMT", GCC2]],
-            }
-        )
-    )
+    write_snapshot_file(snap, {}, {("SE2321000016-92V4", "SE2321000032-4KMT", GCC2)}, "2025-12-09T02:31:07+0100")
     code, out, err = run(["orders", "reconcile", *base, "--snapshot", str(snap)], capsys)
     assert code == 0, err
     assert f"{first.order_id}: submitted; 2 line(s), 1 waiting, 0 diverged" in out

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import signal
+import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -25,11 +26,13 @@ def server() -> Iterator[FakeTakWeb]:
         yield fake
 
 
-def wait_until(condition: object, timeout: float = 20.0) -> None:
+def wait_until(proc: subprocess.Popen[str], condition: Callable[[], bool], timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if condition():  # type: ignore[operator]
+        if condition():
             return
+        if proc.poll() is not None:
+            raise AssertionError(f"apply ended early ({proc.returncode}): {proc.communicate()}")
         time.sleep(0.02)
     raise AssertionError("timed out")
 
@@ -52,12 +55,14 @@ def finish(root: Path, plan_file: Path) -> tuple[int, str, str]:
 
 
 def test_killed_between_two_orders(tmp_path: Path, server: FakeTakWeb) -> None:
-    write_repo(tmp_path, url=server.base_url)
-    plan_file = write_plan(tmp_path / "plan.json", plan(SCENARIOS["ntjp-prod-example"]))
+    desired = write_repo(tmp_path, url=server.base_url)
+    plan_file = write_plan(tmp_path / "plan.json", plan(SCENARIOS["ntjp-prod-example"], desired_digest=desired))
     proc = spawn(["apply", str(plan_file), "--yes", "--root", str(tmp_path), "--pause", "30"], tmp_path)
     try:
         # the first order is answered and recorded; the process now waits before the second one
-        wait_until(lambda: (tmp_path / "orders" / PROD).is_dir() and states(tmp_path)[:2] == ["submitted", "planned"])
+        wait_until(
+            proc, lambda: (tmp_path / "orders" / PROD).is_dir() and states(tmp_path)[:2] == ["submitted", "planned"]
+        )
         proc.send_signal(signal.SIGKILL)
     finally:
         proc.wait(timeout=10)
@@ -79,8 +84,8 @@ def test_killed_between_two_orders(tmp_path: Path, server: FakeTakWeb) -> None:
 
 
 def test_killed_while_an_order_is_in_flight(tmp_path: Path, server: FakeTakWeb) -> None:
-    write_repo(tmp_path, url=server.base_url)
-    plan_file = write_plan(tmp_path / "plan.json", plan(SCENARIOS["ntjp-prod-example"]))
+    desired = write_repo(tmp_path, url=server.base_url)
+    plan_file = write_plan(tmp_path / "plan.json", plan(SCENARIOS["ntjp-prod-example"], desired_digest=desired))
     server.faults = [None, "hold"]
     proc = spawn(["apply", str(plan_file), "--yes", "--root", str(tmp_path)], tmp_path)
     try:

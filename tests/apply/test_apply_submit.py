@@ -38,8 +38,13 @@ def server() -> Iterator[FakeTakWeb]:
 def takweb(fake: FakeTakWeb, *, environ: dict[str, str] | None = None, **config: Any) -> TakWebSubmitter:
     cfg = SubmitterConfig(kind="tak-web", url=fake.base_url, **{"timeout_seconds": 1.0, "max_attempts": 3, **config})
     sleeps: list[float] = []
-    sub = TakWebSubmitter(cfg, base_dir=Path("."), environ=CREDS if environ is None else environ,
-                          backoff_seconds=0.01, sleep=sleeps.append)
+    sub = TakWebSubmitter(
+        cfg,
+        base_dir=Path("."),
+        environ=CREDS if environ is None else environ,
+        backoff_seconds=0.01,
+        sleep=sleeps.append,
+    )
     sub.sleeps = sleeps  # type: ignore[attr-defined]
     return sub
 
@@ -169,8 +174,9 @@ def test_wrong_plattform_is_rejected_with_tak_webs_words() -> None:
 
 
 def test_tls_files_are_checked(tmp_path: Path) -> None:
-    cfg = SubmitterConfig(kind="tak-web", url="https://127.0.0.1:1/tak-web", client_cert="cert.pem",
-                          client_key="key.pem")
+    cfg = SubmitterConfig(
+        kind="tak-web", url="https://127.0.0.1:1/tak-web", client_cert="cert.pem", client_key="key.pem"
+    )
     sub = TakWebSubmitter(cfg, base_dir=tmp_path, environ=CREDS)
     with pytest.raises(SubmitError, match="TLS file not found"):
         sub.open()
@@ -194,12 +200,22 @@ def test_http_submitter_sends_the_key_and_records_the_ticket(server: FakeTakWeb)
 def test_http_submitter_retries_500_only_when_idempotent(server: FakeTakWeb) -> None:
     order = orders()[0]
     server.faults = ["500"]
-    plain = HttpSubmitter(SubmitterConfig(kind="http", url=server.orders_url), base_dir=Path("."), environ={},
-                          backoff_seconds=0.01, sleep=lambda _: None)
+    plain = HttpSubmitter(
+        SubmitterConfig(kind="http", url=server.orders_url),
+        base_dir=Path("."),
+        environ={},
+        backoff_seconds=0.01,
+        sleep=lambda _: None,
+    )
     assert plain.submit(order.order_id, order.idempotency_key, order.document).result == "unknown"
     server.faults = ["500"]
-    idem = HttpSubmitter(SubmitterConfig(kind="http", url=server.orders_url, idempotent=True), base_dir=Path("."),
-                         environ={}, backoff_seconds=0.01, sleep=lambda _: None)
+    idem = HttpSubmitter(
+        SubmitterConfig(kind="http", url=server.orders_url, idempotent=True),
+        base_dir=Path("."),
+        environ={},
+        backoff_seconds=0.01,
+        sleep=lambda _: None,
+    )
     assert idem.replay_safe
     assert idem.submit(order.order_id, order.idempotency_key, order.document).result == "submitted"
     assert server.idempotency_keys == [order.idempotency_key] * 3

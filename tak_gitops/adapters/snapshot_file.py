@@ -1,0 +1,186 @@
+"""The saved snapshot file (``snapshot.json``): compact, deterministic, fast to load. See docs/snapshot-format.md.
+
+A string table holds every distinct string once, sorted; rows are flat arrays of indexes into it, sorted. Because
+the table is sorted, sorting rows by their indexes sorts them by their strings, so a file's rows are in the
+same order as :meth:`Snapshot.content` lists them and the digest is checked without re-sorting.
+"""
+
+from __future__ import annotations
+
+import operator
+import os
+import sys
+import tempfile
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from tak_gitops.core.canonical import digest
+from tak_gitops.core.snapshot import SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION, Contract, Snapshot
+from tak_gitops.errors import SourceError
+
+_HEADER = ("format", "version", "platform", "environment", "snapshot_time", "source", "digest", "counts")
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically: temp file in the same directory, fsync, os.replace."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def encode_snapshot(snapshot: Snapshot) -> bytes:
+    """The file content for ``snapshot`` (byte-identical for equal snapshots from equal sources and times)."""
+    strings: set[str] = set()
+    for (la, ns), (p, url, prof) in snapshot.routings.items():
+        strings.update((la, ns, p, url, prof))
+    for key in snapshot.authorizations:
+        strings.update(key)
+    strings.update(snapshot.logical_addresses.keys())
+    strings.update(snapshot.logical_addresses.values())
+    strings.update(snapshot.systems.keys())
+    strings.update(snapshot.systems.values())
+    for c in snapshot.contracts.values():
+        strings.update((c.namespace, c.description))
+    table = sorted(strings)
+    index = {s: i for i, s in enumerate(table)}
+    ix = index.__getitem__
+    routings = sorted((ix(la), ix(ns), ix(p), ix(u), ix(pr)) for (la, ns), (p, u, pr) in snapshot.routings.items())
+    auths = sorted((ix(c), ix(la), ix(ns)) for c, la, ns in snapshot.authorizations)
+    las = sorted((ix(k), ix(v)) for k, v in snapshot.logical_addresses.items())
+    systems = sorted((ix(k), ix(v)) for k, v in snapshot.systems.items())
+    contracts = sorted((ix(c.namespace), ix(c.description), c.major, c.minor) for c in snapshot.contracts.values())
+    doc = {
+        "format": SNAPSHOT_FORMAT,
+        "version": SNAPSHOT_FORMAT_VERSION,
+        "platform": snapshot.platform,
+        "environment": snapshot.environment,
+        "snapshot_time": snapshot.snapshot_time,
+        "source": snapshot.source,
+        "digest": snapshot.digest,
+        "counts": {
+            "routings": len(routings),
+            "authorizations": len(auths),
+            "logical_addresses": len(las),
+            "systems": len(systems),
+            "contracts": len(contracts),
+        },
+        "strings": table,
+        "routings": [i for row in routings for i in row],
+        "authorizations": [i for row in auths for i in row],
+        "logical_addresses": [i for row in las for i in row],
+        "systems": [i for row in systems for i in row],
+        "contracts": [i for row in contracts for i in row],
+    }
+    return orjson.dumps(doc) + b"\n"
+
+
+def write_snapshot(path: Path | str, snapshot: Snapshot) -> None:
+    """Write ``snapshot`` to ``path`` atomically."""
+    write_atomic(Path(path), encode_snapshot(snapshot))
+
+
+def _sorted_strictly(seq: Any) -> bool:
+    return all(map(operator.lt, seq, islice(seq, 1, None)))
+
+
+def _rows(flat: Any, width: int, name: str, path: str, n_strings: int) -> list[tuple[int, ...]]:
+    if not isinstance(flat, list) or len(flat) % width:
+        raise SourceError(f"'{name}' must be a flat array of {width}-integer rows", path=path)
+    cols = [flat[k::width] for k in range(width)]
+    rows = list(zip(*cols, strict=True))
+    if flat and (min(flat) < 0 or max(flat) >= n_strings) and name != "contracts":
+        raise SourceError(f"'{name}' refers to a string index outside the string table", path=path)
+    if not _sorted_strictly(rows):
+        raise SourceError(f"'{name}' rows are not in canonical (sorted, unique) order", path=path)
+    return rows
+
+
+def read_snapshot(path: Path | str) -> Snapshot:
+    """Load a saved snapshot, checking format, version and digest (any mismatch is a SourceError)."""
+    p = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise SourceError(f"cannot read snapshot: {exc.strerror or exc}", path=p) from None
+    try:
+        doc = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise SourceError(f"not a snapshot file (invalid JSON at line {exc.lineno} column {exc.colno})",
+                          path=p) from None
+    del raw
+    if not isinstance(doc, dict) or doc.get("format") != SNAPSHOT_FORMAT:
+        raise SourceError(f"not a snapshot file: 'format' is not {SNAPSHOT_FORMAT!r}", path=p)
+    if doc.get("version") != SNAPSHOT_FORMAT_VERSION:
+        raise SourceError(
+            f"snapshot format version {doc.get('version')!r} is not supported (expected {SNAPSHOT_FORMAT_VERSION}); "
+            "fetch it again", path=p,
+        )
+    try:
+        strings = doc["strings"]
+        if not isinstance(strings, list) or not all(isinstance(s, str) for s in strings):
+            raise SourceError("'strings' must be an array of strings", path=p)
+        if not _sorted_strictly(strings):
+            raise SourceError("'strings' is not sorted and unique", path=p)
+        n = len(strings)
+        S = list(map(sys.intern, strings))
+        get = S.__getitem__
+        r = _rows(doc["routings"], 5, "routings", p, n)
+        a = _rows(doc["authorizations"], 3, "authorizations", p, n)
+        la = _rows(doc["logical_addresses"], 2, "logical_addresses", p, n)
+        sy = _rows(doc["systems"], 2, "systems", p, n)
+        co = _rows(doc["contracts"], 4, "contracts", p, n)
+        routing_rows = [(get(x[0]), get(x[1]), get(x[2]), get(x[3]), get(x[4])) for x in r]
+        auth_rows = [(get(x[0]), get(x[1]), get(x[2])) for x in a]
+        la_rows = [(get(k), get(v)) for k, v in la]
+        sy_rows = [(get(k), get(v)) for k, v in sy]
+        contracts = [Contract(get(ns), get(d), major, minor) for ns, d, major, minor in co]
+        platform, environment = doc["platform"], doc["environment"]
+        recorded = doc["digest"]
+    except (KeyError, TypeError, IndexError, ValueError) as exc:
+        if isinstance(exc, SourceError):
+            raise
+        raise SourceError(f"damaged snapshot file: {type(exc).__name__}: {exc}", path=p) from None
+    content = {
+        "platform": platform,
+        "environment": environment,
+        "routings": routing_rows,
+        "authorizations": auth_rows,
+        "logical_addresses": la_rows,
+        "systems": sy_rows,
+        "contracts": [(c.namespace, c.description, c.major, c.minor) for c in contracts],
+    }
+    actual = digest(content)
+    if actual != recorded:
+        raise SourceError(f"snapshot digest mismatch: the file records {recorded} but its rows hash to {actual} "
+                          "(edited or damaged); fetch it again", path=p)
+    snapshot = Snapshot(
+        platform=platform,
+        environment=environment,
+        snapshot_time=doc.get("snapshot_time"),
+        source=doc.get("source", "snapshot"),
+        routings={(x[0], x[1]): (x[2], x[3], x[4]) for x in routing_rows},
+        authorizations=frozenset(auth_rows),
+        logical_addresses=dict(la_rows),
+        systems=dict(sy_rows),
+        contracts={c.namespace: c for c in contracts},
+    )
+    snapshot.__dict__["digest"] = actual  # the cached_property, already computed over the same content
+    return snapshot
+
+
+def read_header(path: Path | str) -> dict[str, Any]:
+    """The header fields of a saved snapshot (format, version, platform, environment, time, source, digest,
+    counts), without checking the rows."""
+    doc = orjson.loads(Path(path).read_bytes())
+    return {k: doc.get(k) for k in _HEADER}

@@ -1,0 +1,1 @@
+"""Tests of reading the current TAK: TAK-api client, export and HSA readers, snapshot files, fetch."""

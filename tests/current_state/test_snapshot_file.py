@@ -1,0 +1,137 @@
+"""The saved snapshot format: round trip, determinism, digest and format checks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import orjson
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from current_state.conftest import EXAMPLES
+from tak_gitops.adapters.snapshot_file import encode_snapshot, read_header, read_snapshot, write_snapshot
+from tak_gitops.adapters.sources import read_source
+from tak_gitops.core.snapshot import Contract, Snapshot
+from tak_gitops.errors import SourceError
+
+
+def example() -> Snapshot:
+    return read_source(EXAMPLES / "ntjp-prod", platform="NTJP", environment="PROD")
+
+
+def test_round_trip_of_the_example(tmp_path: Path) -> None:
+    snap = example()
+    write_snapshot(tmp_path / "s.json", snap)
+    back = read_snapshot(tmp_path / "s.json")
+    assert back == snap
+    assert back.digest == snap.digest == Snapshot(**{f: getattr(back, f) for f in (
+        "platform", "environment", "snapshot_time", "source", "routings", "authorizations", "logical_addresses",
+        "systems", "contracts")}).digest
+
+
+def test_layout_is_a_string_table_and_flat_index_rows() -> None:
+    snap = Snapshot.build(
+        platform="NTJP", environment="PROD", snapshot_time="2026-11-20T02:31:07+0100", source="tak-api",
+        routings=[(("se1-b", "urn:x:1"), ("se1-p", "https://p/1", "RIVTABP21"))],
+        authorizations=[("SE1-C", "*", "urn:x:1"), ("SE1-C", "SE1-B", "urn:x:1")],
+        logical_addresses={"SE1-B": "B"}, systems={"SE1-P": "P"}, contracts=[Contract("urn:x:1", "X", 1)],
+    )
+    doc = orjson.loads(encode_snapshot(snap))
+    assert doc == {
+        "format": "tak-gitops-snapshot", "version": 1, "platform": "NTJP", "environment": "PROD",
+        "snapshot_time": "2026-11-20T02:31:07+0100", "source": "tak-api", "digest": snap.digest,
+        "counts": {"routings": 1, "authorizations": 2, "logical_addresses": 1, "systems": 1, "contracts": 1},
+        "strings": ["*", "B", "P", "RIVTABP21", "SE1-B", "SE1-C", "SE1-P", "X", "https://p/1", "urn:x:1"],
+        "routings": [4, 9, 6, 8, 3],
+        "authorizations": [5, 0, 9, 5, 4, 9],
+        "logical_addresses": [4, 1],
+        "systems": [6, 2],
+        "contracts": [9, 7, 1, 0],
+    }
+
+
+def test_writing_is_deterministic_whatever_the_insertion_order(tmp_path: Path) -> None:
+    snap = example()
+    shuffled = Snapshot(
+        platform=snap.platform, environment=snap.environment, snapshot_time=snap.snapshot_time, source=snap.source,
+        routings=dict(reversed(list(snap.routings.items()))), authorizations=frozenset(reversed(sorted(
+            snap.authorizations))), logical_addresses=dict(reversed(list(snap.logical_addresses.items()))),
+        systems=dict(reversed(list(snap.systems.items()))), contracts=dict(reversed(list(snap.contracts.items()))),
+    )
+    assert encode_snapshot(snap) == encode_snapshot(shuffled)
+    write_snapshot(tmp_path / "a.json", snap)
+    write_snapshot(tmp_path / "b.json", shuffled)
+    assert (tmp_path / "a.json").read_bytes() == (tmp_path / "b.json").read_bytes()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp files left
+
+
+def test_header() -> None:
+    h = read_header(EXAMPLES / "ntjp-prod.snapshot.json")
+    assert h["counts"] == {"routings": 23, "authorizations": 16, "logical_addresses": 17, "systems": 6,
+                           "contracts": 10}
+    assert (h["format"], h["version"], h["platform"], h["environment"]) == ("tak-gitops-snapshot", 1, "NTJP", "PROD")
+
+
+def _edited(tmp_path: Path, edit) -> Path:  # type: ignore[no-untyped-def]
+    doc = json.loads((EXAMPLES / "ntjp-prod.snapshot.json").read_text(encoding="utf-8"))
+    edit(doc)
+    p = tmp_path / "s.json"
+    p.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    return p
+
+
+def test_digest_mismatch_is_a_source_error(tmp_path: Path) -> None:
+    def edit(doc: dict) -> None:  # type: ignore[type-arg]
+        i = doc["strings"].index("https://cosmic.ltkronoberg.se/remiss/ProcessRequest/1/rivtabp21")
+        doc["strings"][i] = "https://cosmic.ltkronoberg.se/remiss/ProcessRequest/1/rivtabp21x"
+    p = _edited(tmp_path, edit)
+    with pytest.raises(SourceError) as exc:
+        read_snapshot(p)
+    assert str(exc.value).startswith(f"{p}: snapshot digest mismatch: the file records sha256:")
+    assert str(exc.value).endswith("(edited or damaged); fetch it again")
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    (lambda d: d.update(format="other"), "not a snapshot file: 'format' is not 'tak-gitops-snapshot'"),
+    (lambda d: d.update(version=2), "snapshot format version 2 is not supported (expected 1); fetch it again"),
+    (lambda d: d["routings"].append(0), "'routings' must be a flat array of 5-integer rows"),
+    (lambda d: d["authorizations"].extend([999999, 0, 0]),
+     "'authorizations' refers to a string index outside the string table"),
+    (lambda d: d.update(authorizations=d["authorizations"][3:] + d["authorizations"][:3]),
+     "'authorizations' rows are not in canonical (sorted, unique) order"),
+    (lambda d: d["strings"].reverse(), "'strings' is not sorted and unique"),
+    (lambda d: d.pop("systems"), "damaged snapshot file: KeyError: 'systems'"),
+])
+def test_damaged_files(tmp_path: Path, edit, message: str) -> None:  # type: ignore[no-untyped-def]
+    p = _edited(tmp_path, edit)
+    with pytest.raises(SourceError) as exc:
+        read_snapshot(p)
+    assert str(exc.value) == f"{p}: {message}"
+
+
+hsa = st.from_regex(r"\A(SE[0-9]{4}-[A-Za-z0-9]{1,4}|\*)\Z")
+ns = st.sampled_from(["urn:riv:a:AResponder:1", "urn:riv:b:BResponder:2", "urn:riv:c:CResponder:1"])
+text = st.text(max_size=12)
+
+
+@given(
+    routings=st.lists(st.tuples(st.tuples(hsa, ns), st.tuples(hsa, text, st.sampled_from(["RIVTABP20", "RIVTABP21"]))),
+                      max_size=15),
+    auths=st.lists(st.tuples(hsa, hsa, ns), max_size=15),
+    las=st.dictionaries(hsa, text, max_size=5),
+    contracts=st.lists(st.builds(Contract, ns, text, st.integers(0, 9), st.integers(0, 9)), max_size=3),
+    time=st.none() | st.just("2026-11-20T02:31:07+0100"),
+)
+def test_round_trip_property(routings, auths, las, contracts, time) -> None:  # type: ignore[no-untyped-def]
+    import tempfile
+
+    snap = Snapshot.build(platform="NTJP", environment="QA", snapshot_time=time, source="sim", routings=routings,
+                          authorizations=auths, logical_addresses=las, systems=las, contracts=contracts)
+    with tempfile.TemporaryDirectory() as d:
+        write_snapshot(Path(d) / "s.json", snap)
+        back = read_snapshot(Path(d) / "s.json")
+        assert back == snap
+        assert back.digest == snap.digest
+        assert encode_snapshot(back) == (Path(d) / "s.json").read_bytes()
