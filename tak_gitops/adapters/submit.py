@@ -273,7 +273,11 @@ class TakWebSubmitter(_HttpBase):
         )
         if response is None:
             assert failure is not None
-            raise SubmitError(f"TAK-web login at {url} failed: {failure.detail}")
+            reason = failure.detail.split(";")[0]
+            hint = ""
+            if self.url.startswith("https:"):
+                hint = " (if TAK-web asks for a client certificate, check submit.client_cert and submit.client_key)"
+            raise SubmitError(f"TAK-web login at {url} failed: {reason}{hint}")
         location = response.headers.get("location", "")
         ok = response.status_code in (301, 302, 303) and "login" not in location and "error" not in location
         if not ok and response.status_code == 200 and self.client.cookies:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import ssl
 import threading
 import urllib.parse
 from http.cookies import SimpleCookie
@@ -57,7 +58,14 @@ GROUP_TITLES = (
 class FakeTakWeb:
     """The server and what it saw. Use as a context manager; ``base_url`` is ``http://127.0.0.1:<port>/tak-web``."""
 
-    def __init__(self, *, plattform: str = "NTJP-PROD", username: str = "tak-gitops", password: str = "s3cret") -> None:
+    def __init__(
+        self,
+        *,
+        plattform: str = "NTJP-PROD",
+        username: str = "tak-gitops",
+        password: str = "s3cret",
+        tls: ssl.SSLContext | None = None,
+    ) -> None:
         self.plattform = plattform
         self.username = username
         self.password = password
@@ -76,15 +84,20 @@ class FakeTakWeb:
         self.idempotency_keys: list[str] = []
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
+        self.scheme = "http"
+        self.client_subjects: list[str] = []
+        if tls is not None:
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
+            self.scheme = "https"
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}/tak-web"
+        return f"{self.scheme}://127.0.0.1:{self._server.server_address[1]}/tak-web"
 
     @property
     def orders_url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}/orders"
+        return f"{self.scheme}://127.0.0.1:{self._server.server_address[1]}/orders"
 
     def __enter__(self) -> FakeTakWeb:
         self._thread.start()
@@ -268,6 +281,11 @@ class FakeTakWeb:
             def do_POST(self) -> None:  # noqa: N802
                 path = urllib.parse.urlsplit(self.path).path
                 raw = self._body()
+                peer = getattr(self.connection, "getpeercert", None)
+                if peer is not None:
+                    cert = peer() or {}
+                    subject = dict(x[0] for x in cert.get("subject", ()))
+                    fake.client_subjects.append(str(subject.get("commonName", "")))
                 if path == "/tak-web/auth/login":
                     form = urllib.parse.parse_qs(raw.decode("utf-8"))
                     fake.logins += 1
