@@ -8,6 +8,7 @@ acknowledgement (3), another apply holding the environment lock (6).
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import os
 import socket
 from collections.abc import Mapping
@@ -19,6 +20,7 @@ import orjson
 
 from tak_gitops.adapters.apply_runner import run_apply
 from tak_gitops.adapters.desired_loader import load_config, load_desired_or_raise
+from tak_gitops.adapters.hsafile import read_hsa_file
 from tak_gitops.adapters.ledger_store import DEFAULT_LOCK_TTL, LedgerStore, pending_orders
 from tak_gitops.adapters.snapshot_file import read_snapshot as read_snapshot_file
 from tak_gitops.adapters.submit import SubmitterFactory
@@ -128,23 +130,46 @@ def current_desired_digest(root: Path, config: ProjectConfig, env: str) -> str:
     return load_desired_or_raise(root).state.digest(env)
 
 
-def replan(root: Path, config: ProjectConfig, env: str, snapshot: Snapshot) -> dict[str, Any]:
-    """Plan again from today's desired files, ``snapshot`` and the ledger's pending orders.
+def replan(
+    root: Path,
+    config: ProjectConfig,
+    env: str,
+    snapshot: Snapshot,
+    *,
+    plan: Mapping[str, Any],
+    acks: Mapping[str, Any],
+    hsa_path: Path | None,
+) -> dict[str, Any]:
+    """Plan again from today's desired files, ``snapshot``, the HSA file and the ledger's pending orders.
 
-    Needs the planner (``tak_gitops.core.plan``) and the desired loader; until both are installed this fails
-    closed: a plan made against another snapshot is refused.
+    Uses the planner (``tak_gitops.core.plan.make_plan``), looked up when called: without it this fails closed,
+    so a plan made against another snapshot is refused.
     """
     try:
-        from tak_gitops.core import plan as planner  # type: ignore[attr-defined]
+        planner = importlib.import_module("tak_gitops.core.plan")
     except ImportError:
+        planner = None
+    if planner is None or not hasattr(planner, "make_plan"):
         raise StalePlanError(
             f"the snapshot differs from the plan's and re-planning is not available here; run `tak-gitops plan` "
             f"against the current snapshot of {env} and apply that plan"
-        ) from None
+        )
     state = load_desired_or_raise(root).state
     pending = pending_orders(root, env, config.ledger_dir)
-    result: dict[str, Any] = planner.plan_document(state, snapshot, config=config, env=env, pending=pending)
-    return result
+    hsa = read_hsa_file(hsa_path) if hsa_path is not None else None
+    orgs = plan.get("organisations")
+    result = planner.make_plan(
+        state,
+        snapshot,
+        env=env,
+        config=config,
+        orgs=list(orgs) if isinstance(orgs, list) else None,
+        hsa=hsa,
+        pending=pending,
+        acks=planner.Acknowledgements(cascades=frozenset(acks["cascades"]), removals=dict(acks["removals"])),
+    )
+    document: dict[str, Any] = result.to_document()
+    return document
 
 
 def _change_keys(plan: Mapping[str, Any]) -> set[str]:
@@ -163,7 +188,14 @@ def describe_difference(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[
 
 
 def check_fresh(
-    plan: Mapping[str, Any], root: Path, config: ProjectConfig, env: str, snapshot_path: Path | None
+    plan: Mapping[str, Any],
+    root: Path,
+    config: ProjectConfig,
+    env: str,
+    snapshot_path: Path | None,
+    *,
+    acks: Mapping[str, Any] | None = None,
+    hsa_path: Path | None = None,
 ) -> list[str]:
     """Refuse a stale plan (L2a, L2b). Returns notes for the user."""
     inputs = plan.get("inputs") or {}
@@ -180,7 +212,9 @@ def check_fresh(
     snapshot = read_snapshot(snapshot_path)
     if snapshot.digest == inputs.get("snapshot_digest"):
         return notes
-    fresh = replan(root, config, env, snapshot)
+    fresh = replan(
+        root, config, env, snapshot, plan=plan, acks=acks or {"cascades": (), "removals": {}}, hsa_path=hsa_path
+    )
     if fresh.get("orders") != plan.get("orders"):
         raise StalePlanError(
             f"the TAK moved since the plan was made (snapshot {inputs.get('snapshot_digest')} -> {snapshot.digest}, "
@@ -210,6 +244,12 @@ def _owner(lock_owner: str | None, pr_url: str | None) -> str:
     "snapshot_path",
     type=click.Path(dir_okay=False, path_type=Path),
     help="The current snapshot; a plan made against another one is re-planned and compared.",
+)
+@click.option(
+    "--hsa",
+    "hsa_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The HSA file the plan was made with (used when re-planning against --snapshot).",
 )
 @click.option("--ack-removals", multiple=True, metavar="ORG=N", help="Acknowledge a removal guard refusal.")
 @click.option("--ack-cascade", multiple=True, metavar="HSA", help="Acknowledge a cascade refusal.")
@@ -241,6 +281,7 @@ def apply_command(
     plan_path: Path,
     yes: bool,
     snapshot_path: Path | None,
+    hsa_path: Path | None,
     ack_removals: tuple[str, ...],
     ack_cascade: tuple[str, ...],
     pr_url: str | None,
@@ -262,7 +303,11 @@ def apply_command(
         raise UsageError(f"{plan_path}: environment {env!r} is not in {root / CONFIG_FILE}")
     env_config = config.environments[env]
     acks = check_guards(plan, _acknowledgements(ack_removals, ack_cascade))
-    for note in check_fresh(plan, root, config, env, snapshot_path):
+    ack_map = {
+        "cascades": tuple(h.strip().upper() for h in ack_cascade),
+        "removals": {org: int(n) for org, _, n in (a.partition("=") for a in ack_removals)},
+    }
+    for note in check_fresh(plan, root, config, env, snapshot_path, acks=ack_map, hsa_path=hsa_path):
         click.echo(f"note: {note}", err=True)
     meta = OrderMeta(pr_url=pr_url, commit=commit)
     built = build_orders(plan, config.orders, env_config, now=dt.datetime.now(dt.UTC), meta=meta)
