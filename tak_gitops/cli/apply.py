@@ -18,7 +18,7 @@ from typing import Any
 import click
 import orjson
 
-from tak_gitops.adapters.apply_runner import run_apply
+from tak_gitops.adapters.apply_runner import match_records, run_apply
 from tak_gitops.adapters.desired_loader import load_config, load_desired_or_raise
 from tak_gitops.adapters.hsafile import read_hsa_file
 from tak_gitops.adapters.ledger_store import DEFAULT_LOCK_TTL, LedgerStore, pending_orders
@@ -27,7 +27,6 @@ from tak_gitops.adapters.submit import SubmitterFactory
 from tak_gitops.cli import cli
 from tak_gitops.core.canonical import digest
 from tak_gitops.core.config import ProjectConfig
-from tak_gitops.core.ledger import OPEN_STATES
 from tak_gitops.core.orders import OrderMeta, build_orders, document_lines
 from tak_gitops.core.snapshot import Snapshot
 from tak_gitops.errors import (
@@ -35,6 +34,7 @@ from tak_gitops.errors import (
     PlanFileError,
     PlanRefused,
     StalePlanError,
+    SubmitError,
     TamperedPlanError,
     UsageError,
 )
@@ -321,6 +321,14 @@ def apply_command(
     if not yes:
         _dry_run(store, built, checksum, env_config.submit.kind, env)
         return
+    existing = match_records(store, built, checksum)
+    if all(r is not None and r.state not in ("planned", "submitting") for r in existing.values()):
+        for order in built:
+            record = existing[order.order_id]
+            assert record is not None
+            click.echo(f"{record.order_id}: already {record.state}")
+        click.echo(f"{env}: every order of this plan is already in the ledger; nothing to send")
+        return
     factory = SubmitterFactory(base_dir=root)
     submitter = factory.make(env_config.submit, env)
     now = dt.datetime.now(dt.UTC)
@@ -352,8 +360,6 @@ def apply_command(
         f"ledger {store.directory}"
     )
     if report.failed:
-        from tak_gitops.errors import SubmitError
-
         stop = next(r for r in report.failed if r.action == "stopped")
         raise SubmitError(
             f"order {stop.order_id} ended {stop.state}: {stop.detail}. "
@@ -367,19 +373,18 @@ def apply_command(
 
 
 def _dry_run(store: LedgerStore, built: list[Any], checksum: str, kind: str, env: str) -> None:
-    from tak_gitops.adapters.apply_runner import match_records
-
     existing = match_records(store, built, checksum)
     click.echo(f"dry run for {env}: {len(built)} order(s); nothing is written. Add --yes to submit with '{kind}'.")
     for order in built:
         record = existing[order.order_id]
         lines = document_lines(order.document)
-        status = (
-            "new"
-            if record is None
-            else ("will be sent" if record.state == "planned" else f"already {record.state} ({record.order_id})")
-        )
-        if record is not None and record.state not in OPEN_STATES and record.state != "planned":
+        if record is None:
+            status = "new"
+        elif record.state == "planned":
+            status = f"recorded ({record.order_id}), will be sent"
+        elif record.state == "submitting":
+            status = f"interrupted while sending ({record.order_id}); becomes unknown unless the submitter may resend"
+        else:
             status = f"already {record.state} ({record.order_id}); not sent again"
         click.echo(f"\n# order {order.order_id}  wave {order.wave}  {order.org} {order.kind} {order.system}")
         click.echo(f"# {len(lines)} routing/authorization line(s); key {order.idempotency_key}; {status}")
