@@ -282,3 +282,25 @@ def test_orders_commands(repo: Path, server: FakeTakWeb, capsys: pytest.CaptureF
     assert second.order_id in out and first.order_id not in out
     code, _, err = run(["orders", "show", "nope", *base], capsys)
     assert code == 1 and "no order 'nope'" in err
+
+
+def test_tak_web_unreachable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    write_repo(tmp_path, url=f"http://127.0.0.1:{port}/tak-web", max_attempts=2)
+    monkeypatch.setenv("TAK_WEB_USERNAME", "tak-gitops")
+    monkeypatch.setenv("TAK_WEB_PASSWORD", "s3cret")
+    plan_file = write_plan(tmp_path / "plan.json", plan(tmp_path, EXAMPLE))
+    code, _, err = run(apply_args(tmp_path, plan_file, "--yes"), capsys)
+    assert code == 1
+    assert err.splitlines()[-1] == (
+        f"error: TAK-web login at http://127.0.0.1:{port}/tak-web/auth/login failed: cannot connect to "
+        f"http://127.0.0.1:{port}/tak-web: ConnectError after 2 attempt(s)"
+    )
+    assert not list((tmp_path / "orders" / PROD).glob("*.json"))
+    assert not (tmp_path / "orders" / PROD / ".lock").exists()

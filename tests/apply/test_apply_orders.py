@@ -244,3 +244,16 @@ def test_document_lines() -> None:
         ("SE162321000032-000N", GCC2),
         ("SE2321000032-4KMT", GCC2),
     ]
+
+
+@given(st.randoms(use_true_random=False))
+def test_change_order_does_not_matter(rnd: Any) -> None:
+    orders = [dict(o, changes=list(o["changes"])) for o in SCENARIOS["ntjp-prod-example"]]
+    reference = build(orders)
+    for o in orders:
+        rnd.shuffle(o["changes"])
+    rnd.shuffle(orders)
+    shuffled = build(orders)
+    assert [(b.order_id, b.idempotency_key, b.document) for b in shuffled] == [
+        (b.order_id, b.idempotency_key, b.document) for b in reference
+    ]
