@@ -88,8 +88,10 @@ def read_plan(path: Path) -> dict[str, Any]:
 # -- the checks --------------------------------------------------------------------------------------------
 
 
-def _acknowledgements(ack_removals: tuple[str, ...], ack_cascades: tuple[str, ...]) -> set[str]:
-    given: set[str] = set()
+def _acknowledgements(
+    ack_removals: tuple[str, ...], ack_cascades: tuple[str, ...], allow_empty_snapshot: bool = False
+) -> set[str]:
+    given: set[str] = {"--allow-empty-snapshot"} if allow_empty_snapshot else set()
     for item in ack_removals:
         org, sep, count = item.partition("=")
         if not sep or not org or not count.isdigit():
@@ -166,7 +168,11 @@ def replan(
         orgs=list(orgs) if isinstance(orgs, list) else None,
         hsa=hsa,
         pending=pending,
-        acks=planner.Acknowledgements(cascades=frozenset(acks["cascades"]), removals=dict(acks["removals"])),
+        acks=planner.Acknowledgements(
+            cascades=frozenset(acks["cascades"]),
+            removals=dict(acks["removals"]),
+            allow_empty_snapshot=bool(acks.get("allow_empty_snapshot")),
+        ),
     )
     document: dict[str, Any] = result.to_document()
     return document
@@ -253,6 +259,7 @@ def _owner(lock_owner: str | None, pr_url: str | None) -> str:
 )
 @click.option("--ack-removals", multiple=True, metavar="ORG=N", help="Acknowledge a removal guard refusal.")
 @click.option("--ack-cascade", multiple=True, metavar="HSA", help="Acknowledge a cascade refusal.")
+@click.option("--allow-empty-snapshot", is_flag=True, help="Acknowledge the empty-snapshot refusal.")
 @click.option("--pr", "pr_url", metavar="URL", help="The pull request (written into kommentar and the ledger).")
 @click.option("--commit", metavar="SHA", help="The desired-state commit (written into kommentar and the ledger).")
 @click.option("--lock-owner", metavar="NAME", help="Who holds the environment lock (default user@host).")
@@ -284,6 +291,7 @@ def apply_command(
     hsa_path: Path | None,
     ack_removals: tuple[str, ...],
     ack_cascade: tuple[str, ...],
+    allow_empty_snapshot: bool,
     pr_url: str | None,
     commit: str | None,
     lock_owner: str | None,
@@ -302,10 +310,11 @@ def apply_command(
     if env not in config.environments:
         raise UsageError(f"{plan_path}: environment {env!r} is not in {root / CONFIG_FILE}")
     env_config = config.environments[env]
-    acks = check_guards(plan, _acknowledgements(ack_removals, ack_cascade))
+    acks = check_guards(plan, _acknowledgements(ack_removals, ack_cascade, allow_empty_snapshot))
     ack_map = {
         "cascades": tuple(h.strip().upper() for h in ack_cascade),
         "removals": {org: int(n) for org, _, n in (a.partition("=") for a in ack_removals)},
+        "allow_empty_snapshot": allow_empty_snapshot,
     }
     for note in check_fresh(plan, root, config, env, snapshot_path, acks=ack_map, hsa_path=hsa_path):
         click.echo(f"note: {note}", err=True)
