@@ -178,19 +178,31 @@ def replan(
     return document
 
 
-def _change_keys(plan: Mapping[str, Any]) -> set[str]:
-    out: set[str] = set()
-    for order in plan.get("orders") or ():
-        for change in order.get("changes") or ():
-            out.add(orjson.dumps({k: v for k, v in change.items()}, option=orjson.OPT_SORT_KEYS).decode())
-    return out
+def change_line(change: Mapping[str, Any]) -> str:
+    """One plan change as one line, e.g. ``change-routing <address> <contract> -> <producer> <url> <profile>``."""
+    action = str(change.get("action"))
+    if action in ("add-logical-address", "add-system"):
+        return f"{action} {change.get('hsa_id')} ({change.get('description')})"
+    if action == "add-contract":
+        return f"{action} {change.get('namespace')}"
+    if action in ("add-authorization", "remove-authorization"):
+        return f"{action} {change.get('consumer')} on {change.get('address')} {change.get('contract')}"
+    line = f"{action} {change.get('address')} {change.get('contract')}"
+    after = change.get("after")
+    if isinstance(after, Mapping):
+        line += f" -> {after.get('producer')} {after.get('url')} {after.get('profile')}"
+    return line
+
+
+def _change_lines(plan: Mapping[str, Any]) -> set[str]:
+    return {change_line(c) for order in plan.get("orders") or () for c in order.get("changes") or ()}
 
 
 def describe_difference(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
-    """What a re-plan changed, one line per change added or dropped (sorted)."""
-    before, after = _change_keys(old), _change_keys(new)
+    """What a re-plan changed: ``+`` changes only the new plan has, ``-`` changes only the reviewed one has."""
+    before, after = _change_lines(old), _change_lines(new)
     lines = [f"  + {c}" for c in sorted(after - before)] + [f"  - {c}" for c in sorted(before - after)]
-    return lines or ["  (the same changes, grouped or ordered differently)"]
+    return lines or ["  (the same changes, grouped into orders or waves differently)"]
 
 
 def check_fresh(

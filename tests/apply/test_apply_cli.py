@@ -304,3 +304,17 @@ def test_tak_web_unreachable(
     )
     assert not list((tmp_path / "orders" / PROD).glob("*.json"))
     assert not (tmp_path / "orders" / PROD / ".lock").exists()
+
+
+def test_describe_difference() -> None:
+    from tak_gitops.cli.apply import describe_difference
+
+    reviewed = make_plan(SCENARIOS["intygstjanster-smi"] + SCENARIOS["consumer-authorization"])
+    replanned = make_plan(SCENARIOS["intygstjanster-smi"] + SCENARIOS["remove-logical-addressee"][:1])
+    assert describe_difference(reviewed, replanned) == [
+        f"  + remove-authorization SE162321000156-4H4F on SE2321000032-1000 {GCC2}",
+        f"  + remove-authorization SE2321000016-92V4 on SE2321000032-4KMT {GCC2}",
+        "  - add-authorization SE162321000156-4H4F on 5565594230-WEBCERT "
+        "urn:riv:clinicalprocess:healthcond:certificate:ListCertificatesForCareWithQAResponder:3",
+    ]
+    assert describe_difference(reviewed, reviewed) == ["  (the same changes, grouped into orders or waves differently)"]
