@@ -30,7 +30,6 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait
 
 from tak_gitops.adapters.ledger_store import atomic_write
 from tak_gitops.adapters.takweb_report import ReportLine, parse_answer
-from tak_gitops.core.canonical import pretty_json
 from tak_gitops.core.config import SubmitterConfig
 from tak_gitops.errors import SubmitError
 
@@ -103,7 +102,8 @@ class FilesSubmitter:
     def submit(self, order_id: str, key: str, document: Mapping[str, Any]) -> SubmitOutcome:
         path = self.directory / f"{order_id}.json"
         try:
-            atomic_write(path, pretty_json(dict(document)))
+            # in the order TAK-web documents the keys (plattform first, inkludera before exkludera), for people
+            atomic_write(path, orjson.dumps(dict(document), option=orjson.OPT_INDENT_2) + b"\n")
         except OSError as exc:
             return SubmitOutcome("not-sent", f"cannot write {path}: {exc.strerror}")
         return SubmitOutcome("submitted", f"written to {path}", location=str(path))

@@ -229,4 +229,5 @@ def test_files_submitter_writes_the_document(tmp_path: Path) -> None:
     path = tmp_path / "out" / "NTJP-PROD" / f"{order.order_id}.json"
     assert outcome.result == "submitted" and outcome.location == str(path)
     assert orjson.loads(path.read_bytes()) == order.document
+    assert path.read_text("utf-8").startswith('{\n  "plattform": "NTJP-PROD",\n  "formatVersion": 1.0,\n')
     assert sub.replay_safe
