@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -32,6 +33,7 @@ from tak_gitops.core.validate import (
     CsvSet,
     Diagnostics,
     OrgInput,
+    check_registry,
     check_shape,
     csv_references,
     has_errors,
@@ -84,7 +86,9 @@ def display_path(file: Path, cwd: Path | None = None) -> str:
         return absolute.as_posix()
 
 
-def _load_model(file: Path, model: type[M], cwd: Path | None) -> tuple[M | None, tuple[Diagnostic, ...]]:
+def _load_model(
+    file: Path, model: type[M], cwd: Path | None, extra: Callable[[Node, Diagnostics], None] | None = None
+) -> tuple[M | None, tuple[Diagnostic, ...]]:
     shown = display_path(file, cwd)
     if not file.is_file():
         return None, (Diagnostic(shown, 0, 0, codes.UNREADABLE, "the file does not exist"),)
@@ -92,6 +96,8 @@ def _load_model(file: Path, model: type[M], cwd: Path | None) -> tuple[M | None,
     diags = Diagnostics()
     diags.extend(problems)
     value = check_shape(root, model, diags) if root is not None else None
+    if value is not None and root is not None and extra is not None:
+        extra(root, diags)
     return (value if not has_errors(diags.items) else None), diags.items
 
 
@@ -101,7 +107,7 @@ def load_config(root: Path, cwd: Path | None = None) -> tuple[ProjectConfig, Own
     if config is None:
         raise ConfigError(f"{display_path(root / CONFIG_FILE, cwd)} is invalid", config_diags)
     ownership_file = root / config.ownership
-    registry, registry_diags = _load_model(ownership_file, OwnershipRegistry, cwd)
+    registry, registry_diags = _load_model(ownership_file, OwnershipRegistry, cwd, check_registry)
     if registry is None:
         raise ConfigError(f"{display_path(ownership_file, cwd)} is invalid", registry_diags)
     return config, registry
@@ -149,7 +155,9 @@ def parse_csv(text: str, path: str) -> tuple[CsvSet, list[Diagnostic]]:
     return CsvSet(path, tuple(rows)), problems
 
 
-def _load_org(folder: Path, cwd: Path | None, diags: Diagnostics, max_bytes: int) -> OrgInput:
+def load_org_folder(folder: Path, cwd: Path | None, diags: Diagnostics, max_bytes: int = MAX_FILE_BYTES) -> OrgInput:
+    """Read one ``desired/<org>/`` folder: its YAML files and the CSV sets organisation.yaml names.
+    Problems of reading (syntax, encoding, missing or malformed CSV) go to ``diags``."""
     org_file = folder / ORGANISATION_FILE
     org_path = display_path(org_file, cwd)
     present = org_file.is_file()
@@ -211,7 +219,7 @@ def load_desired(path: Path | str = ".", *, cwd: Path | None = None, max_bytes: 
     if desired_dir.is_dir():
         for folder in sorted(desired_dir.iterdir()):
             if folder.is_dir() and not folder.name.startswith("."):
-                orgs.append(_load_org(folder, cwd, diags, max_bytes))
+                orgs.append(load_org_folder(folder, cwd, diags, max_bytes))
     state, found = validate_desired(config, registry, orgs)
     diags.extend(found)
     return LoadResult(config, registry, state, diags.items, root)

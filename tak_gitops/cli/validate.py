@@ -6,8 +6,9 @@ from pathlib import Path
 
 import click
 
-from tak_gitops.adapters.desired_loader import find_root, load_desired
+from tak_gitops.adapters.desired_loader import display_path, find_root, load_desired
 from tak_gitops.cli import cli
+from tak_gitops.core import codes
 from tak_gitops.core.canonical import pretty_json
 from tak_gitops.errors import ConfigError, Diagnostic, ExitCode, Severity, UsageError
 
@@ -52,7 +53,7 @@ def collect(paths: tuple[Path, ...]) -> tuple[Diagnostic, ...]:
         try:
             result = load_desired(root)
         except ConfigError as exc:
-            found.update(exc.diagnostics)
+            found.update(exc.diagnostics or (Diagnostic(display_path(root), 0, 0, codes.UNREADABLE, str(exc)),))
             continue
         if any(g == root or g in root.parents for g in given):
             found.update(result.diagnostics)

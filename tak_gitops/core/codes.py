@@ -88,7 +88,7 @@ CODES: Final[dict[str, str]] = {
     GRANT_NOT_ROUTED: "a grant whose producer does not route the granted addresses or contracts",
     UNKNOWN_ORGANISATION: "a desired/ folder that is not an organisation in ownership.yaml",
     UNDECLARED_SYSTEM: "a system used in an environment file but not described in organisation.yaml",
-    DUPLICATE_SYSTEM: "the same system described twice",
+    DUPLICATE_SYSTEM: "the same system described twice, or owned by two organisations",
     MISSING_ORGANISATION_FILE: "an organisation folder without organisation.yaml",
     UNEXPECTED_FILE: "a file in an organisation folder that is not a desired file",
     NEAR_DUPLICATE_ID: "warning: systems whose HSA-ids differ only in letter case",

@@ -16,7 +16,7 @@ HSA_ID_OR_WILDCARD_PATTERN = r"^(\*|[0-9a-zA-Z_\-]{1,255})$"
 URL_PATTERN = r"^https?://[0-9a-zA-Z_.:/\-?&]{1,247}$"
 CONTRACT_PATTERN = r"^urn:riv:[0-9a-zA-Z_.:\-]*Responder:[0-9]+$"
 
-_HSA_RE = re.compile(r"[0-9a-zA-Z_\-]+")
+_HSA_RE = re.compile(r"[0-9a-zA-Z_\-]{1,255}")
 _URL_CHARS_RE = re.compile(r"[0-9a-zA-Z_.:/\-?&]+")
 _URL_BAD_CHAR_RE = re.compile(r"[^0-9a-zA-Z_.:/\-?&]")
 _HSA_BAD_CHAR_RE = re.compile(r"[^0-9a-zA-Z_\-]")
@@ -31,10 +31,12 @@ COMMENT_LIMIT = 254
 
 def hsa_id_problem(value: str, *, allow_wildcard: bool = False) -> str | None:
     """Check an HSA-id against TAK's rule. ``*`` only where ``allow_wildcard``."""
-    if _HSA_RE.fullmatch(value) and len(value) <= MAX_LENGTH:
+    if _HSA_RE.fullmatch(value):
         return None
     if value == WILDCARD:
-        return None if allow_wildcard else "'*' is allowed only in consumer authorizations"
+        if allow_wildcard:
+            return None
+        return "'*' is allowed only in producer routings and consumer authorizations, not in grants"
     if not value:
         return "HSA-id must not be empty"
     if len(value) > MAX_LENGTH:
@@ -46,7 +48,7 @@ def hsa_id_problem(value: str, *, allow_wildcard: bool = False) -> str | None:
 
 def is_hsa_id(value: str) -> bool:
     """True for a well-formed HSA-id (no wildcard)."""
-    return bool(_HSA_RE.fullmatch(value)) and len(value) <= MAX_LENGTH
+    return _HSA_RE.fullmatch(value) is not None
 
 
 def url_problem(url: str, *, allow_http: bool) -> tuple[str, str] | None:
@@ -85,8 +87,12 @@ def contract_problem(namespace: str) -> str | None:
 
 
 def normalize_name(name: str) -> str:
-    """A name folded for near-duplicate detection: lower case, runs of white space as one blank, trimmed."""
-    return _SPACE_RE.sub(" ", name).strip().casefold()
+    """A name folded for near-duplicate detection: lower case, without white space.
+
+    Near duplicates in the TAK differ by letter case or by spacing, including compound words written apart
+    ("Tjänste plattform" / "Tjänsteplattform").
+    """
+    return _SPACE_RE.sub("", name).casefold()
 
 
 def did_you_mean(value: str, choices: Iterable[str]) -> str:

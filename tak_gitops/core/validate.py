@@ -41,7 +41,6 @@ from tak_gitops.core.rules import (
     contract_problem,
     did_you_mean,
     hsa_id_problem,
-    is_hsa_id,
     normalize_name,
     url_problem,
 )
@@ -320,9 +319,9 @@ class _EnvBuild:
     env: str
     routings: dict[RoutingKey, RoutingValue] = field(default_factory=dict)
     routing_orgs: dict[RoutingKey, str] = field(default_factory=dict)
-    first: dict[RoutingKey, _RoutingDecl] = field(default_factory=dict)
+    first_entry: dict[RoutingKey, int] = field(default_factory=dict)
     extra: dict[RoutingKey, list[_RoutingDecl]] = field(default_factory=dict)
-    authorization_orgs: dict[AuthorizationKey, set[str]] = field(default_factory=dict)
+    authorization_orgs: dict[AuthorizationKey, frozenset[str]] = field(default_factory=dict)
     grants: list[Grant] = field(default_factory=list)
     orgs: dict[str, OrgEnvironment] = field(default_factory=dict)
     locations: dict[tuple[str, ...], Location] = field(default_factory=dict)
@@ -341,6 +340,9 @@ class _Validator:
         self.address_names: dict[str, tuple[str, Location]] = {}
         self.envs = {name: _EnvBuild(name) for name in sorted(config.environments)}
         self._entry_counter = 0
+        self._org_sets: dict[str, frozenset[str]] = {}
+        self._broken: set[str] = set()
+        self._quiet = False
 
     # -------------------------------------------------------------------------------------------- helpers
 
@@ -414,6 +416,10 @@ class _Validator:
         """Check organisation.yaml; register its systems and addresses; return its address sets (ids)."""
         root = org.organisation
         sets: dict[str, tuple[str, ...]] = {}
+        if root is None or root.kind != "map":
+            # Without a readable organisation.yaml, references to its systems and sets are not checked
+            # (that would repeat one problem at every use).
+            self._broken.add(org.key)
         if root is None:
             if not org.organisation_present:
                 self.diags.error(
@@ -542,6 +548,8 @@ class _Validator:
             self.diags.error(node, codes.NOT_OWNED, f"{role} {node.value} is not owned by organisation {org!r}{other}")
             return hsa
         system = self.systems.get(hsa)
+        if org in self._broken:
+            return hsa
         if system is None or system.org != org:
             self.diags.error(
                 node, codes.UNDECLARED_SYSTEM, f"{role} {node.value} is not described in {ORGANISATION_FILE}"
@@ -566,6 +574,8 @@ class _Validator:
                 if name is None or set_node is None:
                     continue
                 if name not in sets:
+                    if self._quiet:
+                        continue
                     self.diags.error(
                         set_node,
                         codes.UNKNOWN_SET,
@@ -585,6 +595,7 @@ class _Validator:
     def environment(self, org: OrgInput, env: str, path: str, root: Node, sets: Mapping[str, tuple[str, ...]]) -> None:
         model = check_shape(root, EnvironmentFile, self.diags)
         build = self.envs[env]
+        self._quiet = org.key in self._broken
         env_config = self.config.environments[env]
         profiles = self.config.profiles_for(env)
         if root.kind != "map":
@@ -618,24 +629,29 @@ class _Validator:
                     if url_issue is not None:
                         kind, message = url_issue
                         self.diags.error(url_node, codes.HTTP_NOT_ALLOWED if kind == "http" else codes.BAD_URL, message)
-                entries = self._entries(item.get("addresses"), sets, wildcard=False)
+                # `*` is the default routing: VP falls back to it when nothing nearer matches.
+                entries = self._entries(item.get("addresses"), sets, wildcard=True)
                 if system is None or contract is None or profile is None or url is None:
                     continue
                 value: RoutingValue = (system, url, profile)
                 routed = produced.setdefault((system, contract), set())
+                routings, routing_orgs, locations, first_entry = (
+                    build.routings,
+                    build.routing_orgs,
+                    build.locations,
+                    build.first_entry,
+                )
                 for ids, where, entry in entries:
+                    routed.update(ids)
                     for la in ids:
-                        routed.add(la)
                         key = (la, contract)
-                        first = build.first.get(key)
-                        decl = _RoutingDecl(value, org.key, where, entry)
-                        if first is None:
-                            build.first[key] = decl
-                            build.routings[key] = value
-                            build.routing_orgs[key] = org.key
-                            build.locations[key] = where
-                        elif first.entry != entry:
-                            build.extra.setdefault(key, []).append(decl)
+                        if key not in routings:
+                            routings[key] = value
+                            routing_orgs[key] = org.key
+                            locations[key] = where
+                            first_entry[key] = entry
+                        elif first_entry[key] != entry:
+                            build.extra.setdefault(key, []).append(_RoutingDecl(value, org.key, where, entry))
 
         # consumers: authorizations
         for consumer in _seq(root.get("consumers")):
@@ -686,10 +702,10 @@ class _Validator:
     def _authorize(self, key: AuthorizationKey, org: str, where: Location, build: _EnvBuild) -> None:
         orgs = build.authorization_orgs.get(key)
         if orgs is None:
-            build.authorization_orgs[key] = {org}
+            build.authorization_orgs[key] = self._org_sets.setdefault(org, frozenset({org}))
             build.locations[key] = where
-        else:
-            orgs.add(org)
+        elif org not in orgs:
+            build.authorization_orgs[key] = orgs | {org}
 
     def _grant(
         self,
@@ -778,7 +794,10 @@ class _Validator:
     def conflicts(self) -> None:
         for build in self.envs.values():
             for key in sorted(build.extra):
-                decls = [build.first[key], *build.extra[key]]
+                first_decl = _RoutingDecl(
+                    build.routings[key], build.routing_orgs[key], build.locations[key], build.first_entry[key]
+                )
+                decls = [first_decl, *build.extra[key]]
                 la, contract = key
                 values = {d.value for d in decls}
                 if len(values) > 1:
@@ -839,7 +858,7 @@ class _Validator:
                 env=name,
                 routings=b.routings,
                 routing_orgs=b.routing_orgs,
-                authorization_orgs={k: frozenset(v) for k, v in b.authorization_orgs.items()},
+                authorization_orgs=b.authorization_orgs,
                 grants=tuple(sorted(b.grants, key=_grant_key)),
                 orgs=dict(sorted(b.orgs.items())),
                 locations=b.locations,
@@ -872,6 +891,31 @@ def _contact(node: Node | None) -> Contact | None:
         return value.str_value() if value is not None else None
 
     return Contact(name=text("name"), email=text("email"), phone=text("phone"))
+
+
+def check_registry(root: Node, diags: Diagnostics) -> None:
+    """Value rules of ``ownership.yaml`` beyond its shape: system HSA-ids are well formed and each system has
+    exactly one owner (compared case-insensitively, as TAK does)."""
+    seen: dict[str, tuple[str, Node]] = {}
+    organisations = root.get("organisations")
+    for org, _key_node, org_node in organisations.items() if organisations is not None else ():
+        for system in _seq(org_node.get("systems")):
+            value = system.str_value()
+            if value is None:
+                continue
+            problem = hsa_id_problem(value)
+            if problem is not None:
+                diags.error(system, codes.BAD_HSA_ID, f"system: {problem}")
+                continue
+            first = seen.get(value.upper())
+            if first is None:
+                seen[value.upper()] = (org, system)
+            elif first[0] != org:
+                diags.error(
+                    system,
+                    codes.DUPLICATE_SYSTEM,
+                    f"system {value} is already owned by {first[0]!r} at {loc_of(first[1])}; a system has one owner",
+                )
 
 
 def validate_desired(
@@ -925,9 +969,9 @@ __all__ = [
     "CsvSet",
     "Diagnostics",
     "OrgInput",
+    "check_registry",
     "check_shape",
     "csv_references",
     "has_errors",
-    "is_hsa_id",
     "validate_desired",
 ]
