@@ -21,12 +21,13 @@ import orjson
 from tak_gitops.adapters.apply_runner import match_records, run_apply
 from tak_gitops.adapters.desired_loader import load_config, load_desired_or_raise
 from tak_gitops.adapters.hsafile import read_hsa_file
-from tak_gitops.adapters.ledger_store import DEFAULT_LOCK_TTL, LedgerStore, pending_orders
+from tak_gitops.adapters.ledger_store import DEFAULT_LOCK_TTL, LedgerStore
 from tak_gitops.adapters.snapshot_file import read_snapshot as read_snapshot_file
 from tak_gitops.adapters.submit import SubmitterFactory
 from tak_gitops.cli import cli
 from tak_gitops.core.canonical import digest
 from tak_gitops.core.config import ProjectConfig
+from tak_gitops.core.ledger import pending as ledger_pending
 from tak_gitops.core.orders import OrderMeta, build_orders, document_lines
 from tak_gitops.core.snapshot import Snapshot
 from tak_gitops.errors import (
@@ -142,7 +143,8 @@ def replan(
     acks: Mapping[str, Any],
     hsa_path: Path | None,
 ) -> dict[str, Any]:
-    """Plan again from today's desired files, ``snapshot``, the HSA file and the ledger's pending orders.
+    """Plan again from today's desired files, ``snapshot``, the HSA file and the ledger's pending orders
+    (except those of this plan).
 
     Uses the planner (``tak_gitops.core.plan.make_plan``), looked up when called: without it this fails closed,
     so a plan made against another snapshot is refused.
@@ -157,7 +159,11 @@ def replan(
             f"against the current snapshot of {env} and apply that plan"
         )
     state = load_desired_or_raise(root).state
-    pending = pending_orders(root, env, config.ledger_dir)
+    # orders of this very plan already handed over are not "pending" for the comparison: the reviewed plan
+    # was made before them, and subtracting them would make a resumed apply look stale
+    checksum = plan.get("checksum")
+    records = LedgerStore(root, env, config.ledger_dir).records()
+    pending = ledger_pending(r for r in records if r.plan_checksum != checksum)
     hsa = read_hsa_file(hsa_path) if hsa_path is not None else None
     orgs = plan.get("organisations")
     result = planner.make_plan(
