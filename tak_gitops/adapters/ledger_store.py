@@ -163,8 +163,16 @@ class LedgerStore:
                 handle.flush()
                 os.fsync(handle.fileno())
             _fsync_dir(self.directory)
+            self._sweep_temp_files()
             return EnvLock(self, body, ttl)
         raise LockedError(f"environment {self.env}: could not take the lock at {self.lock_path}")
+
+    def _sweep_temp_files(self) -> None:
+        """Remove temporary files a killed writer left behind (``.<name>.<random>.tmp``). Only called while this
+        process holds the lock, so no other writer of this directory is running."""
+        for leftover in self.directory.glob(".*.tmp"):
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
 
     def unlock(self, *, now: dt.datetime, force: bool = False) -> str:
         """Remove the lock: a stale one always, a live one only with ``force``. Returns what was done."""

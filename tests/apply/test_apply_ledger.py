@@ -228,3 +228,12 @@ def test_lock_of_a_dead_process_is_stale(tmp_path: Path) -> None:
         f"removed the lock of NTJP-PROD held by killed apply (process {child.pid} on {body['host']} is gone)"
     )
     assert os.getpid() > 0
+
+
+def test_taking_the_lock_sweeps_temp_files_of_a_killed_writer(tmp_path: Path) -> None:
+    store = LedgerStore(tmp_path, "NTJP-PROD")
+    store.directory.mkdir(parents=True)
+    (store.directory / ".w1-x.json.abc123.tmp").write_text("{half")
+    (store.directory / "..lock.def456.tmp").write_text("{")
+    store.acquire("next apply", now=T0).release()
+    assert sorted(p.name for p in store.directory.iterdir()) == []
