@@ -101,11 +101,17 @@ def _load_model(
     return (value if not has_errors(diags.items) else None), diags.items
 
 
+def load_project_config(file: Path, cwd: Path | None = None) -> ProjectConfig:
+    """Load one ``tak-gitops.yaml`` (without the ownership registry). ConfigError (with diagnostics) when bad."""
+    config, config_diags = _load_model(file, ProjectConfig, cwd)
+    if config is None:
+        raise ConfigError(f"{display_path(file, cwd)} is invalid", config_diags)
+    return config
+
+
 def load_config(root: Path, cwd: Path | None = None) -> tuple[ProjectConfig, OwnershipRegistry]:
     """Load ``tak-gitops.yaml`` and the ownership registry it names. ConfigError (with diagnostics) when bad."""
-    config, config_diags = _load_model(root / CONFIG_FILE, ProjectConfig, cwd)
-    if config is None:
-        raise ConfigError(f"{display_path(root / CONFIG_FILE, cwd)} is invalid", config_diags)
+    config = load_project_config(root / CONFIG_FILE, cwd)
     ownership_file = root / config.ownership
     registry, registry_diags = _load_model(ownership_file, OwnershipRegistry, cwd, check_registry)
     if registry is None:

@@ -2,26 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
+from tak_gitops.adapters.atomic import write_bytes_atomic
 from tak_gitops.core.desired_model import json_schemas
-
-
-def atomic_write(file: Path, data: bytes) -> None:
-    """Write ``data`` to ``file`` atomically: a temporary file in the same directory, fsync, os.replace."""
-    file.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=f".{file.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, file)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def write_schemas(out: Path) -> list[str]:
@@ -30,7 +14,7 @@ def write_schemas(out: Path) -> list[str]:
     for name, content in json_schemas().items():
         target = out / name
         if not target.is_file() or target.read_bytes() != content:
-            atomic_write(target, content)
+            write_bytes_atomic(target, content)
         written.append(name)
     return written
 
