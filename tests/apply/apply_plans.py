@@ -1,8 +1,10 @@
 """Plan documents (docs/plan-format.md) for the seed scenarios, built as dicts, with their checksum.
 
-The rows are the bundled NTJP-PROD example's (docs: example-data): Intygstjänster SMI on Tolkcentralen
-Värmland, Cosmic's consumer authorization, GetCareContacts moving host in Sörmland, removing a logical
-addressee, and an electronic referral (remiss) connection.
+The rows are the bundled NTJP-PROD example's (examples/ntjp-prod.snapshot.json and desired/): Intygstjänster SMI
+on Tolkcentralen Värmland (Proxy and Intygstjänsten are new systems), Cosmic's consumer authorization,
+GetCareContacts moving host in Sörmland (with a new care unit), removing logical addressees, and an electronic
+referral (remiss) connection on an empty TAK. Together the first four are what the example needs: applied to
+the reference TAK seeded with the example snapshot, every order executes.
 """
 
 from __future__ import annotations
@@ -95,7 +97,15 @@ def smi_orders() -> list[dict[str, Any]]:
             "producer",
             B8N,
             SMI_COMMENT,
-            [add_routing(HVT, SMC2, B8N, SMC2_URL), grant(B31, HVT, SMC2)],
+            [
+                {
+                    "action": "add-system",
+                    "hsa_id": B31,
+                    "description": "Inera AB -- Intygstjänster -- Intygstjänsten och Mina Intyg",
+                },
+                add_routing(HVT, SMC2, B8N, SMC2_URL),
+                grant(B31, HVT, SMC2),
+            ],
             "2025-12-08",
         ),
         order(
@@ -106,6 +116,7 @@ def smi_orders() -> list[dict[str, Any]]:
             SMI_COMMENT,
             [
                 {"action": "add-logical-address", "hsa_id": HVT, "description": "Tolkcentralen Värmland"},
+                {"action": "add-system", "hsa_id": B3K, "description": "Landstinget i Värmland -- Proxy"},
                 add_routing(HVT, CSU3, B3K, CSU3_URL),
                 grant(B8N, HVT, CSU3),
             ],
@@ -121,7 +132,14 @@ def consumer_orders() -> list[dict[str, Any]]:
 
 def url_change_orders() -> list[dict[str, Any]]:
     """GetCareContacts moves host for every Sörmland care giver; a new care unit gets a routing and 1177's grant."""
-    changes: list[dict[str, Any]] = [add_routing("SE2321000032-4CVG", GCC2, D00, GCC_NEW)]
+    changes: list[dict[str, Any]] = [
+        {
+            "action": "add-logical-address",
+            "hsa_id": "SE2321000032-4CVG",
+            "description": "VE: Sörmland - VC Familjedoktorerna Strängnäs",
+        },
+        add_routing("SE2321000032-4CVG", GCC2, D00, GCC_NEW),
+    ]
     for address in sorted(CARE_GIVERS):
         changes.append(
             {

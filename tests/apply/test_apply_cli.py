@@ -114,7 +114,8 @@ def test_default_files_submitter(
 
 def test_tampered_plan_exit_5(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     doc = plan(repo, EXAMPLE)
-    doc["orders"][0]["changes"][0]["after"]["url"] = "https://evil.example.se/send-message-to-care/v2.0"
+    routing = next(c for c in doc["orders"][0]["changes"] if c["action"] == "add-routing")
+    routing["after"]["url"] = "https://evil.example.se/send-message-to-care/v2.0"
     plan_file = write_plan(repo / "plan.json", doc)
     code, _, err = run(apply_args(repo, plan_file, "--yes"), capsys)
     assert code == 5

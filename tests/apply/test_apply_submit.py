@@ -58,6 +58,7 @@ def test_takweb_success_parses_the_report(server: FakeTakWeb) -> None:
     assert outcome.http_status == 200
     assert [(x.section, x.group, x.status) for x in outcome.lines] == [
         ("inkludera", "logiskadress", "Nyskapad"),
+        ("inkludera", "tjanstekomponent", "Nyskapad"),
         ("inkludera", "anropsbehorighet", "Nyskapad"),
         ("inkludera", "vagval", "Nyskapad"),
     ]
