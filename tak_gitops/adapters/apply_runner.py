@@ -55,10 +55,12 @@ def match_records(
 ) -> dict[str, LedgerRecord | None]:
     """For each built order, the ledger record it already has: an open one with the same key, or one of this
     very plan (any state). Orders of another plan whose record is closed (executed, rejected, ...) get a new one."""
-    records = store.records()
+    by_key: dict[str, list[LedgerRecord]] = {}
+    for record in store.records():
+        by_key.setdefault(record.idempotency_key, []).append(record)
     out: dict[str, LedgerRecord | None] = {}
     for order in built:
-        same = [r for r in records if r.idempotency_key == order.idempotency_key]
+        same = by_key.get(order.idempotency_key, [])
         open_ = [r for r in same if r.state in OPEN_STATES]
         this_plan = [r for r in same if r.plan_checksum == plan_checksum]
         found = open_ or this_plan

@@ -237,3 +237,26 @@ def test_taking_the_lock_sweeps_temp_files_of_a_killed_writer(tmp_path: Path) ->
     (store.directory / "..lock.def456.tmp").write_text("{")
     store.acquire("next apply", now=T0).release()
     assert sorted(p.name for p in store.directory.iterdir()) == []
+
+
+def test_the_same_order_in_a_later_plan_after_execution_is_a_new_record(tmp_path: Path) -> None:
+    from tak_gitops.adapters.apply_runner import run_apply
+    from tak_gitops.adapters.submit import FilesSubmitter
+
+    store = LedgerStore(tmp_path, "NTJP-PROD")
+    (order,) = built("consumer-authorization")
+    sub = FilesSubmitter(tmp_path / "out", "NTJP-PROD")
+
+    def clock() -> dt.datetime:
+        return T0
+
+    first = run_apply(store, [order], sub, plan_checksum="sha256:a", pr_url=None, commit=None, clock=clock)
+    assert [r.action for r in first.results] == ["sent"]
+    # the same plan again: nothing
+    again = run_apply(store, [order], sub, plan_checksum="sha256:a", pr_url=None, commit=None, clock=clock)
+    assert [(r.action, r.detail) for r in again.results] == [("skipped", "already submitted")]
+    # executed; months later the row was removed by hand and a new plan asks for it again: a new record
+    store.save(transition(store.load(order.order_id), "executed", now=T0))
+    later = run_apply(store, [order], sub, plan_checksum="sha256:b", pr_url=None, commit=None, clock=clock)
+    assert [(r.order_id, r.action) for r in later.results] == [(f"{order.order_id}-r2", "sent")]
+    assert [r.state for r in store.records()] == ["executed", "submitted"]
