@@ -8,7 +8,6 @@ acknowledgement (3), another apply holding the environment lock (6).
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import os
 import socket
 from collections.abc import Mapping
@@ -25,10 +24,10 @@ from tak_gitops.adapters.ledger_store import DEFAULT_LOCK_TTL, LedgerStore
 from tak_gitops.adapters.snapshot_file import read_snapshot as read_snapshot_file
 from tak_gitops.adapters.submit import SubmitterFactory
 from tak_gitops.cli import cli
-from tak_gitops.core.canonical import digest
 from tak_gitops.core.config import ProjectConfig
 from tak_gitops.core.ledger import pending as ledger_pending
 from tak_gitops.core.orders import OrderMeta, build_orders, document_lines
+from tak_gitops.core.plan import Acknowledgements, compute_checksum, make_plan
 from tak_gitops.core.snapshot import Snapshot
 from tak_gitops.errors import (
     ExitCode,
@@ -77,7 +76,7 @@ def read_plan(path: Path) -> dict[str, Any]:
     if version.split(".")[0] != PLAN_MAJOR:
         raise PlanFileError(f"{path}: plan format_version {version!r} is not supported (this apply reads 1.x)")
     recorded = plan.get("checksum")
-    actual = digest({k: v for k, v in plan.items() if k != "checksum"})
+    actual = compute_checksum(plan)
     if recorded != actual:
         raise TamperedPlanError(
             f"{path}: the plan was changed after it was made: it records checksum {recorded} but its content "
@@ -143,21 +142,8 @@ def replan(
     acks: Mapping[str, Any],
     hsa_path: Path | None,
 ) -> dict[str, Any]:
-    """Plan again from today's desired files, ``snapshot``, the HSA file and the ledger's pending orders
-    (except those of this plan).
-
-    Uses the planner (``tak_gitops.core.plan.make_plan``), looked up when called: without it this fails closed,
-    so a plan made against another snapshot is refused.
-    """
-    try:
-        planner = importlib.import_module("tak_gitops.core.plan")
-    except ImportError:
-        planner = None
-    if planner is None or not hasattr(planner, "make_plan"):
-        raise StalePlanError(
-            f"the snapshot differs from the plan's and re-planning is not available here; run `tak-gitops plan` "
-            f"against the current snapshot of {env} and apply that plan"
-        )
+    """Plan again, as ``tak-gitops plan`` does, from today's desired files, ``snapshot``, the HSA file, the
+    same acknowledgements and the ledger's pending orders (except those of this plan)."""
     state = load_desired_or_raise(root).state
     # orders of this very plan already handed over are not "pending" for the comparison: the reviewed plan
     # was made before them, and subtracting them would make a resumed apply look stale
@@ -166,7 +152,7 @@ def replan(
     pending = ledger_pending(r for r in records if r.plan_checksum != checksum)
     hsa = read_hsa_file(hsa_path) if hsa_path is not None else None
     orgs = plan.get("organisations")
-    result = planner.make_plan(
+    result = make_plan(
         state,
         snapshot,
         env=env,
@@ -174,7 +160,7 @@ def replan(
         orgs=list(orgs) if isinstance(orgs, list) else None,
         hsa=hsa,
         pending=pending,
-        acks=planner.Acknowledgements(
+        acks=Acknowledgements(
             cascades=frozenset(acks["cascades"]),
             removals=dict(acks["removals"]),
             allow_empty_snapshot=bool(acks.get("allow_empty_snapshot")),

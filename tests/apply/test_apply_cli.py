@@ -151,11 +151,12 @@ def test_snapshot_pinned_by_the_plan(repo: Path, server: FakeTakWeb, capsys: pyt
     code, out, err = run(apply_args(repo, plan_file, "--snapshot", str(repo / "old.snapshot.json")), capsys)
     assert code == 0, err
     assert out.startswith("dry run for NTJP-PROD: 6 order(s)")
-    # a newer snapshot with other content: refused as stale (re-planning cannot confirm the plan)
+    # a newer snapshot with other content: re-planning against it gives other orders, so the plan is stale
     write_snapshot_file(repo / "new.snapshot.json", {}, set(), "2025-12-02T02:31:07+0100")
     code, _, err = run(apply_args(repo, plan_file, "--yes", "--snapshot", str(repo / "new.snapshot.json")), capsys)
     assert code == 4
-    assert "the snapshot differs from the plan's" in err or "the TAK moved since the plan was made" in err
+    assert err.startswith(f"error: the TAK moved since the plan was made (snapshot {old.digest} -> sha256:")
+    assert err.rstrip().endswith("run `tak-gitops plan` again and review the new plan")
     assert server.received == []
 
 
