@@ -124,3 +124,36 @@ def test_convergence_apply_publish_reconcile_replan(
     assert {r.state for r in LedgerStore(tmp_path, PROD).records()} == {"executed"}
     again = make(tmp_path, after)
     assert (again["status"], again["orders"]) == ("no-changes", [])
+
+
+def test_resumed_apply_against_a_newer_snapshot_is_not_stale_by_its_own_orders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from fake_takweb import FakeTakWeb
+
+    for name, value in CREDENTIALS.items():
+        monkeypatch.setenv(name, value)
+    snapshot = read_snapshot(EXAMPLE)
+    with FakeTakWeb() as fake:
+        write_repo(tmp_path, url=fake.base_url)
+        doc = make(tmp_path, snapshot)
+        plan_file = write_plan(tmp_path / "plan.json", doc)
+        fake.faults = [None, "503", "503"]  # the second order cannot get through now
+        code, _, err = run(
+            ["apply", str(plan_file), "--yes", "--root", str(tmp_path), "--snapshot", str(EXAMPLE), *acks(doc)], capsys
+        )
+        assert code == 1
+        assert [r.state for r in LedgerStore(tmp_path, PROD).records()][:2] == ["submitted", "planned"]
+        # next night: a newer snapshot (one unrelated row more); the first order is pending in the ledger now
+        unrelated = (
+            ("SE2321000065-TEST0009", PR1),
+            ("SE2321000065-C0SM", "https://cosmic.ltkronoberg.se/remiss/ProcessRequest/1/rivtabp21", "RIVTABP21"),
+        )
+        extra = variant(snapshot, tmp_path / "extra.json", routings=[*snapshot.routings.items(), unrelated])
+        code, out, err = run(
+            ["apply", str(plan_file), "--yes", "--root", str(tmp_path), "--snapshot", str(extra), *acks(doc)], capsys
+        )
+        assert code == 0, err
+        assert "re-planning gives the same orders" in err
+        assert {r.state for r in LedgerStore(tmp_path, PROD).records()} == {"submitted"}
+        assert len(fake.received) == len(doc["orders"])
