@@ -377,12 +377,16 @@ def apply_command(
         raise SubmitError(
             f"order {stop.order_id} ended {stop.state}: {stop.detail}. "
             f"{sum(1 for r in report.failed if r.action == 'not-reached')} later order(s) were not sent; "
-            + (
-                "fix the cause and re-run apply to continue"
-                if stop.state in ("planned", "rejected")
-                else "re-run apply to send the rest; `tak-gitops orders reconcile` settles the order in doubt"
-            )
+            + _NEXT_STEP.get(stop.state, "re-run apply to continue")
         )
+
+
+_NEXT_STEP = {
+    "planned": "nothing was accepted: re-run apply to send it and the rest",
+    "rejected": "it is not sent again with this plan: fix the cause and plan again (re-running this plan sends "
+    "only the orders after it)",
+    "unknown": "re-run apply to send the rest; `tak-gitops orders reconcile` settles the order in doubt",
+}
 
 
 def _dry_run(store: LedgerStore, built: list[Any], checksum: str, kind: str, env: str) -> None:

@@ -251,7 +251,12 @@ def test_fault_on_the_second_order(
     records = LedgerStore(repo, PROD).records()
     assert [r.state for r in records] == ["submitted", state, "planned", "planned", "planned", "planned"]
     assert f"error: order {records[1].order_id} ended {state}: {message}" in err
-    assert "4 later order(s) were not sent" in err
+    next_step = {
+        "unknown": "re-run apply to send the rest; `tak-gitops orders reconcile` settles the order in doubt",
+        "rejected": "it is not sent again with this plan: fix the cause and plan again (re-running this plan sends "
+        "only the orders after it)",
+    }[state]
+    assert err.rstrip().endswith(f". 4 later order(s) were not sent; {next_step}")
     assert out.count("not-reached") == 4
     assert len(server.received) == 2
     # re-run: the rest goes in, the order in doubt (or refused) is never sent again
