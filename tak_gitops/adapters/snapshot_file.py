@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import operator
 import os
-import sys
 import tempfile
 from itertools import islice
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any
 
 import orjson
 
+from tak_gitops.adapters.sources import gc_paused
 from tak_gitops.core.canonical import digest
 from tak_gitops.core.snapshot import SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION, Contract, Snapshot
 from tak_gitops.errors import SourceError
@@ -94,13 +94,19 @@ def _sorted_strictly(seq: Any) -> bool:
     return all(map(operator.lt, seq, islice(seq, 1, None)))
 
 
-def _rows(flat: Any, width: int, name: str, path: str, n_strings: int) -> list[tuple[int, ...]]:
+def _columns(flat: Any, width: int, name: str, path: str, n_strings: int, indexed: int) -> list[list[int]]:
+    """Split a flat row array into its columns; the first ``indexed`` columns must be string indexes."""
     if not isinstance(flat, list) or len(flat) % width:
         raise SourceError(f"'{name}' must be a flat array of {width}-integer rows", path=path)
     cols = [flat[k::width] for k in range(width)]
-    rows = list(zip(*cols, strict=True))
-    if flat and (min(flat) < 0 or max(flat) >= n_strings) and name != "contracts":
-        raise SourceError(f"'{name}' refers to a string index outside the string table", path=path)
+    for col in cols[:indexed]:
+        if col and (min(col) < 0 or max(col) >= n_strings):
+            raise SourceError(f"'{name}' refers to a string index outside the string table", path=path)
+    return cols
+
+
+def _canonical(rows: list[Any], name: str, path: str) -> list[Any]:
+    """Rows must be sorted and unique (the order :meth:`Snapshot.content` lists them in)."""
     if not _sorted_strictly(rows):
         raise SourceError(f"'{name}' rows are not in canonical (sorted, unique) order", path=path)
     return rows
@@ -108,9 +114,14 @@ def _rows(flat: Any, width: int, name: str, path: str, n_strings: int) -> list[t
 
 def read_snapshot(path: Path | str) -> Snapshot:
     """Load a saved snapshot, checking format, version and digest (any mismatch is a SourceError)."""
-    p = str(path)
+    with gc_paused():
+        return _read_snapshot(str(path))
+
+
+def _read_snapshot(p: str) -> Snapshot:
+    path = Path(p)
     try:
-        raw = Path(path).read_bytes()
+        raw = path.read_bytes()
     except OSError as exc:
         raise SourceError(f"cannot read snapshot: {exc.strerror or exc}", path=p) from None
     try:
@@ -128,29 +139,36 @@ def read_snapshot(path: Path | str) -> Snapshot:
         )
     try:
         strings = doc["strings"]
-        if not isinstance(strings, list) or not all(isinstance(s, str) for s in strings):
+        if not isinstance(strings, list) or not all(type(s) is str for s in strings):
             raise SourceError("'strings' must be an array of strings", path=p)
         if not _sorted_strictly(strings):
             raise SourceError("'strings' is not sorted and unique", path=p)
         n = len(strings)
-        S = list(map(sys.intern, strings))
-        get = S.__getitem__
-        r = _rows(doc["routings"], 5, "routings", p, n)
-        a = _rows(doc["authorizations"], 3, "authorizations", p, n)
-        la = _rows(doc["logical_addresses"], 2, "logical_addresses", p, n)
-        sy = _rows(doc["systems"], 2, "systems", p, n)
-        co = _rows(doc["contracts"], 4, "contracts", p, n)
-        routing_rows = [(get(x[0]), get(x[1]), get(x[2]), get(x[3]), get(x[4])) for x in r]
-        auth_rows = [(get(x[0]), get(x[1]), get(x[2])) for x in a]
-        la_rows = [(get(k), get(v)) for k, v in la]
-        sy_rows = [(get(k), get(v)) for k, v in sy]
-        contracts = [Contract(get(ns), get(d), major, minor) for ns, d, major, minor in co]
+        get = strings.__getitem__
+        r = [list(map(get, c)) for c in _columns(doc["routings"], 5, "routings", p, n, 5)]
+        a = [list(map(get, c)) for c in _columns(doc["authorizations"], 3, "authorizations", p, n, 3)]
+        la = [list(map(get, c)) for c in _columns(doc["logical_addresses"], 2, "logical_addresses", p, n, 2)]
+        sy = [list(map(get, c)) for c in _columns(doc["systems"], 2, "systems", p, n, 2)]
+        co = _columns(doc["contracts"], 4, "contracts", p, n, 2)
+        contracts = [
+            Contract(get(ns), get(d), major, minor) for ns, d, major, minor in zip(*co, strict=True)
+        ]
         platform, environment = doc["platform"], doc["environment"]
         recorded = doc["digest"]
     except (KeyError, TypeError, IndexError, ValueError) as exc:
-        if isinstance(exc, SourceError):
-            raise
         raise SourceError(f"damaged snapshot file: {type(exc).__name__}: {exc}", path=p) from None
+    routing_rows = _canonical(list(zip(*r, strict=True)), "routings", p)
+    auth_rows = _canonical(list(zip(*a, strict=True)), "authorizations", p)
+    la_rows = _canonical(list(zip(*la, strict=True)), "logical_addresses", p)
+    sy_rows = _canonical(list(zip(*sy, strict=True)), "systems", p)
+    contract_rows = _canonical([(c.namespace, c.description, c.major, c.minor) for c in contracts], "contracts", p)
+    routings = dict(zip(zip(r[0], r[1], strict=True), zip(r[2], r[3], r[4], strict=True), strict=True))
+    logical_addresses, systems = dict(la_rows), dict(sy_rows)
+    by_namespace = {c.namespace: c for c in contracts}
+    for name, unique, total in (("routings", routings, routing_rows), ("logical_addresses", logical_addresses,
+                                la_rows), ("systems", systems, sy_rows), ("contracts", by_namespace, contracts)):
+        if len(unique) != len(total):
+            raise SourceError(f"'{name}' holds one key twice", path=p)
     content = {
         "platform": platform,
         "environment": environment,
@@ -158,9 +176,10 @@ def read_snapshot(path: Path | str) -> Snapshot:
         "authorizations": auth_rows,
         "logical_addresses": la_rows,
         "systems": sy_rows,
-        "contracts": [(c.namespace, c.description, c.major, c.minor) for c in contracts],
+        "contracts": contract_rows,
     }
     actual = digest(content)
+    del content, routing_rows
     if actual != recorded:
         raise SourceError(f"snapshot digest mismatch: the file records {recorded} but its rows hash to {actual} "
                           "(edited or damaged); fetch it again", path=p)
@@ -169,13 +188,13 @@ def read_snapshot(path: Path | str) -> Snapshot:
         environment=environment,
         snapshot_time=doc.get("snapshot_time"),
         source=doc.get("source", "snapshot"),
-        routings={(x[0], x[1]): (x[2], x[3], x[4]) for x in routing_rows},
+        routings=routings,
         authorizations=frozenset(auth_rows),
-        logical_addresses=dict(la_rows),
-        systems=dict(sy_rows),
-        contracts={c.namespace: c for c in contracts},
+        logical_addresses=logical_addresses,
+        systems=systems,
+        contracts=by_namespace,
     )
-    snapshot.__dict__["digest"] = actual  # the cached_property, already computed over the same content
+    snapshot.__dict__["digest"] = actual  # the cached_property, computed over the same content
     return snapshot
 
 

@@ -59,7 +59,7 @@ _intern = sys.intern
 
 
 @contextmanager
-def _no_gc() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while building large acyclic structures (JSON trees, row tuples)."""
     enabled = gc.isenabled()
     gc.disable()
@@ -362,7 +362,7 @@ def read_takapi_dir(directory: Path, *, platform: str, environment: str) -> Snap
     )
     snapshot_time = cp.get("snapshotTime")
     rows = _Rows()
-    with _no_gc():
+    with gc_paused():
         if (directory / INSTALLED_CONTRACTS).is_file():
             _read_installed(directory / INSTALLED_CONTRACTS, rows)
         _read_productions(directory / SERVICE_PRODUCTIONS, rows)
@@ -606,7 +606,7 @@ def read_pv_file(
     path: Path, *, platform: str, environment: str, format: str | None = None, today: date | None = None
 ) -> Snapshot:
     """Read a published-version JSON, a nightly takdump or an /export/pv document."""
-    with _no_gc():
+    with gc_paused():
         doc = load_json(path)
         found = detect_format(doc)
         if found is None:
