@@ -32,14 +32,19 @@ def test_pieces_hold_the_same_rows(tmp_path: Path) -> None:
     assert [r for _, p in pieces for r in p] == whole
 
 
-def test_a_cut_inside_a_string_falls_back_to_a_whole_parse(tmp_path: Path) -> None:
+def test_a_cut_inside_a_string_falls_back_to_a_whole_parse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     d = compact_copy(tmp_path)
     rows = json.loads((d / "cooperations.json").read_text(encoding="utf-8"))
     for r in rows:
-        r["serviceConsumer"]["description"] = 'tricky "},{" text },{ more'
+        r["serviceContract"]["name"] = 'tricky "},{" text },{ more },{ and more'
     (d / "cooperations.json").write_bytes(orjson.dumps(rows))
-    got = [r for _, p in iter_array(d / "cooperations.json", "cooperations", chunk_bytes=300) for r in p]
-    assert got == rows
+    whole_parses = []
+    real_parse = sources._parse
+    monkeypatch.setattr(sources, "_parse", lambda data, path: whole_parses.append(path) or real_parse(data, path))
+    for size in range(150, 450, 7):
+        got = [r for _, p in iter_array(d / "cooperations.json", "cooperations", chunk_bytes=size) for r in p]
+        assert got == rows
+    assert whole_parses  # some cuts fell inside a string and took the fallback
 
 
 def test_chunked_reading_gives_the_same_snapshot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -135,3 +135,19 @@ def test_format_flag_needs_from(project: Path, capsys: pytest.CaptureFixture[str
     code, _, err = run(["fetch", "--env", "NTJP-PROD", "--format", "takdump", "-o", "x.json"], capsys)
     assert code == 2
     assert err == "error: --format applies to --from; the TAK-api is always read as tak-api\n"
+
+
+def test_progress_on_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
+    from tak_gitops.cli.fetch import _Progress
+
+    progress = _Progress()
+    progress.tty = True
+    progress("cooperations", 5_000_000, None)
+    progress("cooperations", 12_300_000, None)
+    progress("serviceProductions", 1_000, 2_000)
+    progress("serviceProductions", 2_000, 2_000)
+    assert progress.bar is not None and progress.bar.pos == 2_000
+    progress.finish()
+    err = capsys.readouterr().err
+    assert err.startswith("\rcooperations              5.0 MB\rcooperations             12.3 MB\n")
+    assert "serviceProductions" in err
