@@ -10,7 +10,7 @@ from __future__ import annotations
 import operator
 import os
 import tempfile
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
@@ -39,27 +39,35 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def _cols(rows: Any, width: int) -> list[tuple[str, ...]]:
+    cols = list(zip(*rows, strict=True))
+    return cols if cols else [()] * width
+
+
 def encode_snapshot(snapshot: Snapshot) -> bytes:
     """The file content for ``snapshot`` (byte-identical for equal snapshots from equal sources and times)."""
-    strings: set[str] = set()
-    for (la, ns), (p, url, prof) in snapshot.routings.items():
-        strings.update((la, ns, p, url, prof))
-    for key in snapshot.authorizations:
-        strings.update(key)
-    strings.update(snapshot.logical_addresses.keys())
-    strings.update(snapshot.logical_addresses.values())
-    strings.update(snapshot.systems.keys())
-    strings.update(snapshot.systems.values())
-    for c in snapshot.contracts.values():
-        strings.update((c.namespace, c.description))
-    table = sorted(strings)
-    index = {s: i for i, s in enumerate(table)}
-    ix = index.__getitem__
-    routings = sorted((ix(la), ix(ns), ix(p), ix(u), ix(pr)) for (la, ns), (p, u, pr) in snapshot.routings.items())
-    auths = sorted((ix(c), ix(la), ix(ns)) for c, la, ns in snapshot.authorizations)
-    las = sorted((ix(k), ix(v)) for k, v in snapshot.logical_addresses.items())
-    systems = sorted((ix(k), ix(v)) for k, v in snapshot.systems.items())
-    contracts = sorted((ix(c.namespace), ix(c.description), c.major, c.minor) for c in snapshot.contracts.values())
+    with gc_paused():
+        return _encode(snapshot)
+
+
+def _encode(snapshot: Snapshot) -> bytes:
+    r = _cols((k + v for k, v in snapshot.routings.items()), 5)
+    a = _cols(snapshot.authorizations, 3)
+    la = _cols(snapshot.logical_addresses.items(), 2)
+    sy = _cols(snapshot.systems.items(), 2)
+    contract_list = list(snapshot.contracts.values())
+    table = sorted(set().union(*r, *a, *la, *sy, (c.namespace for c in contract_list),
+                               (c.description for c in contract_list)))
+    ix = dict(zip(table, range(len(table)), strict=True)).__getitem__
+
+    def indexed(cols: list[tuple[str, ...]]) -> list[tuple[int, ...]]:
+        return sorted(zip(*(map(ix, c) for c in cols), strict=True))
+
+    routings = indexed(r)
+    auths = indexed(a)
+    las = indexed(la)
+    systems = indexed(sy)
+    contracts = sorted((ix(c.namespace), ix(c.description), c.major, c.minor) for c in contract_list)
     doc = {
         "format": SNAPSHOT_FORMAT,
         "version": SNAPSHOT_FORMAT_VERSION,
@@ -76,11 +84,11 @@ def encode_snapshot(snapshot: Snapshot) -> bytes:
             "contracts": len(contracts),
         },
         "strings": table,
-        "routings": [i for row in routings for i in row],
-        "authorizations": [i for row in auths for i in row],
-        "logical_addresses": [i for row in las for i in row],
-        "systems": [i for row in systems for i in row],
-        "contracts": [i for row in contracts for i in row],
+        "routings": list(chain.from_iterable(routings)),
+        "authorizations": list(chain.from_iterable(auths)),
+        "logical_addresses": list(chain.from_iterable(las)),
+        "systems": list(chain.from_iterable(systems)),
+        "contracts": list(chain.from_iterable(contracts)),
     }
     return orjson.dumps(doc) + b"\n"
 

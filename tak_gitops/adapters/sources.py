@@ -343,13 +343,22 @@ def _read_installed(path: Path, rows: _Rows) -> None:
 
 
 def _read_logical_addresses(path: Path, rows: _Rows) -> None:
-    doc = _list_of_objects(load_json(path), path, "logicalAddresses")
-    for i, row in enumerate(doc):
-        label = f"logicalAddresses[{i}]"
-        address = _hsa(_need_str(row, "logicalAddress", label, path))
-        desc = row.get("description", "")
-        if address not in rows.logical_addresses or not rows.logical_addresses[address]:
-            rows.logical_addresses[address] = _intern(desc if isinstance(desc, str) else "")
+    """Descriptions from ``GET logicalAddresses``; fills in addresses the rows left without a description."""
+    la_ids, las = rows.address_ids, rows.logical_addresses
+    for offset, doc in iter_array(path, "logicalAddresses"):
+        row: Any = None
+        try:
+            for row in doc:
+                hsa = la_ids.get(row["logicalAddress"])
+                if hsa is None:
+                    rows.address(row)
+                elif not las[hsa]:
+                    desc = row.get("description", "")
+                    las[hsa] = _intern(desc) if desc else ""
+        except (KeyError, TypeError, AttributeError):
+            label = f"logicalAddresses[{offset + _index_of(doc, row)}]"
+            _need_str(row, "logicalAddress", label, path)
+            raise SourceError("'description' must be a string", path=str(path), row=label) from None
 
 
 def read_takapi_dir(directory: Path, *, platform: str, environment: str) -> Snapshot:

@@ -75,6 +75,13 @@ def _api_missing_url(tmp: Path) -> tuple[Path, str]:
     return d, f"{d / 'serviceProductions.json'}: serviceProductions[2]: missing key 'physicalAddress'"
 
 
+def _api_bad_logical_address_row(tmp: Path) -> tuple[Path, str]:
+    def edit(doc: Any) -> None:
+        doc[4] = {"description": "no address"}
+    d = api_dir(tmp, edit, "logicalAddresses.json")
+    return d, f"{d / 'logicalAddresses.json'}: logicalAddresses[4]: missing key 'logicalAddress'"
+
+
 def _api_unknown_cp(tmp: Path) -> tuple[Path, str]:
     def edit(doc: Any) -> None:
         doc[0]["environment"] = "QA2"
@@ -233,6 +240,7 @@ READER_CASES = {
     "tak-api missing key": _api_missing_key,
     "tak-api missing URL": _api_missing_url,
     "tak-api unknown connection point": _api_unknown_cp,
+    "tak-api logicalAddresses missing key": _api_bad_logical_address_row,
     "tak-api mixed-case duplicate routing": _api_mixed_case_duplicate,
     "pubversion truncated": _pv_truncated,
     "pubversion wrong shape": _pv_wrong_shape,
