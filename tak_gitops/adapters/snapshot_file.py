@@ -209,5 +209,10 @@ def _read_snapshot(p: str) -> Snapshot:
 def read_header(path: Path | str) -> dict[str, Any]:
     """The header fields of a saved snapshot (format, version, platform, environment, time, source, digest,
     counts), without checking the rows."""
-    doc = orjson.loads(Path(path).read_bytes())
+    try:
+        doc = orjson.loads(Path(path).read_bytes())
+    except (OSError, orjson.JSONDecodeError) as exc:
+        raise SourceError(f"not a readable snapshot file: {exc}", path=str(path)) from None
+    if not isinstance(doc, dict) or doc.get("format") != SNAPSHOT_FORMAT:
+        raise SourceError(f"not a snapshot file: 'format' is not {SNAPSHOT_FORMAT!r}", path=str(path))
     return {k: doc.get(k) for k in _HEADER}

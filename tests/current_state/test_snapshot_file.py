@@ -135,3 +135,11 @@ def test_round_trip_property(routings, auths, las, contracts, time) -> None:  # 
         assert back == snap
         assert back.digest == snap.digest
         assert encode_snapshot(back) == (Path(d) / "s.json").read_bytes()
+
+
+def test_header_of_something_else(tmp_path: Path) -> None:
+    p = tmp_path / "x.json"
+    p.write_text("[1, 2]")
+    with pytest.raises(SourceError) as exc:
+        read_header(p)
+    assert str(exc.value) == f"{p}: not a snapshot file: 'format' is not 'tak-gitops-snapshot'"
