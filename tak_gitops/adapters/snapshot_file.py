@@ -21,6 +21,8 @@ from tak_gitops.core.canonical import digest
 from tak_gitops.core.snapshot import SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION, Contract, Snapshot
 from tak_gitops.errors import SourceError
 
+_KEY = operator.itemgetter(0, 1)
+_VALUE = operator.itemgetter(2, 3, 4)
 _HEADER = ("format", "version", "platform", "environment", "snapshot_time", "source", "digest", "counts")
 
 
@@ -102,15 +104,14 @@ def _sorted_strictly(seq: Any) -> bool:
     return all(map(operator.lt, seq, islice(seq, 1, None)))
 
 
-def _columns(flat: Any, width: int, name: str, path: str, n_strings: int, indexed: int) -> list[list[int]]:
-    """Split a flat row array into its columns; the first ``indexed`` columns must be string indexes."""
+def _rows(flat: Any, width: int, name: str, path: str, strings: list[str]) -> list[tuple[str, ...]]:
+    """Turn a flat array of string indexes into rows of strings."""
     if not isinstance(flat, list) or len(flat) % width:
         raise SourceError(f"'{name}' must be a flat array of {width}-integer rows", path=path)
-    cols = [flat[k::width] for k in range(width)]
-    for col in cols[:indexed]:
-        if col and (min(col) < 0 or max(col) >= n_strings):
-            raise SourceError(f"'{name}' refers to a string index outside the string table", path=path)
-    return cols
+    if flat and (min(flat) < 0 or max(flat) >= len(strings)):
+        raise SourceError(f"'{name}' refers to a string index outside the string table", path=path)
+    values = iter(list(map(strings.__getitem__, flat)))
+    return list(zip(*([values] * width), strict=True))
 
 
 def _canonical(rows: list[Any], name: str, path: str) -> list[Any]:
@@ -151,26 +152,21 @@ def _read_snapshot(p: str) -> Snapshot:
             raise SourceError("'strings' must be an array of strings", path=p)
         if not _sorted_strictly(strings):
             raise SourceError("'strings' is not sorted and unique", path=p)
-        n = len(strings)
-        get = strings.__getitem__
-        r = [list(map(get, c)) for c in _columns(doc["routings"], 5, "routings", p, n, 5)]
-        a = [list(map(get, c)) for c in _columns(doc["authorizations"], 3, "authorizations", p, n, 3)]
-        la = [list(map(get, c)) for c in _columns(doc["logical_addresses"], 2, "logical_addresses", p, n, 2)]
-        sy = [list(map(get, c)) for c in _columns(doc["systems"], 2, "systems", p, n, 2)]
-        co = _columns(doc["contracts"], 4, "contracts", p, n, 2)
-        contracts = [
-            Contract(get(ns), get(d), major, minor) for ns, d, major, minor in zip(*co, strict=True)
-        ]
+        routing_rows = _canonical(_rows(doc["routings"], 5, "routings", p, strings), "routings", p)
+        auth_rows = _canonical(_rows(doc["authorizations"], 3, "authorizations", p, strings), "authorizations", p)
+        la_rows = _canonical(_rows(doc["logical_addresses"], 2, "logical_addresses", p, strings),
+                             "logical_addresses", p)
+        sy_rows = _canonical(_rows(doc["systems"], 2, "systems", p, strings), "systems", p)
+        co = doc["contracts"]
+        if not isinstance(co, list) or len(co) % 4:
+            raise SourceError("'contracts' must be a flat array of 4-integer rows", path=p)
+        contracts = [Contract(strings[co[i]], strings[co[i + 1]], co[i + 2], co[i + 3]) for i in range(0, len(co), 4)]
         platform, environment = doc["platform"], doc["environment"]
         recorded = doc["digest"]
     except (KeyError, TypeError, IndexError, ValueError) as exc:
         raise SourceError(f"damaged snapshot file: {type(exc).__name__}: {exc}", path=p) from None
-    routing_rows = _canonical(list(zip(*r, strict=True)), "routings", p)
-    auth_rows = _canonical(list(zip(*a, strict=True)), "authorizations", p)
-    la_rows = _canonical(list(zip(*la, strict=True)), "logical_addresses", p)
-    sy_rows = _canonical(list(zip(*sy, strict=True)), "systems", p)
     contract_rows = _canonical([(c.namespace, c.description, c.major, c.minor) for c in contracts], "contracts", p)
-    routings = dict(zip(zip(r[0], r[1], strict=True), zip(r[2], r[3], r[4], strict=True), strict=True))
+    routings = dict(zip(map(_KEY, routing_rows), map(_VALUE, routing_rows), strict=True))
     logical_addresses, systems = dict(la_rows), dict(sy_rows)
     by_namespace = {c.namespace: c for c in contracts}
     for name, unique, total in (("routings", routings, routing_rows), ("logical_addresses", logical_addresses,
