@@ -23,8 +23,11 @@ Formats (``--format`` names):
 Published-version rows whose ``[fromTidpunkt, tomTidpunkt]`` (dates, both inclusive) does not contain *today*
 are dropped, as the TAK-api import does. Deleted rows are already absent from these files.
 
-Files are parsed one at a time with orjson; strings are interned; each parsed tree is dropped before the next
-file is read. Any problem is a :class:`~tak_gitops.errors.SourceError` naming the file and the row.
+Files are parsed one at a time with orjson (large TAK-api arrays in pieces, see :func:`iter_array`); each
+distinct HSA-id or namespace is normalized once and interned; each parsed tree is dropped before the next is
+read. Any problem is a :class:`~tak_gitops.errors.SourceError` naming the file and the row; two rows with one
+routing key (in any case) are a :class:`~tak_gitops.errors.SnapshotRefused` listing them. Mixed-case copies of
+one authorization collapse into one (an authorization has no attributes that could differ).
 """
 
 from __future__ import annotations
