@@ -11,13 +11,14 @@ from typing import Any
 
 import pytest
 
-from current_state.conftest import EXAMPLES
-from current_state.test_sources import as_export_pv, as_takdump, pv_doc, write
 from tak_gitops.adapters.hsafile import read_hsa_files
 from tak_gitops.adapters.snapshot_file import read_snapshot
 from tak_gitops.adapters.sources import read_source
 from tak_gitops.cli import main
 from tak_gitops.errors import SnapshotRefused, SourceError
+
+from .conftest import EXAMPLES
+from .test_sources import as_export_pv, as_takdump, pv_doc, write
 
 GCC2 = "urn:riv:clinicalprocess:logistics:logistics:GetCareContactsResponder:2"
 TODAY = date(2026, 11, 21)

@@ -9,10 +9,11 @@ from pathlib import Path
 import orjson
 import pytest
 
-from current_state.conftest import EXAMPLES
 from tak_gitops.adapters import sources
 from tak_gitops.adapters.sources import iter_array, read_source
 from tak_gitops.errors import SourceError
+
+from .conftest import EXAMPLES
 
 
 def compact_copy(tmp: Path) -> Path:

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from current_state.conftest import EXAMPLES
-from current_state.fake_takapi import PASSWORD, USER, FakeTakApi
 from tak_gitops.adapters.snapshot_file import read_snapshot
 from tak_gitops.cli import main
+
+from .conftest import EXAMPLES
+from .fake_takapi import PASSWORD, USER, FakeTakApi
 
 CET = timezone(timedelta(hours=1))
 

@@ -10,11 +10,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from current_state.conftest import EXAMPLES
 from tak_gitops.adapters.snapshot_file import encode_snapshot, read_header, read_snapshot, write_snapshot
 from tak_gitops.adapters.sources import read_source
 from tak_gitops.core.snapshot import Contract, Snapshot
 from tak_gitops.errors import SourceError
+
+from .conftest import EXAMPLES
 
 
 def example() -> Snapshot:

@@ -11,10 +11,11 @@ from typing import Any
 
 import pytest
 
-from current_state.conftest import EXAMPLES
 from tak_gitops.adapters.sources import detect_format, read_source
 from tak_gitops.core.snapshot import Contract, Snapshot
 from tak_gitops.errors import SourceError
+
+from .conftest import EXAMPLES
 
 GCC2 = "urn:riv:clinicalprocess:logistics:logistics:GetCareContactsResponder:2"
 PR1 = "urn:riv:clinicalprocess:activity:request:ProcessRequestResponder:1"

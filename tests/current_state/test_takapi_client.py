@@ -6,13 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from current_state.conftest import EXAMPLES
-from current_state.fake_takapi import PASSWORD, USER, FakeTakApi
 from tak_gitops.adapters.sources import read_source
 from tak_gitops.adapters.takapi import Credentials, TakApiClient, load_credentials
 from tak_gitops.core.config import TakApiConfig
 from tak_gitops.core.snapshot_checks import check_obfuscated_urls
 from tak_gitops.errors import ConfigError, RemoteError, SnapshotRefused, SourceError
+
+from .conftest import EXAMPLES
+from .fake_takapi import PASSWORD, USER, FakeTakApi
 
 GOOD = Credentials(USER, PASSWORD, "the environment variables TAK_API_USERNAME and TAK_API_PASSWORD")
 
