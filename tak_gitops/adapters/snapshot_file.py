@@ -70,6 +70,19 @@ def _encode(snapshot: Snapshot) -> bytes:
     las = indexed(la)
     systems = indexed(sy)
     contracts = sorted((ix(c.namespace), ix(c.description), c.major, c.minor) for c in contract_list)
+    if "digest" not in snapshot.__dict__:
+        # Rows sorted by index are sorted by string (the table is sorted): hash them as Snapshot.content() would
+        # list them, without sorting the strings again; store it as the snapshot's cached digest.
+        get = table.__getitem__
+        snapshot.__dict__["digest"] = digest({
+            "platform": snapshot.platform,
+            "environment": snapshot.environment,
+            "routings": [tuple(map(get, row)) for row in routings],
+            "authorizations": [tuple(map(get, row)) for row in auths],
+            "logical_addresses": [tuple(map(get, row)) for row in las],
+            "systems": [tuple(map(get, row)) for row in systems],
+            "contracts": [(get(n), get(d), major, minor) for n, d, major, minor in contracts],
+        })
     doc = {
         "format": SNAPSHOT_FORMAT,
         "version": SNAPSHOT_FORMAT_VERSION,

@@ -144,3 +144,12 @@ def test_header_of_something_else(tmp_path: Path) -> None:
     with pytest.raises(SourceError) as exc:
         read_header(p)
     assert str(exc.value) == f"{p}: not a snapshot file: 'format' is not 'tak-gitops-snapshot'"
+
+
+def test_digest_computed_while_writing_equals_the_content_digest(tmp_path: Path) -> None:
+    fresh = read_source(EXAMPLES / "ntjp-prod", platform="NTJP", environment="PROD")
+    assert "digest" not in fresh.__dict__
+    write_snapshot(tmp_path / "s.json", fresh)
+    written = fresh.__dict__["digest"]
+    del fresh.__dict__["digest"]
+    assert written == fresh.digest  # recomputed from Snapshot.content()
