@@ -8,14 +8,13 @@ same order as :meth:`Snapshot.content` lists them and the digest is checked with
 from __future__ import annotations
 
 import operator
-import os
-import tempfile
 from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+from tak_gitops.adapters.atomic import write_bytes_atomic
 from tak_gitops.adapters.sources import gc_paused
 from tak_gitops.core.canonical import digest
 from tak_gitops.core.snapshot import SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION, Contract, Snapshot
@@ -24,21 +23,6 @@ from tak_gitops.errors import SourceError
 _KEY = operator.itemgetter(0, 1)
 _VALUE = operator.itemgetter(2, 3, 4)
 _HEADER = ("format", "version", "platform", "environment", "snapshot_time", "source", "digest", "counts")
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically: temp file in the same directory, fsync, os.replace."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _cols(rows: Any, width: int) -> list[tuple[str, ...]]:
@@ -110,7 +94,7 @@ def _encode(snapshot: Snapshot) -> bytes:
 
 def write_snapshot(path: Path | str, snapshot: Snapshot) -> None:
     """Write ``snapshot`` to ``path`` atomically."""
-    write_atomic(Path(path), encode_snapshot(snapshot))
+    write_bytes_atomic(Path(path), encode_snapshot(snapshot))
 
 
 def _sorted_strictly(seq: Any) -> bool:

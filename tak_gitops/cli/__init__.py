@@ -47,6 +47,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except TakGitopsError as exc:
         click.echo(f"error: {exc}", err=True)
+        for diagnostic in getattr(exc, "diagnostics", ()):
+            click.echo(f"  {diagnostic}", err=True)
         sys.exit(exc.exit_code)
     except BrokenPipeError:
         sys.exit(ExitCode.FAILURE)

@@ -1,5 +1,15 @@
-"""Imports every command module so that each registers its commands on the `cli` group."""
+"""Imports every command module so that each registers its commands on the `cli` group.
+
+One line per module, sorted, so that adding a command touches one line.
+"""
 
 from __future__ import annotations
 
-from tak_gitops.cli import fetch  # noqa: F401
+import tak_gitops.cli.codeowners
+import tak_gitops.cli.comment
+import tak_gitops.cli.fetch
+import tak_gitops.cli.import_
+import tak_gitops.cli.plan
+import tak_gitops.cli.schema
+import tak_gitops.cli.sim
+import tak_gitops.cli.validate  # noqa: F401

@@ -8,37 +8,23 @@ from pathlib import Path
 from typing import Any
 
 import click
-from pydantic import ValidationError
 
 from tak_gitops.adapters import sources
+from tak_gitops.adapters.desired_loader import load_project_config
 from tak_gitops.adapters.snapshot_file import read_snapshot, write_snapshot
 from tak_gitops.adapters.takapi import TakApiClient, load_credentials
 from tak_gitops.cli import cli
 from tak_gitops.core.config import ENV_NAME_RE, ProjectConfig, TakApiConfig, TakApiTarget
 from tak_gitops.core.snapshot import Snapshot
 from tak_gitops.core.snapshot_checks import check_snapshot
-from tak_gitops.errors import ConfigError, SourceError, UsageError
+from tak_gitops.errors import SourceError, UsageError
 
 CONFIG_FILE = "tak-gitops.yaml"
 
 
 def _load_config(path: Path) -> ProjectConfig | None:
-    """Load ``tak-gitops.yaml`` if it exists (a small stand-in for the project's config loader)."""
-    if not path.is_file():
-        return None
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
-
-    try:
-        data: Any = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
-    except (OSError, YAMLError) as exc:
-        raise ConfigError(f"{path}: cannot read the configuration: {exc}") from None
-    try:
-        return ProjectConfig.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(f"{path}: {where}: {first['msg']}") from None
+    """The project configuration when ``path`` exists; without one, ENV alone names the TAK-api target."""
+    return load_project_config(path) if path.is_file() else None
 
 
 def _target(env: str, config: ProjectConfig | None) -> TakApiTarget:

@@ -1,0 +1,239 @@
+"""Load a desired-state repository: configuration, ownership registry, desired/<org>/ folders and CSV sets.
+
+The API other commands use::
+
+    result = load_desired(path)          # LoadResult: config, ownership, state, diagnostics, root
+    state = load_desired_or_raise(path)  # LoadResult; raises DesiredStateError when any error is found
+
+``path`` is anything inside the repository (the root, ``desired/``, an organisation folder or a file): the
+root is the nearest directory upward holding ``tak-gitops.yaml``. Validation always covers the whole
+repository, because its cross-file rules (ownership, routing conflicts) need every organisation.
+Diagnostic paths are relative to the current directory when the repository is under it, with ``/``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel
+
+from tak_gitops.adapters.yaml_loader import MAX_FILE_BYTES, load_yaml_file, read_text
+from tak_gitops.core import codes
+from tak_gitops.core.config import OwnershipRegistry, ProjectConfig
+from tak_gitops.core.desired import DesiredState
+from tak_gitops.core.nodes import Node
+from tak_gitops.core.validate import (
+    ORGANISATION_FILE,
+    CsvRow,
+    CsvSet,
+    Diagnostics,
+    OrgInput,
+    check_registry,
+    check_shape,
+    csv_references,
+    has_errors,
+    validate_desired,
+)
+from tak_gitops.errors import ConfigError, DesiredStateError, Diagnostic, UsageError
+
+CONFIG_FILE = "tak-gitops.yaml"
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """A loaded repository. ``state`` is complete only when ``diagnostics`` holds no error."""
+
+    config: ProjectConfig
+    ownership: OwnershipRegistry
+    state: DesiredState
+    diagnostics: tuple[Diagnostic, ...]
+    root: Path
+
+    @property
+    def ok(self) -> bool:
+        """True when no diagnostic is an error."""
+        return not has_errors(self.diagnostics)
+
+
+def find_root(path: Path | str) -> Path:
+    """The nearest directory at or above ``path`` holding ``tak-gitops.yaml``. UsageError when there is none."""
+    start = Path(path)
+    if not start.exists():
+        raise UsageError(f"{start}: no such file or directory")
+    here = start.resolve()
+    if here.is_file():
+        here = here.parent
+    for candidate in (here, *here.parents):
+        if (candidate / CONFIG_FILE).is_file():
+            return candidate
+    raise UsageError(f"{start}: not inside a tak-gitops repository (no {CONFIG_FILE} here or in any parent)")
+
+
+def display_path(file: Path, cwd: Path | None = None) -> str:
+    """``file`` relative to the current directory when under it, else absolute; always with ``/``."""
+    base = (cwd or Path.cwd()).resolve()
+    absolute = file if file.is_absolute() else (base / file)
+    try:
+        return absolute.relative_to(base).as_posix()
+    except ValueError:
+        return absolute.as_posix()
+
+
+def _load_model(
+    file: Path, model: type[M], cwd: Path | None, extra: Callable[[Node, Diagnostics], None] | None = None
+) -> tuple[M | None, tuple[Diagnostic, ...]]:
+    shown = display_path(file, cwd)
+    if not file.is_file():
+        return None, (Diagnostic(shown, 0, 0, codes.UNREADABLE, "the file does not exist"),)
+    root, problems = load_yaml_file(file, shown)
+    diags = Diagnostics()
+    diags.extend(problems)
+    value = check_shape(root, model, diags) if root is not None else None
+    if value is not None and root is not None and extra is not None:
+        extra(root, diags)
+    return (value if not has_errors(diags.items) else None), diags.items
+
+
+def load_project_config(file: Path, cwd: Path | None = None) -> ProjectConfig:
+    """Load one ``tak-gitops.yaml`` (without the ownership registry). ConfigError (with diagnostics) when bad."""
+    config, config_diags = _load_model(file, ProjectConfig, cwd)
+    if config is None:
+        raise ConfigError(f"{display_path(file, cwd)} is invalid", config_diags)
+    return config
+
+
+def load_config(root: Path, cwd: Path | None = None) -> tuple[ProjectConfig, OwnershipRegistry]:
+    """Load ``tak-gitops.yaml`` and the ownership registry it names. ConfigError (with diagnostics) when bad."""
+    config = load_project_config(root / CONFIG_FILE, cwd)
+    ownership_file = root / config.ownership
+    registry, registry_diags = _load_model(ownership_file, OwnershipRegistry, cwd, check_registry)
+    if registry is None:
+        raise ConfigError(f"{display_path(ownership_file, cwd)} is invalid", registry_diags)
+    return config, registry
+
+
+def parse_csv(text: str, path: str) -> tuple[CsvSet, list[Diagnostic]]:
+    """Parse a CSV address set: ``hsa-id;name[;kind;vg]`` per line, optional header, ``#`` comments."""
+    rows: list[CsvRow] = []
+    problems: list[Diagnostic] = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";", strict=True)
+    first_data = True
+    try:
+        for fields in reader:
+            line = reader.line_num
+            if not fields or all(not f.strip() for f in fields) or fields[0].lstrip().startswith("#"):
+                continue
+            cells = [f.strip() for f in fields]
+            if first_data and cells[0].lower() in ("hsa-id", "hsa_id", "hsaid"):
+                first_data = False
+                continue
+            first_data = False
+            if len(cells) < 2 or len(cells) > 4:
+                problems.append(
+                    Diagnostic(
+                        path,
+                        line,
+                        1,
+                        codes.CSV_MALFORMED,
+                        f"expected hsa-id;name[;kind;vg] (2 to 4 fields separated by ';'), found {len(cells)}",
+                    )
+                )
+                continue
+            kind = cells[2].upper() if len(cells) > 2 and cells[2] else None
+            if kind is not None and kind not in ("VG", "VE"):
+                col = len(fields[0]) + len(fields[1]) + 3
+                problems.append(
+                    Diagnostic(path, line, col, codes.CSV_MALFORMED, f"kind must be VG or VE, not {cells[2]!r}")
+                )
+                continue
+            vg = cells[3] if len(cells) > 3 and cells[3] else None
+            col_vg = len(fields[0]) + len(fields[1]) + len(fields[2]) + 4 if vg else 0
+            rows.append(CsvRow(cells[0], cells[1] or None, kind, vg, line, col_vg))
+    except csv.Error as exc:
+        problems.append(Diagnostic(path, reader.line_num, 1, codes.CSV_MALFORMED, f"malformed CSV: {exc}"))
+    return CsvSet(path, tuple(rows)), problems
+
+
+def load_org_folder(folder: Path, cwd: Path | None, diags: Diagnostics, max_bytes: int = MAX_FILE_BYTES) -> OrgInput:
+    """Read one ``desired/<org>/`` folder: its YAML files and the CSV sets organisation.yaml names.
+    Problems of reading (syntax, encoding, missing or malformed CSV) go to ``diags``."""
+    org_file = folder / ORGANISATION_FILE
+    org_path = display_path(org_file, cwd)
+    present = org_file.is_file()
+    org_root = None
+    if present:
+        org_root, problems = load_yaml_file(org_file, org_path, max_bytes)
+        diags.extend(problems)
+    environments: dict[str, tuple[str, Node | None]] = {}
+    extra: list[str] = []
+    for entry in sorted(folder.iterdir()):
+        if entry.is_dir() or entry.name == ORGANISATION_FILE or entry.name.startswith("."):
+            continue
+        shown = display_path(entry, cwd)
+        if entry.suffix == ".yaml":
+            root, problems = load_yaml_file(entry, shown, max_bytes)
+            diags.extend(problems)
+            environments[entry.stem] = (shown, root)
+        elif entry.suffix in (".yml", ".json"):
+            extra.append(shown)
+    csv_sets: dict[str, CsvSet | None] = {}
+    for written, node in csv_references(org_root):
+        if written in csv_sets:
+            continue
+        file = folder / written
+        shown = display_path(file, cwd)
+        if not file.is_file():
+            diags.error(node, codes.CSV_MISSING, f"CSV address set {shown} does not exist")
+            csv_sets[written] = None
+            continue
+        text, problem = read_text(file, shown, max_bytes)
+        if text is None:
+            if problem is not None:
+                diags.extend([problem])
+            csv_sets[written] = None
+            continue
+        parsed, problems = parse_csv(text, shown)
+        diags.extend(problems)
+        csv_sets[written] = parsed
+    return OrgInput(
+        key=folder.name,
+        folder=display_path(folder, cwd),
+        organisation_path=org_path,
+        organisation=org_root,
+        organisation_present=present,
+        environments=environments,
+        csv_sets=csv_sets,
+        extra_files=tuple(extra),
+    )
+
+
+def load_desired(path: Path | str = ".", *, cwd: Path | None = None, max_bytes: int = MAX_FILE_BYTES) -> LoadResult:
+    """Load and validate the repository containing ``path``. Raises ConfigError for a bad configuration or
+    registry, UsageError when ``path`` is not in a repository; every other problem is a diagnostic."""
+    root = find_root(path)
+    config, registry = load_config(root, cwd)
+    diags = Diagnostics()
+    desired_dir = root / config.desired_dir
+    orgs: list[OrgInput] = []
+    if desired_dir.is_dir():
+        for folder in sorted(desired_dir.iterdir()):
+            if folder.is_dir() and not folder.name.startswith("."):
+                orgs.append(load_org_folder(folder, cwd, diags, max_bytes))
+    state, found = validate_desired(config, registry, orgs)
+    diags.extend(found)
+    return LoadResult(config, registry, state, diags.items, root)
+
+
+def load_desired_or_raise(path: Path | str = ".", *, cwd: Path | None = None) -> LoadResult:
+    """:func:`load_desired`, raising DesiredStateError when any diagnostic is an error."""
+    result = load_desired(path, cwd=cwd)
+    if not result.ok:
+        raise DesiredStateError(result.diagnostics)
+    return result

@@ -1,0 +1,262 @@
+"""Read a YAML file into a :class:`~tak_gitops.core.nodes.Node` tree with positions, safely and fast.
+
+Uses ruamel.yaml's C-backed composer (``ruamel.yaml.clib``) to get nodes with marks, then walks them: scalars
+are converted by their resolved tag, duplicate keys are reported, aliases are expanded within a bound (no
+"billion laughs"), and tags, merge keys and complex keys are refused. Every problem becomes a
+:class:`~tak_gitops.errors.Diagnostic`; nothing raises for bad input.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from ruamel.yaml.nodes import Node as YamlNode
+
+from tak_gitops.core import codes
+from tak_gitops.core.nodes import Node
+from tak_gitops.errors import Diagnostic
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_ALIAS_NODES = 10_000
+"""Nodes an alias may add by expansion, per file. Real desired files use few or no aliases."""
+
+_TAG = "tag:yaml.org,2002:"
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class _Abort(Exception):
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="safe", pure=False)
+    return yaml
+
+
+def decode_utf8(data: bytes, path: str) -> tuple[str | None, Diagnostic | None]:
+    """Decode ``data`` as UTF-8 (a BOM is allowed); on failure a TG101 diagnostic at the first bad byte."""
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        return None, Diagnostic(
+            path,
+            line,
+            col,
+            codes.NOT_UTF8,
+            f"the file is not valid UTF-8 (byte 0x{data[exc.start]:02x}); save it as UTF-8",
+        )
+
+
+def read_text(file: Path, path: str, max_bytes: int = MAX_FILE_BYTES) -> tuple[str | None, Diagnostic | None]:
+    """Read a text file with the size bound and the UTF-8 check."""
+    try:
+        size = file.stat().st_size
+        if size > max_bytes:
+            return None, Diagnostic(
+                path,
+                0,
+                0,
+                codes.FILE_TOO_LARGE,
+                f"the file is {size} bytes; the limit is {max_bytes} bytes (move long address lists to CSV sets)",
+            )
+        data = file.read_bytes()
+    except OSError as exc:
+        return None, Diagnostic(path, 0, 0, codes.UNREADABLE, f"cannot read the file: {exc.strerror or exc}")
+    return decode_utf8(data, path)
+
+
+def load_yaml_file(file: Path, path: str, max_bytes: int = MAX_FILE_BYTES) -> tuple[Node | None, list[Diagnostic]]:
+    """Load ``file`` (shown as ``path`` in diagnostics). Returns the root node (None when unusable) and problems.
+
+    An empty document is an empty mapping.
+    """
+    text, problem = read_text(file, path, max_bytes)
+    if text is None:
+        return None, [problem] if problem else []
+    return load_yaml_text(text, path)
+
+
+def load_yaml_text(text: str, path: str) -> tuple[Node | None, list[Diagnostic]]:
+    """Load YAML from a string; see :func:`load_yaml_file`."""
+    try:
+        composed = _yaml().compose(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
+        problem = exc.problem or exc.context or "invalid YAML"
+        if exc.context and exc.problem:
+            problem = f"{problem} ({exc.context})"
+        if "unexpected ':'" in problem:
+            problem += "; quote values that contain ':' inside [ ] or { }, or write the list one item per line"
+        code = codes.UNSUPPORTED_YAML if "another document" in problem else codes.YAML_SYNTAX
+        if code == codes.UNSUPPORTED_YAML:
+            problem = "a desired file holds exactly one YAML document (remove the '---' separator)"
+        return None, [Diagnostic(path, line, col, code, problem)]
+    except (YAMLError, ValueError) as exc:  # defensive: the C parser's other errors
+        return None, [Diagnostic(path, 0, 0, codes.YAML_SYNTAX, f"invalid YAML: {exc}")]
+    if composed is None:
+        return Node("map", {}, path, 1, 1), []
+    walker = _Walker(path)
+    try:
+        root = walker.walk(composed)
+    except _Abort as abort:
+        return None, [*walker.diagnostics, abort.diagnostic]
+    return root, walker.diagnostics
+
+
+class _Walker:
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.diagnostics: list[Diagnostic] = []
+        self.seen: set[int] = set()
+        self.active: set[int] = set()
+        self.alias_nodes = 0
+        self.in_alias = 0
+
+    def _diag(self, node: YamlNode, code: str, message: str) -> Diagnostic:
+        return Diagnostic(self.path, node.start_mark.line + 1, node.start_mark.column + 1, code, message)
+
+    def walk(self, node: YamlNode) -> Node:
+        ident = id(node)
+        alias = ident in self.seen  # the composer shares a node only through an alias
+        if ident in self.active:
+            raise _Abort(self._diag(node, codes.ALIAS_LIMIT, "an alias refers to the node that contains it"))
+        self.seen.add(ident)
+        if alias:
+            self.in_alias += 1
+        if self.in_alias:
+            self.alias_nodes += 1
+            if self.alias_nodes > MAX_ALIAS_NODES:
+                raise _Abort(
+                    self._diag(
+                        node,
+                        codes.ALIAS_LIMIT,
+                        f"YAML aliases expand to more than {MAX_ALIAS_NODES} nodes; write the values out",
+                    )
+                )
+        try:
+            return self._walk(node)
+        finally:
+            if alias:
+                self.in_alias -= 1
+
+    def _walk(self, node: YamlNode) -> Node:
+        line, col = node.start_mark.line + 1, node.start_mark.column + 1
+        if isinstance(node, ScalarNode):
+            return Node("scalar", self._scalar(node), self.path, line, col)
+        if isinstance(node, SequenceNode):
+            self._check_tag(node, "seq")
+            self.active.add(id(node))
+            try:
+                items = tuple(self.walk(item) for item in node.value)
+            finally:
+                self.active.discard(id(node))
+            return Node("seq", items, self.path, line, col)
+        if isinstance(node, MappingNode):
+            self._check_tag(node, "map")
+            self.active.add(id(node))
+            try:
+                return Node("map", self._mapping(node), self.path, line, col)
+            finally:
+                self.active.discard(id(node))
+        raise _Abort(self._diag(node, codes.UNSUPPORTED_YAML, "unsupported YAML node"))  # pragma: no cover
+
+    def _check_tag(self, node: YamlNode, kind: str) -> None:
+        if node.tag != _TAG + kind:
+            self.diagnostics.append(
+                self._diag(node, codes.UNSUPPORTED_YAML, f"YAML tag {node.tag!r} is not allowed in desired files")
+            )
+
+    def _mapping(self, node: MappingNode) -> dict[str, tuple[Node, Node]]:
+        out: dict[str, tuple[Node, Node]] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                self.diagnostics.append(
+                    self._diag(
+                        key_node, codes.UNSUPPORTED_YAML, "a mapping key must be a plain value, not a list or mapping"
+                    )
+                )
+                continue
+            if key_node.tag == _TAG + "merge":
+                self.diagnostics.append(
+                    self._diag(key_node, codes.UNSUPPORTED_YAML, "merge keys ('<<') are not allowed in desired files")
+                )
+                continue
+            key = str(key_node.value)
+            key_line, key_col = key_node.start_mark.line + 1, key_node.start_mark.column + 1
+            if key in out:
+                first = out[key][0]
+                self.diagnostics.append(
+                    Diagnostic(
+                        self.path,
+                        key_line,
+                        key_col,
+                        codes.DUPLICATE_KEY,
+                        f"duplicate key {key!r} (first at line {first.line}, column {first.col})",
+                    )
+                )
+                continue
+            out[key] = (Node("scalar", key, self.path, key_line, key_col), self.walk(value_node))
+        return out
+
+    def _scalar(self, node: ScalarNode) -> Any:
+        tag = node.tag
+        text: str = node.value
+        if tag == _TAG + "str":
+            return text
+        if tag == _TAG + "null":
+            return None
+        if tag == _TAG + "bool":
+            return text.lower() in ("true", "yes", "on", "y")
+        if tag == _TAG + "int":
+            return _to_int(text)
+        if tag == _TAG + "float":
+            return _to_float(text)
+        if tag == _TAG + "timestamp":
+            if _DATE_RE.match(text):
+                try:
+                    return dt.date.fromisoformat(text)
+                except ValueError:
+                    return text  # the shape check reports an impossible date
+            return text
+        self.diagnostics.append(
+            self._diag(node, codes.UNSUPPORTED_YAML, f"YAML tag {tag!r} is not allowed in desired files")
+        )
+        return text
+
+
+def _to_int(text: str) -> int | str:
+    clean = text.replace("_", "")
+    try:
+        return int(clean, 0)
+    except ValueError:
+        try:
+            return int(clean, 10)
+        except ValueError:
+            return text
+
+
+def _to_float(text: str) -> float | str:
+    clean = text.replace("_", "").lower()
+    if clean in (".inf", "+.inf"):
+        return math.inf
+    if clean == "-.inf":
+        return -math.inf
+    if clean == ".nan":
+        return math.nan
+    try:
+        return float(clean)
+    except ValueError:
+        return text

@@ -1,0 +1,293 @@
+"""`tak-gitops plan`: diff the desired state of one environment against the current TAK and show the plan.
+
+Exit codes: 0 no changes, 2 changes planned, 1 refused (a safety guard or an error in the plan) or invalid
+input. The plan document (``--out``) is written in every case, refused plans included, so that CI can post it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from tak_gitops.adapters import sources
+from tak_gitops.adapters.atomic import write_bytes_atomic
+from tak_gitops.adapters.desired_loader import load_desired_or_raise
+from tak_gitops.adapters.hsafile import read_hsa_file
+from tak_gitops.adapters.render import render_github, render_markdown, render_text, split_markdown
+from tak_gitops.adapters.snapshot_file import read_snapshot
+from tak_gitops.cli import cli
+from tak_gitops.core.canonical import pretty_json
+from tak_gitops.core.config import ProjectConfig
+from tak_gitops.core.pending import PendingOrder
+from tak_gitops.core.plan import Acknowledgements, make_plan
+from tak_gitops.core.snapshot import Snapshot
+from tak_gitops.core.snapshot_checks import check_snapshot
+from tak_gitops.errors import ExitCode, UsageError
+
+
+def _removal_acks(values: tuple[str, ...]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for item in values:
+        org, sep, count = item.partition("=")
+        if not sep or not org or not count.strip().isdigit():
+            raise UsageError(f"--ack-removals {item!r}: give ORG=N, e.g. region-sormland=12")
+        out[org.strip()] = int(count)
+    return out
+
+
+def _pending(root: Path, env: str, config: ProjectConfig) -> tuple[PendingOrder, ...]:
+    """Pending orders from the ledger, when the ledger adapter is installed (orders/<ENV>/*.json)."""
+    try:
+        ledger_store = importlib.import_module("tak_gitops.adapters.ledger_store")
+    except ModuleNotFoundError:
+        return ()
+    return tuple(ledger_store.pending_orders(root, env, config.ledger_dir))
+
+
+def _current(
+    *,
+    env: str,
+    config: ProjectConfig,
+    snapshot_path: Path | None,
+    export_path: Path | None,
+    fetch: bool,
+    allow_stale: bool,
+) -> Snapshot:
+    given = [x for x in (snapshot_path, export_path) if x is not None] + ([Path("<fetch>")] if fetch else [])
+    if len(given) != 1:
+        raise UsageError("give exactly one of --snapshot FILE, --export PATH or --fetch")
+    target = config.environments[env].tak_api
+    if snapshot_path is not None:
+        snapshot = read_snapshot(snapshot_path)
+        origin = str(snapshot_path)
+    elif export_path is not None:
+        snapshot = sources.read_source(export_path, platform=target.platform, environment=target.environment)
+        origin = str(export_path)
+    else:
+        from tak_gitops.adapters.takapi import TakApiClient, load_credentials
+
+        raw = Path(".tak-gitops") / "raw" / env
+        with TakApiClient(config.tak_api, load_credentials(config.tak_api)) as client:
+            client.fetch_raw(target.platform, target.environment, raw)
+        snapshot = sources.read_takapi_dir(raw, platform=target.platform, environment=target.environment)
+        origin = f"{config.tak_api.base_url} (saved in {raw})"
+    if (snapshot.platform, snapshot.environment) != (target.platform, target.environment):
+        raise UsageError(
+            f"{origin} is a snapshot of {snapshot.platform}/{snapshot.environment}, but {env} is "
+            f"{target.platform}/{target.environment} in tak-gitops.yaml"
+        )
+    check_snapshot(
+        snapshot,
+        previous=None,
+        now=datetime.now(UTC),
+        max_age_hours=config.snapshot.max_age_hours,
+        max_shrink_share=config.snapshot.max_shrink_share,
+        allow_stale=allow_stale,
+        source=origin,
+    )
+    return snapshot
+
+
+@cli.command("plan")
+@click.option("--env", "env", required=True, help="Environment from tak-gitops.yaml, e.g. NTJP-PROD.")
+@click.option(
+    "--snapshot",
+    "snapshot_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A snapshot file written by `tak-gitops fetch`.",
+)
+@click.option(
+    "--export",
+    "export_path",
+    type=click.Path(exists=True, path_type=Path),
+    help="A TAK export: a directory of saved TAK-api responses, a published version or a TAK dump.",
+)
+@click.option("--fetch", is_flag=True, help="Read the current TAK from the TAK-api now.")
+@click.option(
+    "--hsa",
+    "hsa_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="HSA cache file (hsacache.xml) for VG -> VE cascades; without it the 'VG:' prefix is used.",
+)
+@click.option(
+    "--org",
+    "orgs",
+    multiple=True,
+    metavar="ORG",
+    help="Plan only this organisation (repeatable) [default: every organisation with a file for ENV].",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="What to print on standard output.",
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the plan document (JSON) here, atomically.",
+)
+@click.option(
+    "--markdown-parts",
+    "parts_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also write the markdown split into comments under --comment-limit: DIR/plan-ENV-1.md, ...",
+)
+@click.option(
+    "--comment-limit",
+    type=click.IntRange(min=2000),
+    default=60000,
+    show_default=True,
+    help="Characters per comment for --markdown-parts.",
+)
+@click.option(
+    "--ack-cascade",
+    "ack_cascade",
+    multiple=True,
+    metavar="ADDRESS",
+    help="Accept the VG -> VE cascade of a change on ADDRESS (repeatable).",
+)
+@click.option(
+    "--ack-removals",
+    "ack_removals",
+    multiple=True,
+    metavar="ORG=N",
+    help="Accept exactly N removals for ORG over the removal guard (repeatable).",
+)
+@click.option("--allow-empty-snapshot", is_flag=True, help="Plan against a snapshot without any row.")
+@click.option("--allow-stale", is_flag=True, help="Accept a snapshot older than snapshot.max_age_hours.")
+@click.option("--color/--no-color", "color", default=None, help="Colour the text output [default: on a terminal].")
+@click.option(
+    "--repo",
+    "repo",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="The desired-state repository (holding tak-gitops.yaml).",
+)
+def plan(
+    env: str,
+    snapshot_path: Path | None,
+    export_path: Path | None,
+    fetch: bool,
+    hsa_path: Path | None,
+    orgs: tuple[str, ...],
+    fmt: str,
+    out: Path | None,
+    parts_dir: Path | None,
+    comment_limit: int,
+    ack_cascade: tuple[str, ...],
+    ack_removals: tuple[str, ...],
+    allow_empty_snapshot: bool,
+    allow_stale: bool,
+    color: bool | None,
+    repo: Path,
+) -> int:
+    """Plan ENV: what orders would bring the TAK to the desired state, in waves, with checks.
+
+    Exit codes: 0 no changes, 2 changes planned, 1 refused (guard or error) or invalid input.
+    """
+    try:
+        return _plan(
+            env=env,
+            snapshot_path=snapshot_path,
+            export_path=export_path,
+            fetch=fetch,
+            hsa_path=hsa_path,
+            orgs=orgs,
+            fmt=fmt,
+            out=out,
+            parts_dir=parts_dir,
+            comment_limit=comment_limit,
+            ack_cascade=ack_cascade,
+            ack_removals=ack_removals,
+            allow_empty_snapshot=allow_empty_snapshot,
+            allow_stale=allow_stale,
+            color=color,
+            repo=repo,
+        )
+    except UsageError as exc:
+        exc.exit_code = ExitCode.FAILURE  # 2 means "changes" for plan: a usage error must not look like one
+        raise
+
+
+def _plan(
+    *,
+    env: str,
+    snapshot_path: Path | None,
+    export_path: Path | None,
+    fetch: bool,
+    hsa_path: Path | None,
+    orgs: tuple[str, ...],
+    fmt: str,
+    out: Path | None,
+    parts_dir: Path | None,
+    comment_limit: int,
+    ack_cascade: tuple[str, ...],
+    ack_removals: tuple[str, ...],
+    allow_empty_snapshot: bool,
+    allow_stale: bool,
+    color: bool | None,
+    repo: Path,
+) -> int:
+    loaded = load_desired_or_raise(repo)
+    config = loaded.config
+    if env not in config.environments:
+        known = ", ".join(sorted(config.environments)) or "none"
+        raise UsageError(f"unknown environment {env!r}; tak-gitops.yaml defines: {known}")
+    unknown = sorted(set(orgs) - set(loaded.state.organisations))
+    if unknown:
+        raise UsageError(f"--org {', '.join(unknown)}: not an organisation of the ownership registry")
+    snapshot = _current(
+        env=env,
+        config=config,
+        snapshot_path=snapshot_path,
+        export_path=export_path,
+        fetch=fetch,
+        allow_stale=allow_stale,
+    )
+    hsa = read_hsa_file(hsa_path) if hsa_path is not None else None
+    acks = Acknowledgements(
+        cascades=frozenset(a.strip().upper() for a in ack_cascade),
+        removals=_removal_acks(ack_removals),
+        allow_empty_snapshot=allow_empty_snapshot,
+    )
+    result = make_plan(
+        loaded.state,
+        snapshot,
+        env=env,
+        config=config,
+        orgs=list(orgs) or None,
+        hsa=hsa,
+        pending=_pending(loaded.root, env, config),
+        acks=acks,
+    )
+    doc = result.to_document()
+    if out is not None:
+        write_bytes_atomic(out, pretty_json(doc))
+    if parts_dir is not None:
+        parts_dir.mkdir(parents=True, exist_ok=True)
+        marker = f"<!-- tak-gitops:plan:{env} -->"
+        parts = split_markdown(render_markdown(doc), comment_limit, marker=marker)
+        for i, part in enumerate(parts, start=1):
+            write_bytes_atomic(parts_dir / f"plan-{env}-{i}.md", part.encode("utf-8"))
+    if fmt == "json":
+        sys.stdout.buffer.write(pretty_json(doc))
+        sys.stdout.flush()
+    elif fmt == "markdown":
+        click.echo(render_markdown(doc), nl=False)
+    elif fmt == "github":
+        click.echo(render_github(doc), nl=False)
+    else:
+        use_color = sys.stdout.isatty() if color is None else color
+        click.echo(render_text(doc, color=use_color), nl=False, color=use_color)
+    if doc["status"] == "refused":
+        return int(ExitCode.FAILURE)
+    return int(ExitCode.CHANGES if doc["status"] == "changes" else ExitCode.OK)

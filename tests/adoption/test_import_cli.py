@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from tak_gitops.cli import _register, cli
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _repo(tmp_path: Path) -> Path:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    for name in ("tak-gitops.yaml", "ownership.yaml"):
+        shutil.copy(ROOT / name, repo / name)
+    (repo / "desired").mkdir()
+    return repo
+
+
+def _run(*args: str):
+    _register()
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_import_writes_files_that_validate(tmp_path):
+    repo = _repo(tmp_path)
+    res = _run("import", "--env", "NTJP-PROD", "--org", "region-sormland", "--export",
+               str(ROOT / "examples/ntjp-prod"), "--repo", str(repo))
+    assert res.exit_code == 0, res.output
+    assert res.output.splitlines() == [
+        "imported 11 routing(s) and 0 authorization(s) for region-sormland in NTJP-PROD",
+        "  wrote desired/region-sormland/organisation.yaml",
+        "  wrote desired/region-sormland/NTJP-PROD.yaml",
+        "  wrote desired/region-sormland/addresses/ntjp-prod-getcarecontacts-v2.csv",
+    ]
+    csv = (repo / "desired/region-sormland/addresses/ntjp-prod-getcarecontacts-v2.csv").read_text(encoding="utf-8")
+    assert csv.splitlines()[0] == "hsa-id;name"
+    assert "SE2321000032-4KMT;VG: Sörmland - Vår VC Katrineholm HB" in csv.splitlines()
+    res = _run("validate", str(repo))
+    assert res.exit_code == 0, res.output
+
+
+def test_import_refuses_to_overwrite_without_merge(tmp_path):
+    repo = _repo(tmp_path)
+    args = ("import", "--env", "NTJP-PROD", "--org", "region-varmland", "--export", str(ROOT / "examples/ntjp-prod"),
+            "--repo", str(repo))
+    assert _run(*args).exit_code == 0
+    before = (repo / "desired/region-varmland/NTJP-PROD.yaml").read_text(encoding="utf-8")
+    res = CliRunner().invoke(cli, list(args))
+    assert res.exit_code != 0
+    assert "exists; use --merge" in str(res.exception)
+    assert (repo / "desired/region-varmland/NTJP-PROD.yaml").read_text(encoding="utf-8") == before
+
+
+def test_merge_into_existing_file_adds_only_what_is_missing(tmp_path):
+    repo = _repo(tmp_path)
+    org = repo / "desired/region-varmland"
+    shutil.copytree(ROOT / "desired/region-varmland", org)
+    before = (org / "NTJP-PROD.yaml").read_text(encoding="utf-8")
+    res = _run("import", "--env", "NTJP-PROD", "--org", "region-varmland", "--export",
+               str(ROOT / "examples/ntjp-prod"), "--repo", str(repo), "--merge")
+    assert res.exit_code == 0, res.output
+    after = (org / "NTJP-PROD.yaml").read_text(encoding="utf-8")
+    # Every original line survives, in order, comments included.
+    original = before.splitlines()
+    merged = after.splitlines()
+    it = iter(merged)
+    assert all(any(line == m for m in it) for line in original), "an original line was lost or moved"
+    assert len(merged) == len(original) + 4
+    assert "          - {hsa_id: SE2321000032-1000, name: 'VG: Sörmlands landsting'}" in merged
+    assert _run("validate", str(repo)).exit_code == 0
