@@ -129,6 +129,7 @@ def test_workflow_command_lines_run_on_the_example_tree(source: str, tmp_path: P
         "LOCK_OWNER": "ci",
         "TAK_HSA_FILE": "hsa/hsacache.xml",
         "HEAD_SHA": "fedcba9876543210fedcba9876543210fedcba98",
+        "PLAN_FILE": "reviewed/plan.json",
         # The loop variables of tak-plan-comment.yml, as its loop sets them for the one downloaded plan.
         "dir": "plans/plan-NTJP-PROD",
         "env_name": "NTJP-PROD",
