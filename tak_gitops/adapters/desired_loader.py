@@ -26,7 +26,7 @@ from typing import TypeVar, cast
 
 from pydantic import BaseModel
 
-from tak_gitops.adapters.sources import no_gc
+from tak_gitops.adapters.sources import gc_paused
 from tak_gitops.adapters.yaml_loader import MAX_FILE_BYTES, load_yaml_file, read_text
 from tak_gitops.core import codes
 from tak_gitops.core.config import OwnershipRegistry, ProjectConfig
@@ -276,7 +276,7 @@ def load_desired(path: Path | str = ".", *, cwd: Path | None = None, max_bytes: 
     """Load and validate the repository containing ``path``. Raises ConfigError for a bad configuration or
     registry, UsageError when ``path`` is not in a repository; every other problem is a diagnostic."""
     root = find_root(path)
-    with no_gc():
+    with gc_paused():
         return _load_desired(root, cwd, max_bytes)
 
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from tak_gitops.adapters.sources import no_gc
+from tak_gitops.adapters.sources import gc_paused
 from tak_gitops.core.canonical import digest
 from tak_gitops.core.hsa import ROOT, HsaTree
 from tak_gitops.errors import SourceError
@@ -87,7 +87,7 @@ def read_hsa_files(paths: Iterable[Path]) -> HsaFile:
     """Read HSA cache files into one tree. Bad XML is a SourceError naming the file, line and column; a unit
     id given twice (in any case) is a SourceError naming both units (``hsaUnit[n]``: the n-th unit of
     its file, from 0)."""
-    with no_gc():
+    with gc_paused():
         return _read_hsa_files(paths)
 
 

@@ -8,43 +8,65 @@ same order as :meth:`Snapshot.content` lists them and the digest is checked with
 from __future__ import annotations
 
 import operator
-import sys
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import orjson
 
 from tak_gitops.adapters.atomic import write_bytes_atomic
-from tak_gitops.adapters.sources import no_gc
+from tak_gitops.adapters.sources import gc_paused
 from tak_gitops.core.canonical import digest
-from tak_gitops.core.snapshot import SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION, AuthorizationKey, Contract, Snapshot
+from tak_gitops.core.snapshot import SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION, Contract, Snapshot
 from tak_gitops.errors import SourceError
 
+_KEY = operator.itemgetter(0, 1)
+_VALUE = operator.itemgetter(2, 3, 4)
 _HEADER = ("format", "version", "platform", "environment", "snapshot_time", "source", "digest", "counts")
+
+
+def _cols(rows: Any, width: int) -> list[tuple[str, ...]]:
+    cols = list(zip(*rows, strict=True))
+    return cols if cols else [()] * width
 
 
 def encode_snapshot(snapshot: Snapshot) -> bytes:
     """The file content for ``snapshot`` (byte-identical for equal snapshots from equal sources and times)."""
-    strings: set[str] = set()
-    for (la, ns), (p, url, prof) in snapshot.routings.items():
-        strings.update((la, ns, p, url, prof))
-    for key in snapshot.authorizations:
-        strings.update(key)
-    strings.update(snapshot.logical_addresses.keys())
-    strings.update(snapshot.logical_addresses.values())
-    strings.update(snapshot.systems.keys())
-    strings.update(snapshot.systems.values())
-    for c in snapshot.contracts.values():
-        strings.update((c.namespace, c.description))
-    table = sorted(strings)
-    index = {s: i for i, s in enumerate(table)}
-    ix = index.__getitem__
-    routings = sorted((ix(la), ix(ns), ix(p), ix(u), ix(pr)) for (la, ns), (p, u, pr) in snapshot.routings.items())
-    auths = sorted((ix(c), ix(la), ix(ns)) for c, la, ns in snapshot.authorizations)
-    las = sorted((ix(k), ix(v)) for k, v in snapshot.logical_addresses.items())
-    systems = sorted((ix(k), ix(v)) for k, v in snapshot.systems.items())
-    contracts = sorted((ix(c.namespace), ix(c.description), c.major, c.minor) for c in snapshot.contracts.values())
+    with gc_paused():
+        return _encode(snapshot)
+
+
+def _encode(snapshot: Snapshot) -> bytes:
+    r = _cols((k + v for k, v in snapshot.routings.items()), 5)
+    a = _cols(snapshot.authorizations, 3)
+    la = _cols(snapshot.logical_addresses.items(), 2)
+    sy = _cols(snapshot.systems.items(), 2)
+    contract_list = list(snapshot.contracts.values())
+    table = sorted(set().union(*r, *a, *la, *sy, (c.namespace for c in contract_list),
+                               (c.description for c in contract_list)))
+    ix = dict(zip(table, range(len(table)), strict=True)).__getitem__
+
+    def indexed(cols: list[tuple[str, ...]]) -> list[tuple[int, ...]]:
+        return sorted(zip(*(map(ix, c) for c in cols), strict=True))
+
+    routings = indexed(r)
+    auths = indexed(a)
+    las = indexed(la)
+    systems = indexed(sy)
+    contracts = sorted((ix(c.namespace), ix(c.description), c.major, c.minor) for c in contract_list)
+    if "digest" not in snapshot.__dict__:
+        # Rows sorted by index are sorted by string (the table is sorted): hash them as Snapshot.content() would
+        # list them, without sorting the strings again; store it as the snapshot's cached digest.
+        get = table.__getitem__
+        snapshot.__dict__["digest"] = digest({
+            "platform": snapshot.platform,
+            "environment": snapshot.environment,
+            "routings": [tuple(map(get, row)) for row in routings],
+            "authorizations": [tuple(map(get, row)) for row in auths],
+            "logical_addresses": [tuple(map(get, row)) for row in las],
+            "systems": [tuple(map(get, row)) for row in systems],
+            "contracts": [(get(n), get(d), major, minor) for n, d, major, minor in contracts],
+        })
     doc = {
         "format": SNAPSHOT_FORMAT,
         "version": SNAPSHOT_FORMAT_VERSION,
@@ -61,11 +83,11 @@ def encode_snapshot(snapshot: Snapshot) -> bytes:
             "contracts": len(contracts),
         },
         "strings": table,
-        "routings": [i for row in routings for i in row],
-        "authorizations": [i for row in auths for i in row],
-        "logical_addresses": [i for row in las for i in row],
-        "systems": [i for row in systems for i in row],
-        "contracts": [i for row in contracts for i in row],
+        "routings": list(chain.from_iterable(routings)),
+        "authorizations": list(chain.from_iterable(auths)),
+        "logical_addresses": list(chain.from_iterable(las)),
+        "systems": list(chain.from_iterable(systems)),
+        "contracts": list(chain.from_iterable(contracts)),
     }
     return orjson.dumps(doc) + b"\n"
 
@@ -79,47 +101,33 @@ def _sorted_strictly(seq: Any) -> bool:
     return all(map(operator.lt, seq, islice(seq, 1, None)))
 
 
-def _rows(flat: Any, width: int, name: str, path: str, n_strings: int) -> list[tuple[int, ...]]:
+def _rows(flat: Any, width: int, name: str, path: str, strings: list[str]) -> list[tuple[str, ...]]:
+    """Turn a flat array of string indexes into rows of strings."""
     if not isinstance(flat, list) or len(flat) % width:
         raise SourceError(f"'{name}' must be a flat array of {width}-integer rows", path=path)
-    cols = [flat[k::width] for k in range(width)]
-    rows = list(zip(*cols, strict=True))
-    if flat and (min(flat) < 0 or max(flat) >= n_strings) and name != "contracts":
+    if flat and (min(flat) < 0 or max(flat) >= len(strings)):
         raise SourceError(f"'{name}' refers to a string index outside the string table", path=path)
+    values = iter(list(map(strings.__getitem__, flat)))
+    return list(zip(*([values] * width), strict=True))
+
+
+def _canonical(rows: list[Any], name: str, path: str) -> list[Any]:
+    """Rows must be sorted and unique (the order :meth:`Snapshot.content` lists them in)."""
     if not _sorted_strictly(rows):
         raise SourceError(f"'{name}' rows are not in canonical (sorted, unique) order", path=path)
     return rows
 
 
-def _string_rows(flat: Any, width: int, name: str, path: str, strings: list[str]) -> list[tuple[str, ...]]:
-    """The rows of ``flat`` as tuples of strings, checked as :func:`_rows` checks them.
-
-    Because the string table is strictly sorted, rows of strings are in strictly ascending order exactly when
-    their rows of indexes are. Anything unusual (a value that is no valid index) takes the path of
-    :func:`_rows`, so that the problem is reported as it always was."""
-    try:
-        if isinstance(flat, list) and not len(flat) % width and flat and min(flat) >= 0 and max(flat) < len(strings):
-            get = strings.__getitem__
-            cols = [list(map(get, flat[k::width])) for k in range(width)]
-            rows: list[tuple[str, ...]] = list(zip(*cols, strict=True))
-            if _sorted_strictly(rows):
-                return rows
-    except (TypeError, IndexError):
-        pass
-    get = strings.__getitem__
-    return [tuple(map(get, row)) for row in _rows(flat, width, name, path, len(strings))]
-
-
 def read_snapshot(path: Path | str) -> Snapshot:
     """Load a saved snapshot, checking format, version and digest (any mismatch is a SourceError)."""
-    with no_gc():
-        return _read_snapshot(path)
+    with gc_paused():
+        return _read_snapshot(str(path))
 
 
-def _read_snapshot(path: Path | str) -> Snapshot:
-    p = str(path)
+def _read_snapshot(p: str) -> Snapshot:
+    path = Path(p)
     try:
-        raw = Path(path).read_bytes()
+        raw = path.read_bytes()
     except OSError as exc:
         raise SourceError(f"cannot read snapshot: {exc.strerror or exc}", path=p) from None
     try:
@@ -137,25 +145,31 @@ def _read_snapshot(path: Path | str) -> Snapshot:
         )
     try:
         strings = doc["strings"]
-        if not isinstance(strings, list) or not all(isinstance(s, str) for s in strings):
+        if not isinstance(strings, list) or not all(type(s) is str for s in strings):
             raise SourceError("'strings' must be an array of strings", path=p)
         if not _sorted_strictly(strings):
             raise SourceError("'strings' is not sorted and unique", path=p)
-        n = len(strings)
-        S = list(map(sys.intern, strings))
-        get = S.__getitem__
-        routing_rows = _string_rows(doc["routings"], 5, "routings", p, S)
-        auth_rows = cast(list[AuthorizationKey], _string_rows(doc["authorizations"], 3, "authorizations", p, S))
-        la_rows = cast(list[tuple[str, str]], _string_rows(doc["logical_addresses"], 2, "logical_addresses", p, S))
-        sy_rows = cast(list[tuple[str, str]], _string_rows(doc["systems"], 2, "systems", p, S))
-        co = _rows(doc["contracts"], 4, "contracts", p, n)
-        contracts = [Contract(get(ns), get(d), major, minor) for ns, d, major, minor in co]
+        routing_rows = _canonical(_rows(doc["routings"], 5, "routings", p, strings), "routings", p)
+        auth_rows = _canonical(_rows(doc["authorizations"], 3, "authorizations", p, strings), "authorizations", p)
+        la_rows = _canonical(_rows(doc["logical_addresses"], 2, "logical_addresses", p, strings),
+                             "logical_addresses", p)
+        sy_rows = _canonical(_rows(doc["systems"], 2, "systems", p, strings), "systems", p)
+        co = doc["contracts"]
+        if not isinstance(co, list) or len(co) % 4:
+            raise SourceError("'contracts' must be a flat array of 4-integer rows", path=p)
+        contracts = [Contract(strings[co[i]], strings[co[i + 1]], co[i + 2], co[i + 3]) for i in range(0, len(co), 4)]
         platform, environment = doc["platform"], doc["environment"]
         recorded = doc["digest"]
     except (KeyError, TypeError, IndexError, ValueError) as exc:
-        if isinstance(exc, SourceError):
-            raise
         raise SourceError(f"damaged snapshot file: {type(exc).__name__}: {exc}", path=p) from None
+    contract_rows = _canonical([(c.namespace, c.description, c.major, c.minor) for c in contracts], "contracts", p)
+    routings = dict(zip(map(_KEY, routing_rows), map(_VALUE, routing_rows), strict=True))
+    logical_addresses, systems = dict(la_rows), dict(sy_rows)
+    by_namespace = {c.namespace: c for c in contracts}
+    for name, unique, total in (("routings", routings, routing_rows), ("logical_addresses", logical_addresses,
+                                la_rows), ("systems", systems, sy_rows), ("contracts", by_namespace, contracts)):
+        if len(unique) != len(total):
+            raise SourceError(f"'{name}' holds one key twice", path=p)
     content = {
         "platform": platform,
         "environment": environment,
@@ -163,9 +177,10 @@ def _read_snapshot(path: Path | str) -> Snapshot:
         "authorizations": auth_rows,
         "logical_addresses": la_rows,
         "systems": sy_rows,
-        "contracts": [(c.namespace, c.description, c.major, c.minor) for c in contracts],
+        "contracts": contract_rows,
     }
     actual = digest(content)
+    del content, routing_rows
     if actual != recorded:
         raise SourceError(f"snapshot digest mismatch: the file records {recorded} but its rows hash to {actual} "
                           "(edited or damaged); fetch it again", path=p)
@@ -174,18 +189,23 @@ def _read_snapshot(path: Path | str) -> Snapshot:
         environment=environment,
         snapshot_time=doc.get("snapshot_time"),
         source=doc.get("source", "snapshot"),
-        routings={(x[0], x[1]): (x[2], x[3], x[4]) for x in routing_rows},
+        routings=routings,
         authorizations=frozenset(auth_rows),
-        logical_addresses=dict(la_rows),
-        systems=dict(sy_rows),
-        contracts={c.namespace: c for c in contracts},
+        logical_addresses=logical_addresses,
+        systems=systems,
+        contracts=by_namespace,
     )
-    snapshot.__dict__["digest"] = actual  # the cached_property, already computed over the same content
+    snapshot.__dict__["digest"] = actual  # the cached_property, computed over the same content
     return snapshot
 
 
 def read_header(path: Path | str) -> dict[str, Any]:
     """The header fields of a saved snapshot (format, version, platform, environment, time, source, digest,
     counts), without checking the rows."""
-    doc = orjson.loads(Path(path).read_bytes())
+    try:
+        doc = orjson.loads(Path(path).read_bytes())
+    except (OSError, orjson.JSONDecodeError) as exc:
+        raise SourceError(f"not a readable snapshot file: {exc}", path=str(path)) from None
+    if not isinstance(doc, dict) or doc.get("format") != SNAPSHOT_FORMAT:
+        raise SourceError(f"not a snapshot file: 'format' is not {SNAPSHOT_FORMAT!r}", path=str(path))
     return {k: doc.get(k) for k in _HEADER}

@@ -23,8 +23,11 @@ Formats (``--format`` names):
 Published-version rows whose ``[fromTidpunkt, tomTidpunkt]`` (dates, both inclusive) does not contain *today*
 are dropped, as the TAK-api import does. Deleted rows are already absent from these files.
 
-Files are parsed one at a time with orjson; strings are interned; each parsed tree is dropped before the next
-file is read. Any problem is a :class:`~tak_gitops.errors.SourceError` naming the file and the row.
+Files are parsed one at a time with orjson (large TAK-api arrays in pieces, see :func:`iter_array`); each
+distinct HSA-id or namespace is normalized once and interned; each parsed tree is dropped before the next is
+read. Any problem is a :class:`~tak_gitops.errors.SourceError` naming the file and the row; two rows with one
+routing key (in any case) are a :class:`~tak_gitops.errors.SnapshotRefused` listing them. Mixed-case copies of
+one authorization collapse into one (an authorization has no attributes that could differ).
 """
 
 from __future__ import annotations
@@ -59,11 +62,11 @@ _intern = sys.intern
 
 
 FREEZE_AFTER_OBJECTS = 250_000
-"""Objects a :func:`no_gc` block must leave behind for them to be frozen (national-scale data, not a test's)."""
+"""Objects a :func:`gc_paused` block must leave behind for them to be frozen (national-scale data, not a test's)."""
 
 
 @contextmanager
-def no_gc() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while building large acyclic structures (JSON trees, row tuples,
     document trees): at national scale its passes over the growing heap cost more than the building itself.
 
@@ -86,8 +89,7 @@ def _hsa(value: Any) -> str:
     return _intern(value.strip().upper())
 
 
-def load_json(path: Path) -> Any:
-    """Parse one JSON file (gzip accepted) with orjson; a SourceError names the file, line and column."""
+def _read_bytes(path: Path) -> bytes:
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -99,6 +101,10 @@ def load_json(path: Path) -> Any:
             raise SourceError(f"not a complete gzip file: {exc}", path=str(path)) from None
     if not data.strip():
         raise SourceError("the file is empty", path=str(path))
+    return data
+
+
+def _parse(data: bytes, path: Path) -> Any:
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError as exc:
@@ -108,8 +114,61 @@ def load_json(path: Path) -> Any:
         ) from None
 
 
+def load_json(path: Path) -> Any:
+    """Parse one JSON file (gzip accepted) with orjson; a SourceError names the file, line and column."""
+    return _parse(_read_bytes(path), path)
+
+
+CHUNK_BYTES = 8 << 20
+"""Large JSON arrays are parsed in pieces of about this size, so only one piece's tree is alive at a time."""
+
+
+def iter_array(path: Path, what: str, chunk_bytes: int | None = None) -> Iterator[tuple[int, list[Any]]]:
+    """Yield ``(index of the first row, rows)`` pieces of the JSON array in ``path``.
+
+    A compact array of objects (``[{...},{...}]``, as the TAK-api sends it) is cut at ``},{`` into pieces
+    of about ``chunk_bytes`` (default :data:`CHUNK_BYTES`), and each piece is parsed on its own; only the raw
+    bytes and one piece's tree are held at a time. Should a cut fall inside a string, the piece does not parse
+    and the rest of the file is parsed whole, so the rows are the same either way. Anything else is parsed whole.
+    """
+    chunk_bytes = chunk_bytes or CHUNK_BYTES
+    data = _read_bytes(path)
+    head = data.lstrip()[:1]
+    if head != b"[" or len(data) <= 2 * chunk_bytes:
+        doc = _list_of_objects(_parse(data, path), path, what)
+        del data
+        yield 0, doc
+        return
+    first = data.index(b"[") + 1
+    last = len(data.rstrip()) - 1
+    bounds: list[tuple[int, int]] = []
+    start = first
+    while True:
+        cut = data.find(b"},{", start + chunk_bytes, last)
+        if cut < 0:
+            bounds.append((start, last))
+            break
+        bounds.append((start, cut + 1))
+        start = cut + 2
+    offset = 0
+    for a, b in bounds:
+        try:
+            part = orjson.loads(b"[" + data[a:b] + b"]")
+        except orjson.JSONDecodeError:
+            doc = _list_of_objects(_parse(data, path), path, what)
+            del data
+            yield offset, doc[offset:]
+            return
+        yield offset, part
+        offset += len(part)
+        del part
+
+
 class _Rows:
-    """Accumulates normalized rows and remembers duplicate routing keys for the check."""
+    """Accumulates normalized rows and remembers duplicate routing keys for the check.
+
+    The caches map a raw HSA-id or namespace string, as found in the source, to its normalized, interned
+    form; a cache miss is also the moment a description is recorded."""
 
     def __init__(self) -> None:
         self.routings: dict[RoutingKey, RoutingValue] = {}
@@ -118,6 +177,9 @@ class _Rows:
         self.systems: dict[str, str] = {}
         self.contracts: dict[str, Contract] = {}
         self.duplicate_keys: set[RoutingKey] = set()
+        self.system_ids: dict[str, str] = {}
+        self.address_ids: dict[str, str] = {}
+        self.namespaces: dict[str, str] = {}
 
     def snapshot(self, *, platform: str, environment: str, snapshot_time: str | None, source: str) -> Snapshot:
         return Snapshot(
@@ -131,6 +193,34 @@ class _Rows:
             systems=self.systems,
             contracts=self.contracts,
         )
+
+    def system(self, obj: dict[str, Any]) -> str:
+        """Normalize a nested serviceConsumer/serviceProducer (cache miss path)."""
+        hsa = _hsa(obj["hsaId"])
+        if not hsa:
+            raise TypeError("empty hsaId")
+        self.system_ids[obj["hsaId"]] = hsa
+        self.systems.setdefault(hsa, _intern(obj.get("description", "")))
+        return hsa
+
+    def address(self, obj: dict[str, Any]) -> str:
+        """Normalize a nested logicalAddress (cache miss path)."""
+        hsa = _hsa(obj["logicalAddress"])
+        if not hsa:
+            raise TypeError("empty logicalAddress")
+        self.address_ids[obj["logicalAddress"]] = hsa
+        self.logical_addresses.setdefault(hsa, _intern(obj.get("description", "")))
+        return hsa
+
+    def contract(self, obj: dict[str, Any]) -> str:
+        """Normalize a nested serviceContract (cache miss path)."""
+        ns = self.namespaces[obj["namespace"]] = _intern(obj["namespace"])
+        major, minor = obj.get("major", 0), obj.get("minor", 0)
+        if not isinstance(major, int) or not isinstance(minor, int):
+            raise TypeError("major/minor")
+        if ns not in self.contracts:
+            self.contracts[ns] = Contract(ns, _intern(obj.get("name", "")), major, minor)
+        return ns
 
 
 def _list_of_objects(doc: Any, path: Path, what: str) -> list[dict[str, Any]]:
@@ -169,87 +259,71 @@ def _diagnose_takapi_row(row: Any, label: str, path: Path, nested: tuple[str, ..
             for k in ("major", "minor"):
                 if k in obj and not isinstance(obj[k], int):
                     raise SourceError(f"{k!r} must be an integer, found {obj[k]!r}", path=str(path), row=sub)
+            if "name" in obj and not isinstance(obj["name"], str):
+                raise SourceError("'name' must be a string", path=str(path), row=sub)
         else:
             _need_str(obj, keys[name], sub, path)
         if "description" in obj and not isinstance(obj["description"], str):
             raise SourceError("'description' must be a string", path=str(path), row=sub)
-    if "physicalAddress" in nested:
-        pass
     if "serviceProducer" in nested:
         _need_str(row, "physicalAddress", label, path)
         _need_str(row, "rivtaProfile", label, path)
 
 
-def _contract_of(obj: dict[str, Any], contracts: dict[str, Contract]) -> str:
-    ns: str = obj["namespace"]
-    found = contracts.get(ns)
-    if found is None:
-        ns = _intern(ns)
-        contracts[ns] = Contract(ns, _intern(obj.get("name", "")), obj.get("major", 0), obj.get("minor", 0))
-    return ns
-
-
 def _read_cooperations(path: Path, rows: _Rows) -> None:
-    doc = _list_of_objects(load_json(path), path, "cooperations")
     auth = rows.authorizations
-    las = rows.logical_addresses
-    systems = rows.systems
-    contracts = rows.contracts
-    i = -1
-    try:
-        for i, row in enumerate(doc):  # noqa: B007 (i names the failing row)
-            c = row["serviceConsumer"]
-            la = row["logicalAddress"]
-            consumer = _hsa(c["hsaId"])
-            address = _hsa(la["logicalAddress"])
-            ns = _contract_of(row["serviceContract"], contracts)
-            auth.add((consumer, address, ns))
-            if consumer not in systems:
-                systems[consumer] = _intern(c.get("description", ""))
-            if address not in las:
-                las[address] = _intern(la.get("description", ""))
-    except (KeyError, TypeError, AttributeError):
-        _diagnose_takapi_row(
-            doc[i], f"cooperations[{i}]", path, ("serviceConsumer", "logicalAddress", "serviceContract"),
-            COOPERATION_INCLUDE,
-        )
-        raise SourceError("unreadable row", path=str(path), row=f"cooperations[{i}]") from None
+    sys_ids, la_ids, ns_ids = rows.system_ids, rows.address_ids, rows.namespaces
+    for offset, doc in iter_array(path, "cooperations"):
+        row: Any = None
+        try:
+            for row in doc:
+                c = row["serviceConsumer"]
+                la = row["logicalAddress"]
+                sc = row["serviceContract"]
+                consumer = sys_ids.get(c["hsaId"]) or rows.system(c)
+                address = la_ids.get(la["logicalAddress"]) or rows.address(la)
+                ns = ns_ids.get(sc["namespace"]) or rows.contract(sc)
+                auth.add((consumer, address, ns))
+        except (KeyError, TypeError, AttributeError):
+            label = f"cooperations[{offset + _index_of(doc, row)}]"
+            _diagnose_takapi_row(row, label, path, ("serviceConsumer", "logicalAddress", "serviceContract"),
+                                 COOPERATION_INCLUDE)
+            raise SourceError("unreadable row", path=str(path), row=label) from None
+
+
+def _index_of(doc: list[Any], row: Any) -> int:
+    return next(i for i, r in enumerate(doc) if r is row)
 
 
 def _read_productions(path: Path, rows: _Rows) -> None:
-    doc = _list_of_objects(load_json(path), path, "serviceProductions")
     routings = rows.routings
-    las = rows.logical_addresses
-    systems = rows.systems
-    contracts = rows.contracts
     dups = rows.duplicate_keys
-    i = -1
-    try:
-        for i, row in enumerate(doc):  # noqa: B007 (i names the failing row)
-            p = row["serviceProducer"]
-            la = row["logicalAddress"]
-            producer = _hsa(p["hsaId"])
-            address = _hsa(la["logicalAddress"])
-            key = (address, _contract_of(row["serviceContract"], contracts))
-            if key in routings:
-                dups.add(key)
-            routings[key] = (producer, _intern(row["physicalAddress"]), _intern(row["rivtaProfile"]))
-            if producer not in systems:
-                systems[producer] = _intern(p.get("description", ""))
-            if address not in las:
-                las[address] = _intern(la.get("description", ""))
-    except (KeyError, TypeError, AttributeError):
-        _diagnose_takapi_row(
-            doc[i], f"serviceProductions[{i}]", path,
-            ("serviceProducer", "logicalAddress", "serviceContract"), PRODUCTION_INCLUDE,
-        )
-        raise SourceError("unreadable row", path=str(path), row=f"serviceProductions[{i}]") from None
+    sys_ids, la_ids, ns_ids = rows.system_ids, rows.address_ids, rows.namespaces
+    for offset, doc in iter_array(path, "serviceProductions"):
+        row: Any = None
+        try:
+            for row in doc:
+                p = row["serviceProducer"]
+                la = row["logicalAddress"]
+                sc = row["serviceContract"]
+                producer = sys_ids.get(p["hsaId"]) or rows.system(p)
+                key = (la_ids.get(la["logicalAddress"]) or rows.address(la), ns_ids.get(sc["namespace"])
+                       or rows.contract(sc))
+                if key in routings:
+                    dups.add(key)
+                routings[key] = (producer, _intern(row["physicalAddress"]), _intern(row["rivtaProfile"]))
+        except (KeyError, TypeError, AttributeError):
+            label = f"serviceProductions[{offset + _index_of(doc, row)}]"
+            _diagnose_takapi_row(row, label, path, ("serviceProducer", "logicalAddress", "serviceContract"),
+                                 PRODUCTION_INCLUDE)
+            raise SourceError("unreadable row", path=str(path), row=label) from None
     if dups:
         found: dict[RoutingKey, list[str]] = {k: [] for k in dups}
-        for j, row in enumerate(doc):
-            k = (row["logicalAddress"]["logicalAddress"].strip().upper(), row["serviceContract"]["namespace"])
-            if k in found:
-                found[k].append(f"serviceProductions[{j}]")
+        for offset, doc in iter_array(path, "serviceProductions"):
+            for j, row in enumerate(doc, offset):
+                k = (la_ids[row["logicalAddress"]["logicalAddress"]], ns_ids[row["serviceContract"]["namespace"]])
+                if k in found:
+                    found[k].append(f"serviceProductions[{j}]")
         check_duplicate_routings((DuplicateRouting(k, tuple(v)) for k, v in found.items()), source=str(path))
 
 
@@ -284,13 +358,22 @@ def _read_installed(path: Path, rows: _Rows) -> None:
 
 
 def _read_logical_addresses(path: Path, rows: _Rows) -> None:
-    doc = _list_of_objects(load_json(path), path, "logicalAddresses")
-    for i, row in enumerate(doc):
-        label = f"logicalAddresses[{i}]"
-        address = _hsa(_need_str(row, "logicalAddress", label, path))
-        desc = row.get("description", "")
-        if address not in rows.logical_addresses or not rows.logical_addresses[address]:
-            rows.logical_addresses[address] = _intern(desc if isinstance(desc, str) else "")
+    """Descriptions from ``GET logicalAddresses``; fills in addresses the rows left without a description."""
+    la_ids, las = rows.address_ids, rows.logical_addresses
+    for offset, doc in iter_array(path, "logicalAddresses"):
+        row: Any = None
+        try:
+            for row in doc:
+                hsa = la_ids.get(row["logicalAddress"])
+                if hsa is None:
+                    rows.address(row)
+                elif not las[hsa]:
+                    desc = row.get("description", "")
+                    las[hsa] = _intern(desc) if desc else ""
+        except (KeyError, TypeError, AttributeError):
+            label = f"logicalAddresses[{offset + _index_of(doc, row)}]"
+            _need_str(row, "logicalAddress", label, path)
+            raise SourceError("'description' must be a string", path=str(path), row=label) from None
 
 
 def read_takapi_dir(directory: Path, *, platform: str, environment: str) -> Snapshot:
@@ -303,7 +386,7 @@ def read_takapi_dir(directory: Path, *, platform: str, environment: str) -> Snap
     )
     snapshot_time = cp.get("snapshotTime")
     rows = _Rows()
-    with no_gc():
+    with gc_paused():
         if (directory / INSTALLED_CONTRACTS).is_file():
             _read_installed(directory / INSTALLED_CONTRACTS, rows)
         _read_productions(directory / SERVICE_PRODUCTIONS, rows)
@@ -547,7 +630,7 @@ def read_pv_file(
     path: Path, *, platform: str, environment: str, format: str | None = None, today: date | None = None
 ) -> Snapshot:
     """Read a published-version JSON, a nightly takdump or an /export/pv document."""
-    with no_gc():
+    with gc_paused():
         doc = load_json(path)
         found = detect_format(doc)
         if found is None:

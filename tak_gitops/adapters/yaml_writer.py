@@ -6,6 +6,7 @@ losing their comments. Every file is written atomically.
 
 from __future__ import annotations
 
+import csv
 import io
 from collections.abc import Mapping
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import SingleQuotedScalarString
 
 from tak_gitops.adapters.atomic import write_text_atomic
 from tak_gitops.core.importer import ImportResult
@@ -27,8 +29,16 @@ def _yaml() -> YAML:
     return y
 
 
+def _flow_safe(value: Any) -> Any:
+    # libyaml (the C loader that reads these files back) rejects a plain ':' inside [ ] and { }, which ruamel's
+    # emitter would otherwise write unquoted: quote every such string in flow context.
+    if isinstance(value, str) and ":" in value:
+        return SingleQuotedScalarString(value)
+    return value
+
+
 def _flow_map(d: Mapping[str, Any]) -> CommentedMap:
-    m = CommentedMap(d)
+    m = CommentedMap((k, _flow_safe(v)) for k, v in d.items())
     m.fa.set_flow_style()
     return m
 
@@ -44,7 +54,7 @@ def to_commented(obj: Any, *, key: str | None = None) -> Any:
         return m
     if isinstance(obj, list | tuple):
         seq = CommentedSeq(to_commented(v, key="addresses_item" if key == "addresses" else None) for v in obj)
-        if key in ("contracts", "consumers", "environments") and all(isinstance(v, str) for v in obj) and (
+        if key in ("consumers", "environments") and all(isinstance(v, str) and ":" not in v for v in obj) and (
             sum(len(v) for v in obj) < 60
         ):
             seq.fa.set_flow_style()
@@ -69,9 +79,12 @@ def load_roundtrip(path: Path) -> CommentedMap:
 
 
 def csv_text(rows: tuple[tuple[str, str], ...]) -> str:
-    """An address set in the "Underlag för TAKning" shape, with a header line."""
-    lines = ["hsa-id;name"] + [f"{hsa};{name.replace(';', ',')}" for hsa, name in rows]
-    return "\n".join(lines) + "\n"
+    """An address set in the "Underlag för TAKning" shape, with a header line; fields quoted where needed."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=";", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(["hsa-id", "name"])
+    writer.writerows(rows)
+    return buf.getvalue()
 
 
 def _find(seq: Any, field: str, value: str) -> Any:

@@ -18,7 +18,7 @@ import orjson
 from tak_gitops.adapters.github import GitHubClient, publish_drift, publish_plan, sync_pr_labels
 from tak_gitops.cli import cli
 from tak_gitops.cli.codeowners import load_project
-from tak_gitops.core.codeowners import affected_environments
+from tak_gitops.core.codeowners import affected_environments, affected_organisations
 from tak_gitops.core.comment import (
     DEFAULT_LIMIT,
     labels_for_plan,
@@ -283,3 +283,23 @@ def affected_envs(paths: tuple[str, ...], paths_from: Any, all_envs: bool, root:
             changed += [line.strip() for line in paths_from if line.strip()]
         result = affected_environments(changed, config, _org_environments(project_root, config.desired_dir, envs))
     sys.stdout.write(orjson.dumps(list(result)).decode() + "\n")
+
+
+@cli.command("affected-orgs")
+@click.argument("paths", nargs=-1)
+@click.option("--paths-from", type=click.File("r"), default=None, help="Read changed paths, one a line (- for stdin).")
+@click.option("--root", type=click.Path(path_type=Path, file_okay=False), default=Path("."), show_default=True)
+def affected_orgs(paths: tuple[str, ...], paths_from: Any, root: Path) -> None:
+    """Print the `--org` flags for `plan` that limit it to the organisations a change of PATHS touches.
+
+    Prints nothing when the change touches tak-gitops.yaml or the ownership registry (every organisation is
+    planned then) or no organisation folder. Only organisations of the ownership registry are printed.
+    Typical use: tak-gitops plan ... $(tak-gitops affected-orgs --paths-from changed.txt)
+    """
+    _project_root, config, ownership = load_project(root)
+    changed = list(paths)
+    if paths_from is not None:
+        changed += [line.strip() for line in paths_from if line.strip()]
+    result = affected_organisations(changed, config, ownership.organisations)
+    if result:
+        sys.stdout.write(" ".join(f"--org {org}" for org in result) + "\n")

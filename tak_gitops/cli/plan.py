@@ -17,10 +17,11 @@ from tak_gitops.adapters import sources
 from tak_gitops.adapters.atomic import write_bytes_atomic
 from tak_gitops.adapters.desired_loader import load_desired_or_raise
 from tak_gitops.adapters.hsafile import read_hsa_file
-from tak_gitops.adapters.render import render_github, render_markdown, render_text, split_markdown
+from tak_gitops.adapters.render import render_github, render_markdown, render_text
 from tak_gitops.adapters.snapshot_file import read_snapshot
 from tak_gitops.cli import cli
 from tak_gitops.core.canonical import pretty_json
+from tak_gitops.core.comment import labels_for_plan, sticky_parts
 from tak_gitops.core.config import ProjectConfig
 from tak_gitops.core.pending import PendingOrder
 from tak_gitops.core.plan import Acknowledgements, make_plan
@@ -274,8 +275,7 @@ def _plan(
         write_bytes_atomic(out, pretty_json(doc))
     if parts_dir is not None:
         parts_dir.mkdir(parents=True, exist_ok=True)
-        marker = f"<!-- tak-gitops:plan:{env} -->"
-        parts = split_markdown(render_markdown(doc), comment_limit, marker=marker)
+        parts = sticky_parts(env, render_markdown(doc), labels_for_plan(doc), limit=comment_limit)
         for i, part in enumerate(parts, start=1):
             write_bytes_atomic(parts_dir / f"plan-{env}-{i}.md", part.encode("utf-8"))
     if fmt == "json":

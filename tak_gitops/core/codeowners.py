@@ -97,3 +97,25 @@ def affected_environments(
         known = None if org_environments is None else org_environments.get(org)
         out.update(envs if known is None else (e for e in known if e in envs))
     return tuple(sorted(out))
+
+
+def affected_organisations(paths: Iterable[str], config: ProjectConfig, known: Iterable[str]) -> tuple[str, ...] | None:
+    """The organisations whose folders a change of ``paths`` touches, sorted, among ``known`` (the registry).
+
+    None means every organisation: the change touches ``tak-gitops.yaml`` or the ownership registry, which can
+    change any organisation's plan. A pull request's plan is limited to these organisations, so that it shows
+    only their changes.
+    """
+    orgs = set(known)
+    desired = _dir(config.desired_dir) + "/"
+    registry = _dir(config.ownership)
+    out: set[str] = set()
+    for raw in paths:
+        path = _dir(raw)
+        if path in ("tak-gitops.yaml", registry):
+            return None
+        if path.startswith(desired):
+            org = path[len(desired) :].split("/", 1)[0]
+            if org in orgs:
+                out.add(org)
+    return tuple(sorted(out))

@@ -93,9 +93,12 @@ class _SetNamer:
         self.sets: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {}
 
     def entries(self, addresses: Iterable[str], hint: str) -> list[object]:
-        members = tuple(sorted(set(addresses)))
+        unique = set(addresses)
+        # `*` is written inline: it is a wildcard, never a member of an address set.
+        wildcard: list[object] = ["*"] if "*" in unique else []
+        members = tuple(sorted(unique - {"*"}))
         if len(members) <= self.inline_limit:
-            return [self._entry(a) for a in members]
+            return wildcard + [self._entry(a) for a in members]
         name = self.by_members.get(members)
         if name is None:
             base = f"{self.env}-{hint}"
@@ -105,7 +108,7 @@ class _SetNamer:
             self.by_members[members] = name
             rows = tuple((a, self.names.get(a, "")) for a in members)
             self.sets[name] = (f"addresses/{name}.csv", rows)
-        return [{"set": name}]
+        return [*wildcard, {"set": name}]
 
     def _entry(self, address: str) -> object:
         name = self.names.get(address)

@@ -2,42 +2,22 @@
 
 from __future__ import annotations
 
-import gzip
 from datetime import datetime
 from pathlib import Path
-from typing import Any
-
-import orjson
 
 from tak_gitops.adapters.snapshot_file import read_snapshot
+from tak_gitops.adapters.sources import load_json
 from tak_gitops.core.snapshot import SNAPSHOT_FORMAT
 from tak_gitops.errors import SourceError, UsageError
 from tak_gitops.sim.db import Database
 from tak_gitops.sim.seed import SeedError, seed_from_pubversion, seed_from_snapshot
 
 
-def read_json(path: Path) -> Any:
-    """Parse a JSON file, gunzipping it first when it is gzip'd."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise UsageError(f"{path}: no such file") from exc
-    except OSError as exc:
-        raise SourceError(f"cannot read: {exc.strerror}", path=str(path)) from exc
-    if data[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError) as exc:
-            raise SourceError(f"broken gzip data: {exc}", path=str(path)) from exc
-    try:
-        return orjson.loads(data)
-    except orjson.JSONDecodeError as exc:
-        raise SourceError(f"not JSON: {exc}", path=str(path)) from exc
-
-
 def seed_file(db: Database, path: Path, *, moment: datetime) -> int:
     """Seed ``db`` from ``path``: a published-version JSON (``data`` object) or a saved snapshot."""
-    doc = read_json(path)
+    if not path.exists():
+        raise UsageError(f"{path}: no such file")
+    doc = load_json(path)
     try:
         if isinstance(doc, dict) and isinstance(doc.get("data"), dict):
             return seed_from_pubversion(db, doc, moment=moment)

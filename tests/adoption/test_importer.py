@@ -112,7 +112,7 @@ def test_yaml_layout_is_readable():
         "        addresses:",
     ]
     assert "          - {hsa_id: SE2321000032-4CVG, name: 'VE: Strängnäs'}" in text.splitlines()
-    assert csv_text((("SE1", "A;B"),)) == "hsa-id;name\nSE1;A,B\n"
+    assert csv_text((("SE1", "A;B"), ("SE2", "C"))) == 'hsa-id;name\nSE1;"A;B"\nSE2;C\n'
 
 
 def test_merge_keeps_comments_and_order(tmp_path):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from current_state.fake_takapi import FakeTakApi, load_example, serve
+from .fake_takapi import FakeTakApi, load_example, serve
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"

@@ -11,13 +11,14 @@ from typing import Any
 
 import pytest
 
-from current_state.conftest import EXAMPLES
-from current_state.test_sources import as_export_pv, as_takdump, pv_doc, write
 from tak_gitops.adapters.hsafile import read_hsa_files
 from tak_gitops.adapters.snapshot_file import read_snapshot
 from tak_gitops.adapters.sources import read_source
 from tak_gitops.cli import main
 from tak_gitops.errors import SnapshotRefused, SourceError
+
+from .conftest import EXAMPLES
+from .test_sources import as_export_pv, as_takdump, pv_doc, write
 
 GCC2 = "urn:riv:clinicalprocess:logistics:logistics:GetCareContactsResponder:2"
 TODAY = date(2026, 11, 21)
@@ -73,6 +74,13 @@ def _api_missing_url(tmp: Path) -> tuple[Path, str]:
         del doc[2]["physicalAddress"]
     d = api_dir(tmp, edit, "serviceProductions.json")
     return d, f"{d / 'serviceProductions.json'}: serviceProductions[2]: missing key 'physicalAddress'"
+
+
+def _api_bad_logical_address_row(tmp: Path) -> tuple[Path, str]:
+    def edit(doc: Any) -> None:
+        doc[4] = {"description": "no address"}
+    d = api_dir(tmp, edit, "logicalAddresses.json")
+    return d, f"{d / 'logicalAddresses.json'}: logicalAddresses[4]: missing key 'logicalAddress'"
 
 
 def _api_unknown_cp(tmp: Path) -> tuple[Path, str]:
@@ -233,6 +241,7 @@ READER_CASES = {
     "tak-api missing key": _api_missing_key,
     "tak-api missing URL": _api_missing_url,
     "tak-api unknown connection point": _api_unknown_cp,
+    "tak-api logicalAddresses missing key": _api_bad_logical_address_row,
     "tak-api mixed-case duplicate routing": _api_mixed_case_duplicate,
     "pubversion truncated": _pv_truncated,
     "pubversion wrong shape": _pv_wrong_shape,

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from current_state.conftest import EXAMPLES
-from current_state.fake_takapi import PASSWORD, USER, FakeTakApi
 from tak_gitops.adapters.snapshot_file import read_snapshot
 from tak_gitops.cli import main
+
+from .conftest import EXAMPLES
+from .fake_takapi import PASSWORD, USER, FakeTakApi
 
 CET = timezone(timedelta(hours=1))
 
@@ -135,3 +136,19 @@ def test_format_flag_needs_from(project: Path, capsys: pytest.CaptureFixture[str
     code, _, err = run(["fetch", "--env", "NTJP-PROD", "--format", "takdump", "-o", "x.json"], capsys)
     assert code == 2
     assert err == "error: --format applies to --from; the TAK-api is always read as tak-api\n"
+
+
+def test_progress_on_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
+    from tak_gitops.cli.fetch import _Progress
+
+    progress = _Progress()
+    progress.tty = True
+    progress("cooperations", 5_000_000, None)
+    progress("cooperations", 12_300_000, None)
+    progress("serviceProductions", 1_000, 2_000)
+    progress("serviceProductions", 2_000, 2_000)
+    assert progress.bar is not None and progress.bar.pos == 2_000
+    progress.finish()
+    err = capsys.readouterr().err
+    assert err.startswith("\rcooperations              5.0 MB\rcooperations             12.3 MB\n")
+    assert "serviceProductions" in err

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from current_state.conftest import EXAMPLES
-from current_state.test_bad_inputs import hsa_file, unit
 from tak_gitops.adapters.hsafile import read_hsa_file, read_hsa_files, split_dn
+
+from .conftest import EXAMPLES
+from .test_bad_inputs import hsa_file, unit
 
 
 def test_example_tree() -> None:

@@ -10,11 +10,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from current_state.conftest import EXAMPLES
 from tak_gitops.adapters.snapshot_file import encode_snapshot, read_header, read_snapshot, write_snapshot
 from tak_gitops.adapters.sources import read_source
 from tak_gitops.core.snapshot import Contract, Snapshot
 from tak_gitops.errors import SourceError
+
+from .conftest import EXAMPLES
 
 
 def example() -> Snapshot:
@@ -135,3 +136,20 @@ def test_round_trip_property(routings, auths, las, contracts, time) -> None:  # 
         assert back == snap
         assert back.digest == snap.digest
         assert encode_snapshot(back) == (Path(d) / "s.json").read_bytes()
+
+
+def test_header_of_something_else(tmp_path: Path) -> None:
+    p = tmp_path / "x.json"
+    p.write_text("[1, 2]")
+    with pytest.raises(SourceError) as exc:
+        read_header(p)
+    assert str(exc.value) == f"{p}: not a snapshot file: 'format' is not 'tak-gitops-snapshot'"
+
+
+def test_digest_computed_while_writing_equals_the_content_digest(tmp_path: Path) -> None:
+    fresh = read_source(EXAMPLES / "ntjp-prod", platform="NTJP", environment="PROD")
+    assert "digest" not in fresh.__dict__
+    write_snapshot(tmp_path / "s.json", fresh)
+    written = fresh.__dict__["digest"]
+    del fresh.__dict__["digest"]
+    assert written == fresh.digest  # recomputed from Snapshot.content()

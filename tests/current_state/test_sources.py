@@ -11,10 +11,11 @@ from typing import Any
 
 import pytest
 
-from current_state.conftest import EXAMPLES
 from tak_gitops.adapters.sources import detect_format, read_source
 from tak_gitops.core.snapshot import Contract, Snapshot
 from tak_gitops.errors import SourceError
+
+from .conftest import EXAMPLES
 
 GCC2 = "urn:riv:clinicalprocess:logistics:logistics:GetCareContactsResponder:2"
 PR1 = "urn:riv:clinicalprocess:activity:request:ProcessRequestResponder:1"
@@ -177,3 +178,23 @@ def test_takapi_connection_point_is_chosen_by_platform_and_environment() -> None
         read_source(EXAMPLES / "ntjp-prod", platform="NTJP", environment="TEST")
     assert str(exc.value) == (f"{EXAMPLES / 'ntjp-prod' / 'connectionPoints.json'}: no connection point NTJP/TEST; "
                               "the TAK-api has: NTJP/PROD, NTJP/QA, SLL/PROD")
+
+
+def test_missing_path_unknown_format_and_incomplete_directory(tmp_path: Path) -> None:
+    with pytest.raises(SourceError) as exc:
+        read_source(tmp_path / "nope.json", platform="NTJP", environment="PROD")
+    assert str(exc.value) == f"{tmp_path / 'nope.json'}: no such file or directory"
+    with pytest.raises(SourceError) as exc:
+        read_source(tmp_path, platform="NTJP", environment="PROD", format="csv")
+    assert str(exc.value) == f"{tmp_path}: unknown format 'csv'; use one of tak-api, pubversion, takdump, export-pv"
+    with pytest.raises(SourceError) as exc:
+        read_source(tmp_path, platform="NTJP", environment="PROD")
+    assert str(exc.value) == f"{tmp_path}: a TAK-api response directory needs connectionPoints.json"
+    (tmp_path / "empty.json").write_text("  \n")
+    with pytest.raises(SourceError) as exc:
+        read_source(tmp_path / "empty.json", platform="NTJP", environment="PROD")
+    assert str(exc.value) == f"{tmp_path / 'empty.json'}: the file is empty"
+    with pytest.raises(SourceError) as exc:
+        read_source(EXAMPLES / "ntjp-prod" / "cooperations.json", platform="NTJP", environment="PROD")
+    assert str(exc.value).endswith("cooperations.json: this is a JSON array, not a published version; give the "
+                                   "directory of saved TAK-api responses instead")

@@ -6,13 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from current_state.conftest import EXAMPLES
-from current_state.fake_takapi import PASSWORD, USER, FakeTakApi
 from tak_gitops.adapters.sources import read_source
 from tak_gitops.adapters.takapi import Credentials, TakApiClient, load_credentials
 from tak_gitops.core.config import TakApiConfig
 from tak_gitops.core.snapshot_checks import check_obfuscated_urls
 from tak_gitops.errors import ConfigError, RemoteError, SnapshotRefused, SourceError
+
+from .conftest import EXAMPLES
+from .fake_takapi import PASSWORD, USER, FakeTakApi
 
 GOOD = Credentials(USER, PASSWORD, "the environment variables TAK_API_USERNAME and TAK_API_PASSWORD")
 
@@ -212,3 +213,15 @@ def test_missing_or_bad_credentials_are_config_errors(tmp_path: Path) -> None:
 def test_credentials_in_base_url_are_refused() -> None:
     with pytest.raises(ConfigError):
         TakApiClient(TakApiConfig(base_url="https://u:p@api.example/coop/api/v2"), GOOD)
+
+
+def test_403_on_a_later_resource_is_not_retried(fake_api: FakeTakApi, tmp_path: Path) -> None:
+    fake_api.faults["serviceProductions"] = [403]
+    with client(fake_api) as c, pytest.raises(RemoteError) as exc:
+        c.fetch("NTJP", "PROD", tmp_path)
+    assert exc.value.status == 403
+    url = f"{fake_api.base_url}/serviceProductions?connectionPointId=4&include="
+    assert str(exc.value).startswith(f"HTTP 403 from {url}")
+    assert ("did not accept the credentials read from the environment variables TAK_API_USERNAME and "
+            "TAK_API_PASSWORD") in str(exc.value)
+    assert fake_api.count("serviceProductions") == 1

@@ -19,7 +19,7 @@ from ruamel.yaml import YAML
 from tak_gitops.adapters.desired_loader import _simple_csv_rows, parse_csv
 from tak_gitops.adapters.hsafile import _DnKeys, split_dn
 from tak_gitops.adapters.snapshot_file import encode_snapshot, read_snapshot
-from tak_gitops.adapters.sources import FREEZE_AFTER_OBJECTS, no_gc
+from tak_gitops.adapters.sources import FREEZE_AFTER_OBJECTS, gc_paused
 from tak_gitops.adapters.yaml_loader import _Walker, load_yaml_text
 from tak_gitops.core import codes
 from tak_gitops.core.config import EnvironmentConfig, OwnershipRegistry, ProjectConfig, TakApiTarget
@@ -295,15 +295,15 @@ def test_a_plain_csv_set_takes_the_column_path() -> None:
     assert [validator._plain_csv_set(c) for c in (with_vg, twice, bad, CsvSet("e.csv", ()))] == [None] * 4
 
 
-def test_no_gc_pauses_the_collector_and_freezes_only_national_scale_data() -> None:
+def test_gc_paused_pauses_the_collector_and_freezes_only_national_scale_data() -> None:
     assert gc.isenabled()
     frozen = gc.get_freeze_count()
-    with no_gc():
+    with gc_paused():
         assert not gc.isenabled()
         small = [(i,) for i in range(1000)]
     assert gc.isenabled() and gc.get_freeze_count() == frozen
     try:
-        with no_gc():
+        with gc_paused():
             large = [(i, str(i)) for i in range(2 * FREEZE_AFTER_OBJECTS)]
         assert gc.isenabled() and gc.get_freeze_count() >= frozen + 2 * FREEZE_AFTER_OBJECTS
     finally:

@@ -109,7 +109,9 @@ def test_markdown_parts_are_written(repo: Path, tmp_path: Path, capsys: pytest.C
     assert len(files) > 2
     assert all(len(p.read_text(encoding="utf-8")) <= 4000 for p in files)
     assert files[0].name == "plan-NTJP-PROD-1.md"
-    assert f"**(part 1/{len(files)})**" in files[0].read_text(encoding="utf-8")
+    first = files[0].read_text(encoding="utf-8").splitlines()
+    assert first[0].startswith(f"<!-- tak-gitops:plan:NTJP-PROD part=1/{len(files)} labels=")
+    assert first[1] == f"**tak-gitops plan NTJP-PROD (part 1/{len(files)})**"
 
 
 def test_executing_the_example_plan_converges(repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from tak_gitops.adapters.render import render_github, render_markdown, render_text, short_contract, split_markdown
+from tak_gitops.adapters.render import render_github, render_markdown, render_text, short_contract
+from tak_gitops.core.comment import split_markdown
 from tak_gitops.core.plan import make_plan
 from tak_gitops.core.snapshot import Snapshot
 from tests.planner import fixtures as fx
@@ -77,14 +78,13 @@ def _balanced(part: str) -> bool:
 def test_split_markdown_keeps_every_removal_and_never_breaks_blocks() -> None:
     text = _big_plan_markdown()
     limit = 20000
-    parts = split_markdown(text, limit, marker="<!-- tak-gitops:plan:NTJP-PROD -->")
+    parts = split_markdown(text, limit, title="tak-gitops plan NTJP-PROD")
     assert len(parts) > 3
     n = len(parts)
     for i, part in enumerate(parts, start=1):
         assert len(part) <= limit
-        assert f"**(part {i}/{n})**" in part.splitlines()[1 if i > 1 else 0]
+        assert part.splitlines()[0].startswith(f"**tak-gitops plan NTJP-PROD (part {i}/{n}")
         assert _balanced(part)
-    assert parts[0].splitlines()[2] == "<!-- tak-gitops:plan:NTJP-PROD -->"
     removal_rows = [line for line in text.splitlines() if line.startswith("| 4 |") and "| remove routing |" in line]
     assert len(removal_rows) == 1502
     joined = [line for part in parts for line in part.splitlines()]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tak_gitops.core.codeowners import affected_environments, render_codeowners
+from tak_gitops.core.codeowners import affected_environments, affected_organisations, render_codeowners
 from tak_gitops.core.config import EnvironmentConfig, OwnedOrganisation, OwnershipRegistry, ProjectConfig, TakApiTarget
 from tak_gitops.errors import ConfigError
 
@@ -102,6 +102,24 @@ def test_affected_envs_command(run_cli) -> None:  # type: ignore[no-untyped-def]
     assert (r.code, r.out) == (0, '["NTJP-PROD","NTJP-QA"]\n')
     r = run_cli("affected-envs", "--root", str(ROOT), "--all")
     assert r.out == '["NTJP-PROD","NTJP-QA","NTJP-TEST","SLL-PROD"]\n'
+
+
+def test_affected_organisations() -> None:
+    config = _config()
+    known = ["inera", "region-varmland"]
+    changed = ["desired/region-varmland/NTJP-QA.yaml", "./desired/inera/addresses/x.csv", "desired/unknown/a.yaml"]
+    assert affected_organisations(changed, config, known) == ("inera", "region-varmland")
+    assert affected_organisations(["orders/NTJP-PROD/x.json", "README.md"], config, known) == ()
+    # The platform files can change any organisation's plan.
+    assert affected_organisations(["desired/inera/NTJP-PROD.yaml", "ownership.yaml"], config, known) is None
+    assert affected_organisations(["tak-gitops.yaml"], config, known) is None
+
+
+def test_affected_orgs_command(run_cli) -> None:  # type: ignore[no-untyped-def]
+    r = run_cli("affected-orgs", "--root", str(ROOT), "desired/region-varmland/NTJP-PROD.yaml", "desired/inera/x.csv")
+    assert (r.code, r.out) == (0, "--org inera --org region-varmland\n")
+    r = run_cli("affected-orgs", "--root", str(ROOT), "tak-gitops.yaml", "desired/inera/x.csv")
+    assert (r.code, r.out) == (0, "")
 
 
 def test_a_bad_registry_is_reported_with_its_lines(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -70,6 +70,13 @@ def _example_repo(tmp_path: Path) -> Path:
     shutil.copy(ROOT / "examples" / "ntjp-prod.snapshot.json", repo / "snapshot.json")
     shutil.copytree(ROOT / "examples" / "hsa", repo / "hsa")
     (repo / "changed.txt").write_text("desired/region-varmland/NTJP-PROD.yaml\n", encoding="utf-8")
+    # What the apply job downloads: the plan artifact reviewed on the pull request.
+    subprocess.run(
+        [sys.executable, "-m", "tak_gitops", "plan", "--env", "NTJP-PROD", "--snapshot", "snapshot.json", "--hsa",
+         "hsa/hsacache.xml", "--org", "region-varmland", "--out", "reviewed/plan.json", "--format", "json"],
+        cwd=repo, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, check=False, timeout=120,
+    )
+    assert (repo / "reviewed" / "plan.json").is_file()
     return repo
 
 
@@ -122,6 +129,7 @@ def test_workflow_command_lines_run_on_the_example_tree(source: str, tmp_path: P
         "LOCK_OWNER": "ci",
         "TAK_HSA_FILE": "hsa/hsacache.xml",
         "HEAD_SHA": "fedcba9876543210fedcba9876543210fedcba98",
+        "PLAN_FILE": "reviewed/plan.json",
         # The loop variables of tak-plan-comment.yml, as its loop sets them for the one downloaded plan.
         "dir": "plans/plan-NTJP-PROD",
         "env_name": "NTJP-PROD",
@@ -149,11 +157,12 @@ def test_workflow_command_lines_run_on_the_example_tree(source: str, tmp_path: P
             plans.append(json.loads((repo / "plan.json").read_text())["status"])
         assert result.returncode in expected, f"{line}\n{result.stdout}\n{result.stderr}"
         ran.append(sub)
-    if "plan" in registered and source != "tak-plan-comment.yml":
+    if "plan" in registered and source not in ("tak-plan-comment.yml", "tak-apply.yml"):
         assert plans and set(plans) <= {"no-changes", "changes", "refused"}
     if source == "tak-plan.yml":
-        assert {"validate", "codeowners", "affected-envs", "comment"} <= set(ran)
+        assert {"validate", "codeowners", "affected-envs", "affected-orgs", "comment"} <= set(ran)
         assert 'envs=["NTJP-PROD"]\n' in output.read_text()
+        assert "orgs=--org region-varmland\n" in output.read_text()
         bodies = [c["body"] for c in fake_github.comments_of("example/tak-desired", 7)]
         assert len(bodies) == 1 and bodies[0].startswith("<!-- tak-gitops:plan:NTJP-PROD part=1/1")
         assert bodies[0].endswith("\n\n<sub>Planned at `fedcba9876543210fedcba9876543210fedcba98`.</sub>\n")
@@ -197,12 +206,13 @@ def test_extraction_finds_the_lines_it_must() -> None:
         "validate",
         "codeowners",
         "affected-envs",
+        "affected-orgs",
         "fetch",
         "plan",
         "comment",
         "comment",
     ]
-    assert plan[4][1] == (
+    assert plan[5][1] == (
         'tak-gitops plan --env "$TAK_ENV" --snapshot snapshot.json ${TAK_HSA_FILE:+--hsa "$TAK_HSA_FILE"} '
-        "--out plan.json --format markdown > plan.md"
+        '"${orgs[@]}" --out plan.json --format markdown > plan.md'
     )

@@ -139,6 +139,15 @@ def test_apply_uses_an_environment_and_one_concurrency_group_per_environment() -
     assert set(drift["on"]) == {"schedule", "workflow_dispatch"}
 
 
+def test_apply_applies_the_plan_reviewed_on_the_pull_request() -> None:
+    steps = _load(ROOT / ".github" / "workflows" / "tak-apply.yml")["jobs"]["apply"]["steps"]
+    scripts = "\n".join(s.get("run", "") for s in steps)
+    # No new plan is made after review: the pull request's plan artifact is applied, and apply re-checks it.
+    assert "tak-gitops plan " not in scripts
+    assert 'gh run download "$run_id" --name "plan-$TAK_ENV" --dir reviewed' in scripts
+    assert "tak-gitops apply reviewed/plan.json --yes --snapshot snapshot.json" in scripts
+
+
 def test_pull_request_workflow_keeps_forks_without_secrets_and_write_tokens() -> None:
     plan = _load(ROOT / ".github" / "workflows" / "tak-plan.yml")
     assert set(plan["on"]) == {"pull_request"}  # never pull_request_target: PR code never meets secrets

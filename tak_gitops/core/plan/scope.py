@@ -136,8 +136,11 @@ def build_scope(
                 if g.org in planning and akey not in scope.grant_of:
                     scope.grant_of[akey] = (g.org, g.producer)
         if g.manage and g.org in planning:
-            # the organisation manages every authorization on the addresses its producer routes, today or desired
+            # The organisation manages the grants of the contract on every address its producer routes, today or
+            # in the desired state, whatever addresses this grant lists: a narrower scope would change once the
+            # plan's own routings are executed, and the next plan would remove more (it would not converge).
             managed_las = set(addresses)
+            managed_las.update(by_producer_contract.get((g.producer, g.contract), ()))
             managed_las.update(currently_routed(g.producer, g.contract))
             for la in managed_las:
                 scope.managed.setdefault((la, g.contract), (g.org, g.producer))
