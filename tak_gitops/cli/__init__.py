@@ -23,11 +23,14 @@ _CHANGES_EXIT_COMMANDS = frozenset({"plan"})
 # A command missing here is still found: an unknown name imports every module (tak_gitops.cli.commands).
 _COMMAND_MODULES = {
     "affected-envs": "comment",
+    "affected-orgs": "comment",
+    "apply": "apply",
     "codeowners": "codeowners",
     "comment": "comment",
     "drift-report": "comment",
     "fetch": "fetch",
     "import": "import_",
+    "orders": "orders",
     "plan": "plan",
     "schema": "schema",
     "sim": "sim",
