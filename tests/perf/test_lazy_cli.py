@@ -21,9 +21,7 @@ sys.stderr.write("\\nloaded: " + " ".join(loaded) + "\\n")
 
 
 def _modules_after(*args: str) -> set[str]:
-    done = subprocess.run(
-        [sys.executable, "-c", _PROBE, *args], capture_output=True, text=True, check=True, timeout=60
-    )
+    done = subprocess.run([sys.executable, "-c", _PROBE, *args], capture_output=True, text=True, check=True, timeout=60)
     return set(done.stderr.rsplit("loaded: ", 1)[1].split())
 
 
