@@ -10,7 +10,7 @@ file. Phases run in separate processes so that each reports its own wall time an
 * ``bare-parse``: ``orjson.loads`` of every export file, all trees kept: the yardstick;
 * ``full-plan``: load every organisation's desired files, the saved snapshot and the HSA file, plan all
   organisations, serialise the plan document;
-* ``one-org``: the whole process ``tak-gitops plan --org org-010 --snapshot ... --format json``;
+* ``one-org``: the whole process ``tak-gitops plan --org org-007 --snapshot ... --hsa ... --format json``;
 * ``core-20k`` and ``deepdiff-20k``: ``make_plan`` versus ``DeepDiff(current, desired, ignore_order=True)`` over
   the same 20,000 routings and 20,000 authorizations.
 
@@ -40,6 +40,7 @@ FILES = (
     "logicalAddresses.json",
 )
 SNAPSHOT_TIME = "2026-11-20T02:31:07+0100"
+ONE_ORG = "org-007"  # the organisation of the one-organisation plan
 
 
 def contract(i: int) -> str:
@@ -424,12 +425,12 @@ def main() -> None:
         "--hsa",
         str(base / "hsacache.xml"),
         "--org",
-        "org-007",
+        ONE_ORG,
         "--format",
         "json",
         "--allow-stale",
         "--out",
-        str(base / "plan-org-010.json"),
+        str(base / f"plan-{ONE_ORG}.json"),
     ]
     for _ in range(args.runs):
         t0 = time.perf_counter()
