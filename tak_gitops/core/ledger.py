@@ -346,6 +346,20 @@ def expire(record: LedgerRecord, *, now: dt.datetime, expire_after_days: int) ->
     return record
 
 
+def expire_by_hand(record: LedgerRecord, *, now: dt.datetime, reason: str) -> LedgerRecord:
+    """Give up on a submitted or unknown order now, before ``expire_after_days``: TAK-web has no trace of it
+    (an order in doubt after a 500 or a dropped connection that a publication does not show). It stops being
+    pending, so the next plan orders its changes again; seen executed later, it still becomes executed."""
+    if record.state not in PENDING_STATES:
+        raise LedgerError(
+            f"order {record.order_id} is {record.state}; only a submitted or unknown order can be expired by hand"
+        )
+    reason = " ".join(reason.split())
+    if not reason:
+        raise LedgerError("give the reason, e.g. --reason 'not in the TAK after publication 7'")
+    return transition(record, "expired", now=now, note=f"expired by hand: {reason}")
+
+
 def to_pending(record: LedgerRecord) -> PendingOrder:
     """The planner's view of an order in flight (state submitted or unknown)."""
     lines = tuple(

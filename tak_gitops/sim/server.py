@@ -125,6 +125,16 @@ class SimState:
         self.received: list[ReceivedOrder] = []
         """Every order that reached execution, in arrival order (not those an injected fault swallowed)."""
 
+    def reset(self, db: Database, faults: FaultPlan | None = None) -> None:
+        """Start over on another database (and fault plan): sessions, the order log and the API cache are
+        dropped. Tests use it to run many worlds through one server."""
+        with self._lock:
+            self.db = db
+            self.config.faults = faults if faults is not None else FaultPlan()
+            self.sessions.clear()
+            self.received.clear()
+            self._model_key, self._model = None, None
+
     def record(self, order: ReceivedOrder) -> None:
         with self._lock:
             self.received.append(order)
