@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -60,10 +61,9 @@ def test_the_readme_commands_run_as_written(tmp_path: Path) -> None:
     try:
         out, err = proc.communicate(timeout=90)
     finally:
-        try:  # whatever the script left running in its own session (the server, when a step failed)
+        # whatever the script left running in its own session (the server, when a step failed)
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
         proc.wait(timeout=10)
     assert proc.returncode == 0, f"stdout:\n{out}\nstderr:\n{err}"
 
