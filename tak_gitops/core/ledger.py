@@ -12,7 +12,9 @@ Every order apply hands over gets a :class:`LedgerRecord` (stored as ``orders/<E
 
 ``submitting`` is written *before* the order leaves; an apply that dies there does not know whether the
 order arrived, so the next apply moves it to ``unknown`` (or, for a submitter whose replay is harmless, sends
-it again). ``expired`` and ``diverged`` orders can still be seen executed later.
+it again). An order in doubt that a publication does not show can be expired by hand (:func:`expire_by_hand`,
+``tak-gitops orders expire``), so that the next plan orders its changes again. ``expired`` and ``diverged``
+orders can still be seen executed later.
 """
 
 from __future__ import annotations

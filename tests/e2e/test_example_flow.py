@@ -138,6 +138,13 @@ def test_example_converges_and_a_second_apply_sends_nothing(prod_sim: SimServer,
     assert "cascades 0, manual steps 0, pending 0, warnings 0, errors 0" in out
     assert_exactly_once(prod_sim, root)
 
+    # an executed order cannot be expired by hand (only one in doubt or waiting can)
+    first = ledger_records(root)[0]["order_id"]
+    code, out, err = run(["orders", "expire", first, "--env", PROD, "--root", str(root), "--reason", "gone"])
+    assert (code, out) == (1, "")
+    assert err == (f"error: order {first} is executed; only a submitted or unknown order can be expired by hand\n")
+    assert states(root) == {"executed": 7}
+
     # the same plan again: every order is already in the ledger, nothing reaches the TAK
     code, out, err = apply(root, tmp_path / "plan.json")
     assert code == 0, err
