@@ -11,7 +11,7 @@ from tak_gitops.adapters.ledger_store import LedgerStore
 from tak_gitops.cli import cli
 from tak_gitops.cli.apply import load_project, read_snapshot
 from tak_gitops.core.canonical import pretty_json
-from tak_gitops.core.ledger import STATES, expire, reconcile, with_ticket
+from tak_gitops.core.ledger import STATES, expire, expire_by_hand, reconcile, with_ticket
 from tak_gitops.errors import UsageError
 
 _ENV = click.option("--env", "env", required=True, metavar="ENV", help="The environment, e.g. NTJP-PROD.")
@@ -119,6 +119,21 @@ def reconcile_command(env: str, root: Path, snapshot_path: Path) -> None:
         for line in diverged:
             click.echo(f"  diverged {line.section} {line.kind} {' '.join(line.key)}: {line.detail}")
     click.echo(f"{env}: {changed} order(s) updated from snapshot {snapshot.digest[:19]}")
+
+
+@orders_group.command("expire")
+@click.argument("ref", metavar="ID")
+@_ENV
+@_ROOT
+@click.option("--reason", required=True, help="Why, for the order's history (e.g. 'not in the TAK after publication').")
+def expire_command(ref: str, env: str, root: Path, reason: str) -> None:
+    """Stop waiting for a submitted or unknown order that never reached the TAK: the next plan orders its
+    changes again. Seen executed later, it still becomes executed."""
+    store, _ = _store(root, env)
+    record = store.find(ref)
+    after = expire_by_hand(record, now=dt.datetime.now(dt.UTC), reason=reason)
+    store.save(after)
+    click.echo(f"{after.order_id}: {record.state} -> expired; the next plan orders its changes again")
 
 
 @orders_group.command("unlock")

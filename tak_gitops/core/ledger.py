@@ -12,7 +12,9 @@ Every order apply hands over gets a :class:`LedgerRecord` (stored as ``orders/<E
 
 ``submitting`` is written *before* the order leaves; an apply that dies there does not know whether the
 order arrived, so the next apply moves it to ``unknown`` (or, for a submitter whose replay is harmless, sends
-it again). ``expired`` and ``diverged`` orders can still be seen executed later.
+it again). An order in doubt that a publication does not show can be expired by hand (:func:`expire_by_hand`,
+``tak-gitops orders expire``), so that the next plan orders its changes again. ``expired`` and ``diverged``
+orders can still be seen executed later.
 """
 
 from __future__ import annotations
@@ -344,6 +346,20 @@ def expire(record: LedgerRecord, *, now: dt.datetime, expire_after_days: int) ->
     if record.state in PENDING_STATES and is_overdue(record, now=now, expire_after_days=expire_after_days):
         return transition(record, "expired", now=now, note=f"not executed within {expire_after_days} days")
     return record
+
+
+def expire_by_hand(record: LedgerRecord, *, now: dt.datetime, reason: str) -> LedgerRecord:
+    """Give up on a submitted or unknown order now, before ``expire_after_days``: TAK-web has no trace of it
+    (an order in doubt after a 500 or a dropped connection that a publication does not show). It stops being
+    pending, so the next plan orders its changes again; seen executed later, it still becomes executed."""
+    if record.state not in PENDING_STATES:
+        raise LedgerError(
+            f"order {record.order_id} is {record.state}; only a submitted or unknown order can be expired by hand"
+        )
+    reason = " ".join(reason.split())
+    if not reason:
+        raise LedgerError("give the reason, e.g. --reason 'not in the TAK after publication 7'")
+    return transition(record, "expired", now=now, note=f"expired by hand: {reason}")
 
 
 def to_pending(record: LedgerRecord) -> PendingOrder:

@@ -84,6 +84,16 @@ class FaultPlan:
         return None
 
 
+@dataclass(frozen=True)
+class ReceivedOrder:
+    """One order ``/tak-web/rest/create`` handled: who sent it, its text (URL-decoded) and whether it ran."""
+
+    user: str
+    text: str
+    executed: bool
+    answer: str
+
+
 @dataclass
 class SimConfig:
     """How one reference TAK is set up: names, users, time and faults."""
@@ -112,6 +122,22 @@ class SimState:
         self._lock = threading.Lock()
         self._model_key: tuple[int, str] | None = None
         self._model: Model | None = None
+        self.received: list[ReceivedOrder] = []
+        """Every order that reached execution, in arrival order (not those an injected fault swallowed)."""
+
+    def reset(self, db: Database, faults: FaultPlan | None = None) -> None:
+        """Start over on another database (and fault plan): sessions, the order log and the API cache are
+        dropped. Tests use it to run many worlds through one server."""
+        with self._lock:
+            self.db = db
+            self.config.faults = faults if faults is not None else FaultPlan()
+            self.sessions.clear()
+            self.received.clear()
+            self._model_key, self._model = None, None
+
+    def record(self, order: ReceivedOrder) -> None:
+        with self._lock:
+            self.received.append(order)
 
     def login(self, username: str, password: str) -> str | None:
         expected = self.config.users.get(username)
@@ -268,7 +294,9 @@ class _Handler(BaseHTTPRequestHandler):
         text = unquote_plus(raw.decode("utf-8", "replace"))
         cfg = self.state.config
         outcome = execute(self.state.db, text, user=user, platform=cfg.plattform, zone=cfg.zone, now=cfg.clock.now())
-        self._text(HTTPStatus.OK, render(outcome))
+        answer = render(outcome)
+        self.state.record(ReceivedOrder(user=user, text=text, executed=outcome.ok, answer=answer))
+        self._text(HTTPStatus.OK, answer)
 
     def _publish(self) -> None:
         form = parse_qs(self._body().decode("utf-8", "replace"))

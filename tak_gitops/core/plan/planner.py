@@ -270,7 +270,8 @@ def _make_plan(
         else:
             continue
         if (
-            la not in new_addresses
+            la != WILDCARD  # '*' (Standardbehörighet) is on every TAK, but the TAK-api lists it only when used
+            and la not in new_addresses
             and la not in missing_names
             and la not in known_addresses
             and la not in rows_mention("addresses")
