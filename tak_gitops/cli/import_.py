@@ -39,8 +39,9 @@ def _read_current(snapshot: Path | None, export: Path | None, fmt: str, platform
 @click.option("--merge", is_flag=True, help="Add what is missing to existing files, keeping their order and comments.")
 @click.option("--inline-limit", type=click.IntRange(min=0), default=10, show_default=True,
               help="Address lists longer than this become CSV address sets.")
-@click.option("--repo", "repo", type=click.Path(exists=True, file_okay=False, path_type=Path), default=Path("."),
-              show_default=True, help="The desired-state repository.")
+@click.option("--root", "--repo", "repo", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=Path("."), show_default=True,
+              help="The desired-state repository (holding tak-gitops.yaml); --repo is the same.")
 def import_(
     env: str,
     org: str,

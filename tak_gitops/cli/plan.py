@@ -166,12 +166,13 @@ def _current(
 @click.option("--allow-stale", is_flag=True, help="Accept a snapshot older than snapshot.max_age_hours.")
 @click.option("--color/--no-color", "color", default=None, help="Colour the text output [default: on a terminal].")
 @click.option(
+    "--root",
     "--repo",
     "repo",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     default=Path("."),
     show_default=True,
-    help="The desired-state repository (holding tak-gitops.yaml).",
+    help="The desired-state repository (holding tak-gitops.yaml); --repo is the same.",
 )
 def plan(
     env: str,
