@@ -345,10 +345,22 @@ def select_connection_point(doc: Any, path: str, platform: str, environment: str
     raise SourceError(f"no connection point {platform}/{environment}; the TAK-api has: {existing}", path=path)
 
 
-def _read_installed(path: Path, rows: _Rows) -> None:
+def _read_installed(path: Path, rows: _Rows, cp: dict[str, Any]) -> None:
+    """Installed contracts. The TAK-api embeds each row's connection point: rows of another connection point
+    than ``cp`` mean the directory was saved for another platform or environment, and are refused."""
     doc = _list_of_objects(load_json(path), path, "installedContracts")
+    want = (str(cp["platform"]).upper(), str(cp["environment"]).upper())
     for i, row in enumerate(doc):
         label = f"installedContracts[{i}]"
+        held = row.get("connectionPoint") if isinstance(row, dict) else None
+        if isinstance(held, dict):
+            got = (str(held.get("platform", "")).upper(), str(held.get("environment", "")).upper())
+            if got != want:
+                raise SourceError(
+                    f"this directory holds the TAK of {got[0]}/{got[1]}, not {want[0]}/{want[1]}: read it for "
+                    f"{got[0]}/{got[1]}, or fetch {want[0]}/{want[1]} into a directory of its own",
+                    path=str(path), row=f"{label}.connectionPoint",
+                )
         sc = _need(row, "serviceContract", label, path)
         ns = _intern(_need_str(sc, "namespace", f"{label}.serviceContract", path))
         major, minor = sc.get("major", 0), sc.get("minor", 0)
@@ -388,7 +400,7 @@ def read_takapi_dir(directory: Path, *, platform: str, environment: str) -> Snap
     rows = _Rows()
     with gc_paused():
         if (directory / INSTALLED_CONTRACTS).is_file():
-            _read_installed(directory / INSTALLED_CONTRACTS, rows)
+            _read_installed(directory / INSTALLED_CONTRACTS, rows, cp)
         _read_productions(directory / SERVICE_PRODUCTIONS, rows)
         _read_cooperations(directory / COOPERATIONS, rows)
         if (directory / LOGICAL_ADDRESSES).is_file():

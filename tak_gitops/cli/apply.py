@@ -24,6 +24,7 @@ from tak_gitops.adapters.ledger_store import DEFAULT_LOCK_TTL, LedgerStore
 from tak_gitops.adapters.snapshot_file import read_snapshot as read_snapshot_file
 from tak_gitops.adapters.submit import SubmitterFactory
 from tak_gitops.cli import cli
+from tak_gitops.cli.common import parse_removal_acks
 from tak_gitops.core.config import ProjectConfig
 from tak_gitops.core.ledger import pending as ledger_pending
 from tak_gitops.core.orders import OrderMeta, build_orders, document_lines
@@ -92,11 +93,8 @@ def _acknowledgements(
     ack_removals: tuple[str, ...], ack_cascades: tuple[str, ...], allow_empty_snapshot: bool = False
 ) -> set[str]:
     given: set[str] = {"--allow-empty-snapshot"} if allow_empty_snapshot else set()
-    for item in ack_removals:
-        org, sep, count = item.partition("=")
-        if not sep or not org or not count.isdigit():
-            raise UsageError(f"--ack-removals {item!r}: give ORG=N, e.g. region-sormland=12")
-        given.add(f"--ack-removals {org}={int(count)}")
+    for org, count in parse_removal_acks(ack_removals).items():
+        given.add(f"--ack-removals {org}={count}")
     for hsa in ack_cascades:
         given.add(f"--ack-cascade {hsa.strip().upper()}")
     return given
@@ -317,7 +315,7 @@ def apply_command(
     acks = check_guards(plan, _acknowledgements(ack_removals, ack_cascade, allow_empty_snapshot))
     ack_map = {
         "cascades": tuple(h.strip().upper() for h in ack_cascade),
-        "removals": {org: int(n) for org, _, n in (a.partition("=") for a in ack_removals)},
+        "removals": parse_removal_acks(ack_removals),
         "allow_empty_snapshot": allow_empty_snapshot,
     }
     for note in check_fresh(plan, root, config, env, snapshot_path, acks=ack_map, hsa_path=hsa_path):

@@ -8,23 +8,11 @@ import click
 
 from tak_gitops.adapters import sources
 from tak_gitops.adapters.desired_loader import find_root, load_config, load_desired_or_raise
-from tak_gitops.adapters.snapshot_file import read_snapshot
 from tak_gitops.adapters.yaml_writer import load_roundtrip, write_import
 from tak_gitops.cli import cli
+from tak_gitops.cli.common import read_current
 from tak_gitops.core.importer import build_import, missing_rows, rows_in_scope
-from tak_gitops.core.snapshot import Snapshot
 from tak_gitops.errors import UsageError
-
-
-def _read_current(snapshot: Path | None, export: Path | None, fmt: str, platform: str, environment: str) -> Snapshot:
-    if (snapshot is None) == (export is None):
-        raise UsageError("give exactly one of --snapshot FILE or --export PATH")
-    if snapshot is not None:
-        return read_snapshot(snapshot)
-    assert export is not None
-    return sources.read_source(
-        export, platform=platform, environment=environment, format=None if fmt == "auto" else fmt
-    )
 
 
 @cli.command("import")
@@ -36,6 +24,8 @@ def _read_current(snapshot: Path | None, export: Path | None, fmt: str, platform
               help="An export: a directory of saved TAK-api responses or a published-version file.")
 @click.option("--format", "fmt", type=click.Choice(["auto", *sources.FORMATS]), default="auto", show_default=True,
               help="Format of --export.")
+@click.option("--fetch", is_flag=True, help="Read the current TAK from the TAK-api now.")
+@click.option("--allow-stale", is_flag=True, help="Accept a snapshot older than snapshot.max_age_hours.")
 @click.option("--merge", is_flag=True, help="Add what is missing to existing files, keeping their order and comments.")
 @click.option("--inline-limit", type=click.IntRange(min=0), default=10, show_default=True,
               help="Address lists longer than this become CSV address sets.")
@@ -48,6 +38,8 @@ def import_(
     snapshot: Path | None,
     export: Path | None,
     fmt: str,
+    fetch: bool,
+    allow_stale: bool,
     merge: bool,
     inline_limit: int,
     repo: Path,
@@ -65,8 +57,15 @@ def import_(
     if org not in ownership.organisations:
         known = ", ".join(sorted(ownership.organisations)) or "none"
         raise UsageError(f"unknown organisation {org!r}; ownership.yaml lists: {known}")
-    target = config.environments[env].tak_api
-    current = _read_current(snapshot, export, fmt, target.platform, target.environment)
+    current = read_current(
+        env=env,
+        config=config,
+        snapshot_path=snapshot,
+        export_path=export,
+        fetch=fetch,
+        allow_stale=allow_stale,
+        export_format=None if fmt == "auto" else fmt,
+    )
     owned = ownership.organisations[org].systems
     org_dir = root / config.desired_dir / org
     env_file = org_dir / f"{env}.yaml"

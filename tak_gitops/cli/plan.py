@@ -6,91 +6,29 @@ input. The plan document (``--out``) is written in every case, refused plans inc
 
 from __future__ import annotations
 
-import importlib
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
-from tak_gitops.adapters import sources
 from tak_gitops.adapters.atomic import write_bytes_atomic
 from tak_gitops.adapters.desired_loader import load_desired_or_raise
 from tak_gitops.adapters.hsafile import read_hsa_file
+from tak_gitops.adapters.ledger_store import pending_orders
 from tak_gitops.adapters.render import render_github, render_markdown, render_text
-from tak_gitops.adapters.snapshot_file import read_snapshot
 from tak_gitops.cli import cli
+from tak_gitops.cli.common import parse_removal_acks, read_current
 from tak_gitops.core.canonical import pretty_json
 from tak_gitops.core.comment import labels_for_plan, sticky_parts
 from tak_gitops.core.config import ProjectConfig
 from tak_gitops.core.pending import PendingOrder
 from tak_gitops.core.plan import Acknowledgements, make_plan
-from tak_gitops.core.snapshot import Snapshot
-from tak_gitops.core.snapshot_checks import check_snapshot
 from tak_gitops.errors import ExitCode, UsageError
 
 
-def _removal_acks(values: tuple[str, ...]) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for item in values:
-        org, sep, count = item.partition("=")
-        if not sep or not org or not count.strip().isdigit():
-            raise UsageError(f"--ack-removals {item!r}: give ORG=N, e.g. region-sormland=12")
-        out[org.strip()] = int(count)
-    return out
-
-
 def _pending(root: Path, env: str, config: ProjectConfig) -> tuple[PendingOrder, ...]:
-    """Pending orders from the ledger, when the ledger adapter is installed (orders/<ENV>/*.json)."""
-    try:
-        ledger_store = importlib.import_module("tak_gitops.adapters.ledger_store")
-    except ModuleNotFoundError:
-        return ()
-    return tuple(ledger_store.pending_orders(root, env, config.ledger_dir))
-
-
-def _current(
-    *,
-    env: str,
-    config: ProjectConfig,
-    snapshot_path: Path | None,
-    export_path: Path | None,
-    fetch: bool,
-    allow_stale: bool,
-) -> Snapshot:
-    given = [x for x in (snapshot_path, export_path) if x is not None] + ([Path("<fetch>")] if fetch else [])
-    if len(given) != 1:
-        raise UsageError("give exactly one of --snapshot FILE, --export PATH or --fetch")
-    target = config.environments[env].tak_api
-    if snapshot_path is not None:
-        snapshot = read_snapshot(snapshot_path)
-        origin = str(snapshot_path)
-    elif export_path is not None:
-        snapshot = sources.read_source(export_path, platform=target.platform, environment=target.environment)
-        origin = str(export_path)
-    else:
-        from tak_gitops.adapters.takapi import TakApiClient, load_credentials
-
-        raw = Path(".tak-gitops") / "raw" / env
-        with TakApiClient(config.tak_api, load_credentials(config.tak_api)) as client:
-            client.fetch_raw(target.platform, target.environment, raw)
-        snapshot = sources.read_takapi_dir(raw, platform=target.platform, environment=target.environment)
-        origin = f"{config.tak_api.base_url} (saved in {raw})"
-    if (snapshot.platform, snapshot.environment) != (target.platform, target.environment):
-        raise UsageError(
-            f"{origin} is a snapshot of {snapshot.platform}/{snapshot.environment}, but {env} is "
-            f"{target.platform}/{target.environment} in tak-gitops.yaml"
-        )
-    check_snapshot(
-        snapshot,
-        previous=None,
-        now=datetime.now(UTC),
-        max_age_hours=config.snapshot.max_age_hours,
-        max_shrink_share=config.snapshot.max_shrink_share,
-        allow_stale=allow_stale,
-        source=origin,
-    )
-    return snapshot
+    """Pending orders from the ledger (orders/<ENV>/*.json)."""
+    return tuple(pending_orders(root, env, config.ledger_dir))
 
 
 @cli.command("plan")
@@ -247,7 +185,7 @@ def _plan(
     unknown = sorted(set(orgs) - set(loaded.state.organisations))
     if unknown:
         raise UsageError(f"--org {', '.join(unknown)}: not an organisation of the ownership registry")
-    snapshot = _current(
+    snapshot = read_current(
         env=env,
         config=config,
         snapshot_path=snapshot_path,
@@ -258,7 +196,7 @@ def _plan(
     hsa = read_hsa_file(hsa_path) if hsa_path is not None else None
     acks = Acknowledgements(
         cascades=frozenset(a.strip().upper() for a in ack_cascade),
-        removals=_removal_acks(ack_removals),
+        removals=parse_removal_acks(ack_removals),
         allow_empty_snapshot=allow_empty_snapshot,
     )
     result = make_plan(

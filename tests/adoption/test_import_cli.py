@@ -27,7 +27,7 @@ def _run(*args: str):
 def test_import_writes_files_that_validate(tmp_path):
     repo = _repo(tmp_path)
     res = _run("import", "--env", "NTJP-PROD", "--org", "region-sormland", "--export",
-               str(ROOT / "examples/ntjp-prod"), "--repo", str(repo))
+               str(ROOT / "examples/ntjp-prod"), "--repo", str(repo), "--allow-stale")
     assert res.exit_code == 0, res.output
     assert res.output.splitlines() == [
         "imported 11 routing(s) and 0 authorization(s) for region-sormland in NTJP-PROD",
@@ -45,7 +45,7 @@ def test_import_writes_files_that_validate(tmp_path):
 def test_import_refuses_to_overwrite_without_merge(tmp_path):
     repo = _repo(tmp_path)
     args = ("import", "--env", "NTJP-PROD", "--org", "region-varmland", "--export", str(ROOT / "examples/ntjp-prod"),
-            "--repo", str(repo))
+            "--repo", str(repo), "--allow-stale")
     assert _run(*args).exit_code == 0
     before = (repo / "desired/region-varmland/NTJP-PROD.yaml").read_text(encoding="utf-8")
     res = CliRunner().invoke(cli, list(args))
@@ -60,7 +60,7 @@ def test_merge_into_existing_file_adds_only_what_is_missing(tmp_path):
     shutil.copytree(ROOT / "desired/region-varmland", org)
     before = (org / "NTJP-PROD.yaml").read_text(encoding="utf-8")
     res = _run("import", "--env", "NTJP-PROD", "--org", "region-varmland", "--export",
-               str(ROOT / "examples/ntjp-prod"), "--repo", str(repo), "--merge")
+               str(ROOT / "examples/ntjp-prod"), "--repo", str(repo), "--merge", "--allow-stale")
     assert res.exit_code == 0, res.output
     after = (org / "NTJP-PROD.yaml").read_text(encoding="utf-8")
     # Every original line survives, in order, comments included.
@@ -71,3 +71,30 @@ def test_merge_into_existing_file_adds_only_what_is_missing(tmp_path):
     assert len(merged) == len(original) + 4
     assert "          - {hsa_id: SE2321000032-1000, name: 'VG: Sörmlands landsting'}" in merged
     assert _run("validate", str(repo)).exit_code == 0
+
+
+def test_import_refuses_a_snapshot_of_another_environment(tmp_path):
+    repo = _repo(tmp_path)
+    res = CliRunner().invoke(cli, ["import", "--env", "NTJP-QA", "--org", "inera", "--export",
+                                   str(ROOT / "examples/ntjp-prod"), "--repo", str(repo), "--allow-stale"])
+    assert res.exit_code != 0
+    assert "installedContracts.json: installedContracts[0].connectionPoint: this directory holds the TAK of " \
+        "NTJP/PROD, not NTJP/QA" in str(res.exception)
+    assert not (repo / "desired" / "inera").exists()
+
+
+def test_import_refuses_a_stale_export_unless_told(tmp_path):
+    repo = _repo(tmp_path)
+    res = CliRunner().invoke(cli, ["import", "--env", "NTJP-PROD", "--org", "inera", "--export",
+                                   str(ROOT / "examples/ntjp-prod"), "--repo", str(repo)])
+    assert res.exit_code != 0
+    assert "use --allow-stale to accept it" in str(res.exception)
+
+
+def test_import_refuses_a_snapshot_file_of_another_environment(tmp_path):
+    repo = _repo(tmp_path)
+    snapshot = str(ROOT / "examples/ntjp-prod.snapshot.json")
+    res = CliRunner().invoke(cli, ["import", "--env", "NTJP-QA", "--org", "inera", "--snapshot", snapshot,
+                                   "--repo", str(repo), "--allow-stale"])
+    assert res.exit_code != 0
+    assert "is a snapshot of NTJP/PROD, but NTJP-QA is NTJP/QA in tak-gitops.yaml" in str(res.exception)

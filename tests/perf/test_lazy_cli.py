@@ -33,7 +33,7 @@ def test_every_command_is_mapped_to_its_module() -> None:
 
 
 def test_plan_imports_only_its_own_module() -> None:
-    assert _modules_after("plan", "--help") == {"tak_gitops.cli.plan"}
+    assert _modules_after("plan", "--help") == {"tak_gitops.cli.plan", "tak_gitops.cli.common"}
 
 
 def test_help_lists_every_command() -> None:

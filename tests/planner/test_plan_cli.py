@@ -175,9 +175,6 @@ def test_plan_with_fetch_reads_the_tak_api(
 def test_pending_orders_come_from_the_ledger_adapter(
     repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import sys
-    import types
-
     from tak_gitops.core.pending import PendingLine, PendingOrder
 
     seen: list[tuple[Path, str, str]] = []
@@ -197,9 +194,7 @@ def test_pending_orders_come_from_the_ledger_adapter(
             PendingOrder("20261120-region-varmland-1", env, "submitted", "2026-11-20T10:00:00+0100", None, (line,)),
         )
 
-    fake = types.ModuleType("tak_gitops.adapters.ledger_store")
-    fake.pending_orders = pending_orders  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "tak_gitops.adapters.ledger_store", fake)
+    monkeypatch.setattr("tak_gitops.cli.plan.pending_orders", pending_orders)
     out = tmp_path / "plan.json"
     code, _, _ = run(capsys, *EXAMPLE, "--allow-stale", "--out", str(out))
     assert code == 2

@@ -1,0 +1,73 @@
+"""Pieces several commands share: reading the current TAK from the command line, parsing acknowledgements."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from tak_gitops.adapters import sources
+from tak_gitops.adapters.snapshot_file import read_snapshot
+from tak_gitops.core.config import ProjectConfig
+from tak_gitops.core.snapshot import Snapshot
+from tak_gitops.core.snapshot_checks import check_snapshot
+from tak_gitops.errors import UsageError
+
+
+def parse_removal_acks(values: tuple[str, ...]) -> dict[str, int]:
+    """``--ack-removals ORG=N`` values as {org: N}; a UsageError for anything else."""
+    out: dict[str, int] = {}
+    for item in values:
+        org, sep, count = item.partition("=")
+        if not sep or not org or not count.strip().isdigit():
+            raise UsageError(f"--ack-removals {item!r}: give ORG=N, e.g. region-sormland=12")
+        out[org.strip()] = int(count)
+    return out
+
+
+def read_current(
+    *,
+    env: str,
+    config: ProjectConfig,
+    snapshot_path: Path | None,
+    export_path: Path | None,
+    fetch: bool,
+    allow_stale: bool,
+    export_format: str | None = None,
+) -> Snapshot:
+    """The current TAK of ``env`` from exactly one of a snapshot file, an export or the TAK-api, checked: it must
+    be of ``env``'s platform and environment, and no older than ``snapshot.max_age_hours`` unless allow_stale."""
+    given = [x for x in (snapshot_path, export_path) if x is not None] + ([Path("<fetch>")] if fetch else [])
+    if len(given) != 1:
+        raise UsageError("give exactly one of --snapshot FILE, --export PATH or --fetch")
+    target = config.environments[env].tak_api
+    if snapshot_path is not None:
+        snapshot = read_snapshot(snapshot_path)
+        origin = str(snapshot_path)
+    elif export_path is not None:
+        snapshot = sources.read_source(
+            export_path, platform=target.platform, environment=target.environment, format=export_format
+        )
+        origin = str(export_path)
+    else:
+        from tak_gitops.adapters.takapi import TakApiClient, load_credentials
+
+        raw = Path(".tak-gitops") / "raw" / env
+        with TakApiClient(config.tak_api, load_credentials(config.tak_api)) as client:
+            client.fetch_raw(target.platform, target.environment, raw)
+        snapshot = sources.read_takapi_dir(raw, platform=target.platform, environment=target.environment)
+        origin = f"{config.tak_api.base_url} (saved in {raw})"
+    if (snapshot.platform, snapshot.environment) != (target.platform, target.environment):
+        raise UsageError(
+            f"{origin} is a snapshot of {snapshot.platform}/{snapshot.environment}, but {env} is "
+            f"{target.platform}/{target.environment} in tak-gitops.yaml"
+        )
+    check_snapshot(
+        snapshot,
+        previous=None,
+        now=datetime.now(UTC),
+        max_age_hours=config.snapshot.max_age_hours,
+        max_shrink_share=config.snapshot.max_shrink_share,
+        allow_stale=allow_stale,
+        source=origin,
+    )
+    return snapshot
