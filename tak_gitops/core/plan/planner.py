@@ -257,7 +257,9 @@ def _make_plan(
     unknown_systems: set[str] = set()
     known_addresses = snapshot.logical_addresses
     known_systems = snapshot.systems
-    for pl in placed:
+    # In a fixed order: when two organisations need the same new address or system, the first one met is named in
+    # the error (and takes the description), so the order must not depend on set iteration.
+    for pl in sorted(placed, key=lambda p: (p.change.sort_key, p.org, p.kind, p.system)):
         c = pl.change
         if c.action in ("add-routing", "change-routing"):
             la = c.key[0]
