@@ -106,20 +106,28 @@ def _sorted_strictly(seq: Any) -> bool:
     return all(map(operator.lt, seq, islice(seq, 1, None)))
 
 
-def _checked_flat(doc: dict[str, Any], name: str, width: int, path: str, n_strings: int) -> list[int]:
-    """A flat array of string indexes, ``width`` per row, each inside the string table."""
+def _outside(name: str, path: str) -> SourceError:
+    return SourceError(f"'{name}' refers to a string index outside the string table", path=path)
+
+
+def _checked_flat(doc: dict[str, Any], name: str, width: int, path: str) -> list[int]:
+    """A flat array of string indexes, ``width`` per row, none negative (an index past the end of the string
+    table fails its lookup: see :func:`_rows`)."""
     flat = doc[name]
     if not isinstance(flat, list) or len(flat) % width:
         raise SourceError(f"'{name}' must be a flat array of {width}-integer rows", path=path)
-    if flat and (min(flat) < 0 or max(flat) >= n_strings):
-        raise SourceError(f"'{name}' refers to a string index outside the string table", path=path)
+    if flat and min(flat) < 0:
+        raise _outside(name, path)
     return flat
 
 
-def _rows(flat: list[int], width: int, get: Any) -> list[Any]:
+def _rows(flat: list[int], width: int, get: Any, name: str, path: str) -> list[Any]:
     """Rows of strings from a flat array of string indexes (one pass: each string looked up once)."""
     values = map(get, flat)
-    return list(zip(*([values] * width), strict=True))
+    try:
+        return list(zip(*([values] * width), strict=True))
+    except IndexError:
+        raise _outside(name, path) from None
 
 
 def _canonical(rows: list[Any], unique: int, name: str, path: str) -> None:
@@ -172,26 +180,29 @@ def _read_snapshot(p: str) -> Snapshot:
             raise SourceError("'strings' must be an array of strings", path=p)
         if not _sorted_strictly(strings):
             raise SourceError("'strings' is not sorted and unique", path=p)
-        n, get = len(strings), strings.__getitem__
-        r = _checked_flat(doc, "routings", 5, p, n)
-        a = _checked_flat(doc, "authorizations", 3, p, n)
-        la = _checked_flat(doc, "logical_addresses", 2, p, n)
-        sy = _checked_flat(doc, "systems", 2, p, n)
+        get = strings.__getitem__
+        r = _checked_flat(doc, "routings", 5, p)
+        a = _checked_flat(doc, "authorizations", 3, p)
+        la = _checked_flat(doc, "logical_addresses", 2, p)
+        sy = _checked_flat(doc, "systems", 2, p)
         # Routings: keys and values built apart (no 5-string rows). Sorted keys, each once, are exactly
         # canonical rows with one routing per key (the key decides the order of two rows with distinct keys).
-        keys = list(zip(map(get, r[0::5]), map(get, r[1::5]), strict=True))
-        values = list(zip(map(get, r[2::5]), map(get, r[3::5]), map(get, r[4::5]), strict=True))
+        try:
+            keys = list(zip(map(get, r[0::5]), map(get, r[1::5]), strict=True))
+            values = list(zip(map(get, r[2::5]), map(get, r[3::5]), map(get, r[4::5]), strict=True))
+        except IndexError:
+            raise _outside("routings", p) from None
         routings = dict(zip(keys, values, strict=True))
         _canonical(keys, len(keys), "routings", p)
         if len(routings) != len(keys):
             raise SourceError("'routings' holds one key twice", path=p)
         del keys, values
-        auth_rows = _rows(a, 3, get)
+        auth_rows = _rows(a, 3, get, "authorizations", p)
         authorizations = frozenset(auth_rows)
         _canonical(auth_rows, len(authorizations), "authorizations", p)
         del auth_rows
-        logical_addresses = _keyed(_rows(la, 2, get), "logical_addresses", p)
-        systems = _keyed(_rows(sy, 2, get), "systems", p)
+        logical_addresses = _keyed(_rows(la, 2, get, "logical_addresses", p), "logical_addresses", p)
+        systems = _keyed(_rows(sy, 2, get, "systems", p), "systems", p)
         co = doc["contracts"]
         if not isinstance(co, list) or len(co) % 4:
             raise SourceError("'contracts' must be a flat array of 4-integer rows", path=p)
