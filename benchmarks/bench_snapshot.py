@@ -8,7 +8,7 @@ then runs each phase in its own Python process and reports wall time and peak me
 * ``bare-parse-each``: ``orjson.loads`` of one file at a time, each tree dropped before the next;
 * ``read-export``: ``read_source(dir)`` -> Snapshot (the TAK-api directory reader);
 * ``write-snapshot``: read the export, then ``write_snapshot`` (time of the write alone);
-* ``load-snapshot``: ``read_snapshot(saved)`` -> Snapshot, digest verified.
+* ``load-snapshot``: ``read_snapshot(saved)`` -> Snapshot, structure and file digest verified.
 
 Usage: ``python benchmarks/bench_snapshot.py [--dir .bench/snapshot] [--authorizations N] [--routings N]``.
 """

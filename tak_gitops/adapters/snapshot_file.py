@@ -2,7 +2,8 @@
 
 A string table holds every distinct string once, sorted; rows are flat arrays of indexes into it, sorted. Because
 the table is sorted, sorting rows by their indexes sorts them by their strings, so a file's rows are in the
-same order as :meth:`Snapshot.content` lists them and the digest is checked without re-sorting.
+same order as :meth:`Snapshot.content` lists them and the writer hashes them without re-sorting. A file digest
+over everything else in the file lets the reader trust the recorded content digest after one cheap hash.
 """
 
 from __future__ import annotations
@@ -20,9 +21,8 @@ from tak_gitops.core.canonical import digest
 from tak_gitops.core.snapshot import SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION, Contract, Snapshot
 from tak_gitops.errors import SourceError
 
-_KEY = operator.itemgetter(0, 1)
-_VALUE = operator.itemgetter(2, 3, 4)
-_HEADER = ("format", "version", "platform", "environment", "snapshot_time", "source", "digest", "counts")
+_HEADER = ("format", "version", "platform", "environment", "snapshot_time", "source", "digest", "file_digest",
+           "counts")
 
 
 def _cols(rows: Any, width: int) -> list[tuple[str, ...]]:
@@ -67,7 +67,7 @@ def _encode(snapshot: Snapshot) -> bytes:
             "systems": [tuple(map(get, row)) for row in systems],
             "contracts": [(get(n), get(d), major, minor) for n, d, major, minor in contracts],
         })
-    doc = {
+    head = {
         "format": SNAPSHOT_FORMAT,
         "version": SNAPSHOT_FORMAT_VERSION,
         "platform": snapshot.platform,
@@ -75,6 +75,8 @@ def _encode(snapshot: Snapshot) -> bytes:
         "snapshot_time": snapshot.snapshot_time,
         "source": snapshot.source,
         "digest": snapshot.digest,
+    }
+    body = {
         "counts": {
             "routings": len(routings),
             "authorizations": len(auths),
@@ -89,7 +91,10 @@ def _encode(snapshot: Snapshot) -> bytes:
         "systems": list(chain.from_iterable(systems)),
         "contracts": list(chain.from_iterable(contracts)),
     }
-    return orjson.dumps(doc) + b"\n"
+    # The file digest: over every other key as written (canonical JSON), so a reader checks the rows and the
+    # recorded content digest together with one hash of the parsed file instead of rebuilding the content.
+    file_digest = digest({**head, **body})
+    return orjson.dumps({**head, "file_digest": file_digest, **body}) + b"\n"
 
 
 def write_snapshot(path: Path | str, snapshot: Snapshot) -> None:
@@ -101,25 +106,51 @@ def _sorted_strictly(seq: Any) -> bool:
     return all(map(operator.lt, seq, islice(seq, 1, None)))
 
 
-def _rows(flat: Any, width: int, name: str, path: str, strings: list[str]) -> list[tuple[str, ...]]:
-    """Turn a flat array of string indexes into rows of strings."""
+def _outside(name: str, path: str) -> SourceError:
+    return SourceError(f"'{name}' refers to a string index outside the string table", path=path)
+
+
+def _checked_flat(doc: dict[str, Any], name: str, width: int, path: str) -> list[int]:
+    """A flat array of string indexes, ``width`` per row, none negative (an index past the end of the string
+    table fails its lookup: see :func:`_rows`)."""
+    flat = doc[name]
     if not isinstance(flat, list) or len(flat) % width:
         raise SourceError(f"'{name}' must be a flat array of {width}-integer rows", path=path)
-    if flat and (min(flat) < 0 or max(flat) >= len(strings)):
-        raise SourceError(f"'{name}' refers to a string index outside the string table", path=path)
-    values = iter(list(map(strings.__getitem__, flat)))
-    return list(zip(*([values] * width), strict=True))
+    if flat and min(flat) < 0:
+        raise _outside(name, path)
+    return flat
 
 
-def _canonical(rows: list[Any], name: str, path: str) -> list[Any]:
-    """Rows must be sorted and unique (the order :meth:`Snapshot.content` lists them in)."""
-    if not _sorted_strictly(rows):
+def _rows(flat: list[int], width: int, get: Any, name: str, path: str) -> list[Any]:
+    """Rows of strings from a flat array of string indexes (one pass: each string looked up once)."""
+    values = map(get, flat)
+    try:
+        return list(zip(*([values] * width), strict=True))
+    except IndexError:
+        raise _outside(name, path) from None
+
+
+def _canonical(rows: list[Any], unique: int, name: str, path: str) -> None:
+    """Rows must be sorted and unique (the order :meth:`Snapshot.content` lists them in); ``unique`` is the size
+    of the set or dict built from them. (Sorting a sorted list is one pass of comparisons, in C.)"""
+    if unique != len(rows) or sorted(rows) != rows:
         raise SourceError(f"'{name}' rows are not in canonical (sorted, unique) order", path=path)
-    return rows
+
+
+def _keyed(rows: list[Any], name: str, path: str) -> dict[str, str]:
+    """``hsa_id -> description`` from rows that must be sorted, with each HSA-id once."""
+    table: dict[str, str] = dict(rows)
+    _canonical(rows, len(rows), name, path)
+    if len(table) != len(rows):
+        raise SourceError(f"'{name}' holds one key twice", path=path)
+    return table
 
 
 def read_snapshot(path: Path | str) -> Snapshot:
-    """Load a saved snapshot, checking format, version and digest (any mismatch is a SourceError)."""
+    """Load a saved snapshot, checking format, version, structure and file digest (any mismatch is a SourceError).
+
+    The content digest the file records is the loaded snapshot's digest: the file digest, checked here, covers
+    it together with every row, so it is not recomputed from the rows."""
     with gc_paused():
         return _read_snapshot(str(path))
 
@@ -145,62 +176,71 @@ def _read_snapshot(p: str) -> Snapshot:
         )
     try:
         strings = doc["strings"]
-        if not isinstance(strings, list) or not all(type(s) is str for s in strings):
+        if not isinstance(strings, list) or not set(map(type, strings)) <= {str}:
             raise SourceError("'strings' must be an array of strings", path=p)
         if not _sorted_strictly(strings):
             raise SourceError("'strings' is not sorted and unique", path=p)
-        routing_rows = _canonical(_rows(doc["routings"], 5, "routings", p, strings), "routings", p)
-        auth_rows = _canonical(_rows(doc["authorizations"], 3, "authorizations", p, strings), "authorizations", p)
-        la_rows = _canonical(_rows(doc["logical_addresses"], 2, "logical_addresses", p, strings),
-                             "logical_addresses", p)
-        sy_rows = _canonical(_rows(doc["systems"], 2, "systems", p, strings), "systems", p)
+        get = strings.__getitem__
+        r = _checked_flat(doc, "routings", 5, p)
+        a = _checked_flat(doc, "authorizations", 3, p)
+        la = _checked_flat(doc, "logical_addresses", 2, p)
+        sy = _checked_flat(doc, "systems", 2, p)
+        # Routings: keys and values built apart (no 5-string rows). Sorted keys, each once, are exactly
+        # canonical rows with one routing per key (the key decides the order of two rows with distinct keys).
+        try:
+            keys = list(zip(map(get, r[0::5]), map(get, r[1::5]), strict=True))
+            values = list(zip(map(get, r[2::5]), map(get, r[3::5]), map(get, r[4::5]), strict=True))
+        except IndexError:
+            raise _outside("routings", p) from None
+        routings = dict(zip(keys, values, strict=True))
+        _canonical(keys, len(keys), "routings", p)
+        if len(routings) != len(keys):
+            raise SourceError("'routings' holds one key twice", path=p)
+        del keys, values
+        auth_rows = _rows(a, 3, get, "authorizations", p)
+        authorizations = frozenset(auth_rows)
+        _canonical(auth_rows, len(authorizations), "authorizations", p)
+        del auth_rows
+        logical_addresses = _keyed(_rows(la, 2, get, "logical_addresses", p), "logical_addresses", p)
+        systems = _keyed(_rows(sy, 2, get, "systems", p), "systems", p)
         co = doc["contracts"]
         if not isinstance(co, list) or len(co) % 4:
             raise SourceError("'contracts' must be a flat array of 4-integer rows", path=p)
         contracts = [Contract(strings[co[i]], strings[co[i + 1]], co[i + 2], co[i + 3]) for i in range(0, len(co), 4)]
+        by_namespace = {c.namespace: c for c in contracts}
+        _canonical([(c.namespace, c.description, c.major, c.minor) for c in contracts], len(contracts), "contracts",
+                   p)
+        if len(by_namespace) != len(contracts):
+            raise SourceError("'contracts' holds one key twice", path=p)
         platform, environment = doc["platform"], doc["environment"]
-        recorded = doc["digest"]
+        recorded, recorded_file = doc["digest"], doc.pop("file_digest")
     except (KeyError, TypeError, IndexError, ValueError) as exc:
         raise SourceError(f"damaged snapshot file: {type(exc).__name__}: {exc}", path=p) from None
-    contract_rows = _canonical([(c.namespace, c.description, c.major, c.minor) for c in contracts], "contracts", p)
-    routings = dict(zip(map(_KEY, routing_rows), map(_VALUE, routing_rows), strict=True))
-    logical_addresses, systems = dict(la_rows), dict(sy_rows)
-    by_namespace = {c.namespace: c for c in contracts}
-    for name, unique, total in (("routings", routings, routing_rows), ("logical_addresses", logical_addresses,
-                                la_rows), ("systems", systems, sy_rows), ("contracts", by_namespace, contracts)):
-        if len(unique) != len(total):
-            raise SourceError(f"'{name}' holds one key twice", path=p)
-    content = {
-        "platform": platform,
-        "environment": environment,
-        "routings": routing_rows,
-        "authorizations": auth_rows,
-        "logical_addresses": la_rows,
-        "systems": sy_rows,
-        "contracts": contract_rows,
-    }
-    actual = digest(content)
-    del content, routing_rows
-    if actual != recorded:
-        raise SourceError(f"snapshot digest mismatch: the file records {recorded} but its rows hash to {actual} "
-                          "(edited or damaged); fetch it again", path=p)
+    # The file digest covers every other key as written, the recorded content digest included: a file that
+    # matches it holds the rows that digest was computed over (by the writer, from Snapshot.content()'s order).
+    actual = digest(doc)
+    if actual != recorded_file:
+        raise SourceError(f"snapshot digest mismatch: the file records {recorded_file} but its content hashes to "
+                          f"{actual} (edited or damaged); fetch it again", path=p)
+    snapshot_time, source = doc.get("snapshot_time"), doc.get("source", "snapshot")
+    del doc
     snapshot = Snapshot(
         platform=platform,
         environment=environment,
-        snapshot_time=doc.get("snapshot_time"),
-        source=doc.get("source", "snapshot"),
+        snapshot_time=snapshot_time,
+        source=source,
         routings=routings,
-        authorizations=frozenset(auth_rows),
+        authorizations=authorizations,
         logical_addresses=logical_addresses,
         systems=systems,
         contracts=by_namespace,
     )
-    snapshot.__dict__["digest"] = actual  # the cached_property, computed over the same content
+    snapshot.__dict__["digest"] = recorded  # the cached_property: Snapshot.content()'s digest, as written
     return snapshot
 
 
 def read_header(path: Path | str) -> dict[str, Any]:
-    """The header fields of a saved snapshot (format, version, platform, environment, time, source, digest,
+    """The header fields of a saved snapshot (format, version, platform, environment, time, source, digests,
     counts), without checking the rows."""
     try:
         doc = orjson.loads(Path(path).read_bytes())

@@ -31,7 +31,7 @@ AuthorizationKey = tuple[str, str, str]
 """(consumer HSA-id, logical address, contract namespace)"""
 
 SNAPSHOT_FORMAT = "tak-gitops-snapshot"
-SNAPSHOT_FORMAT_VERSION = 1
+SNAPSHOT_FORMAT_VERSION = 2
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from tak_gitops.adapters.snapshot_file import encode_snapshot, read_header, read_snapshot, write_snapshot
 from tak_gitops.adapters.sources import read_source
+from tak_gitops.core.canonical import digest
 from tak_gitops.core.snapshot import Contract, Snapshot
 from tak_gitops.errors import SourceError
 
@@ -40,9 +41,13 @@ def test_layout_is_a_string_table_and_flat_index_rows() -> None:
         logical_addresses={"SE1-B": "B"}, systems={"SE1-P": "P"}, contracts=[Contract("urn:x:1", "X", 1)],
     )
     doc = orjson.loads(encode_snapshot(snap))
+    file_digest = doc["file_digest"]
+    assert list(doc)[6:9] == ["digest", "file_digest", "counts"]
+    assert file_digest == digest({k: v for k, v in doc.items() if k != "file_digest"})
     assert doc == {
-        "format": "tak-gitops-snapshot", "version": 1, "platform": "NTJP", "environment": "PROD",
+        "format": "tak-gitops-snapshot", "version": 2, "platform": "NTJP", "environment": "PROD",
         "snapshot_time": "2026-11-20T02:31:07+0100", "source": "tak-api", "digest": snap.digest,
+        "file_digest": file_digest,
         "counts": {"routings": 1, "authorizations": 2, "logical_addresses": 1, "systems": 1, "contracts": 1},
         "strings": ["*", "B", "P", "RIVTABP21", "SE1-B", "SE1-C", "SE1-P", "X", "https://p/1", "urn:x:1"],
         "routings": [4, 9, 6, 8, 3],
@@ -72,7 +77,7 @@ def test_header() -> None:
     h = read_header(EXAMPLES / "ntjp-prod.snapshot.json")
     assert h["counts"] == {"routings": 23, "authorizations": 16, "logical_addresses": 17, "systems": 6,
                            "contracts": 10}
-    assert (h["format"], h["version"], h["platform"], h["environment"]) == ("tak-gitops-snapshot", 1, "NTJP", "PROD")
+    assert (h["format"], h["version"], h["platform"], h["environment"]) == ("tak-gitops-snapshot", 2, "NTJP", "PROD")
 
 
 def _edited(tmp_path: Path, edit) -> Path:  # type: ignore[no-untyped-def]
@@ -94,16 +99,43 @@ def test_digest_mismatch_is_a_source_error(tmp_path: Path) -> None:
     assert str(exc.value).endswith("(edited or damaged); fetch it again")
 
 
+@pytest.mark.parametrize("edit", [
+    lambda d: d.update(digest="sha256:" + "0" * 64),  # the recorded content digest alone
+    lambda d: d["systems"].__setitem__(1, d["systems"][3]),  # another description, rows still canonical
+    lambda d: d.update(snapshot_time="2026-11-21T02:31:07+0100"),
+    lambda d: d["counts"].update(routings=24),
+])
+def test_any_edit_fails_the_file_digest(tmp_path: Path, edit) -> None:  # type: ignore[no-untyped-def]
+    recorded = read_header(EXAMPLES / "ntjp-prod.snapshot.json")["file_digest"]
+    p = _edited(tmp_path, edit)
+    with pytest.raises(SourceError) as exc:
+        read_snapshot(p)
+    assert str(exc.value).startswith(f"{p}: snapshot digest mismatch: the file records {recorded} but its content "
+                                     "hashes to sha256:")
+    assert str(exc.value).endswith("(edited or damaged); fetch it again")
+
+
+def test_the_loaded_digest_is_the_content_digest() -> None:
+    back = read_snapshot(EXAMPLES / "ntjp-prod.snapshot.json")
+    assert back.digest == digest(back.content()) == example().digest
+
+
 @pytest.mark.parametrize(("edit", "message"), [
     (lambda d: d.update(format="other"), "not a snapshot file: 'format' is not 'tak-gitops-snapshot'"),
-    (lambda d: d.update(version=2), "snapshot format version 2 is not supported (expected 1); fetch it again"),
+    (lambda d: d.update(version=1), "snapshot format version 1 is not supported (expected 2); fetch it again"),
     (lambda d: d["routings"].append(0), "'routings' must be a flat array of 5-integer rows"),
     (lambda d: d["authorizations"].extend([999999, 0, 0]),
      "'authorizations' refers to a string index outside the string table"),
+    (lambda d: d["routings"].__setitem__(3, len(d["strings"])),
+     "'routings' refers to a string index outside the string table"),
+    (lambda d: d["routings"].__setitem__(1, -1), "'routings' refers to a string index outside the string table"),
+    (lambda d: d["systems"].__setitem__(1, len(d["strings"])),
+     "'systems' refers to a string index outside the string table"),
     (lambda d: d.update(authorizations=d["authorizations"][3:] + d["authorizations"][:3]),
      "'authorizations' rows are not in canonical (sorted, unique) order"),
     (lambda d: d["strings"].reverse(), "'strings' is not sorted and unique"),
     (lambda d: d.pop("systems"), "damaged snapshot file: KeyError: 'systems'"),
+    (lambda d: d.pop("file_digest"), "damaged snapshot file: KeyError: 'file_digest'"),
 ])
 def test_damaged_files(tmp_path: Path, edit, message: str) -> None:  # type: ignore[no-untyped-def]
     p = _edited(tmp_path, edit)
