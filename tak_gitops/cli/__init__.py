@@ -71,6 +71,9 @@ def _register() -> None:
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
     args = sys.argv[1:] if argv is None else argv
+    command = next((a for a in args if not a.startswith("-")), "")
+    # For `plan`, 2 means "changes": a usage error there must not look like one, so it exits 1.
+    usage_code = ExitCode.FAILURE if command in _CHANGES_EXIT_COMMANDS else ExitCode.USAGE
     try:
         code = cli.main(args=args, prog_name="tak-gitops", standalone_mode=False)
     except click.exceptions.Abort:
@@ -78,8 +81,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(ExitCode.FAILURE)
     except click.UsageError as exc:
         exc.show()
-        command = next((a for a in args if not a.startswith("-")), "")
-        sys.exit(ExitCode.FAILURE if command in _CHANGES_EXIT_COMMANDS else ExitCode.USAGE)
+        sys.exit(usage_code)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
@@ -87,7 +89,7 @@ def main(argv: list[str] | None = None) -> None:
         click.echo(f"error: {exc}", err=True)
         for diagnostic in getattr(exc, "diagnostics", ()):
             click.echo(f"  {diagnostic}", err=True)
-        sys.exit(exc.exit_code)
+        sys.exit(usage_code if exc.exit_code == ExitCode.USAGE else exc.exit_code)
     except BrokenPipeError:
         sys.exit(ExitCode.FAILURE)
     sys.exit(code if isinstance(code, int) else ExitCode.OK)

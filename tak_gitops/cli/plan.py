@@ -132,51 +132,9 @@ def plan(
 ) -> int:
     """Plan ENV: what orders would bring the TAK to the desired state, in waves, with checks.
 
-    Exit codes: 0 no changes, 2 changes planned, 1 refused (guard or error) or invalid input.
+    Exit codes: 0 no changes, 2 changes planned, 1 refused (guard or error) or invalid input (usage errors too:
+    `main` maps them to 1 for this command).
     """
-    try:
-        return _plan(
-            env=env,
-            snapshot_path=snapshot_path,
-            export_path=export_path,
-            fetch=fetch,
-            hsa_path=hsa_path,
-            orgs=orgs,
-            fmt=fmt,
-            out=out,
-            parts_dir=parts_dir,
-            comment_limit=comment_limit,
-            ack_cascade=ack_cascade,
-            ack_removals=ack_removals,
-            allow_empty_snapshot=allow_empty_snapshot,
-            allow_stale=allow_stale,
-            color=color,
-            repo=repo,
-        )
-    except UsageError as exc:
-        exc.exit_code = ExitCode.FAILURE  # 2 means "changes" for plan: a usage error must not look like one
-        raise
-
-
-def _plan(
-    *,
-    env: str,
-    snapshot_path: Path | None,
-    export_path: Path | None,
-    fetch: bool,
-    hsa_path: Path | None,
-    orgs: tuple[str, ...],
-    fmt: str,
-    out: Path | None,
-    parts_dir: Path | None,
-    comment_limit: int,
-    ack_cascade: tuple[str, ...],
-    ack_removals: tuple[str, ...],
-    allow_empty_snapshot: bool,
-    allow_stale: bool,
-    color: bool | None,
-    repo: Path,
-) -> int:
     loaded = load_desired_or_raise(repo)
     config = loaded.config
     if env not in config.environments:
