@@ -6,8 +6,9 @@ The API other commands use::
     state = load_desired_or_raise(path)  # LoadResult; raises DesiredStateError when any error is found
 
 ``path`` is anything inside the repository (the root, ``desired/``, an organisation folder or a file): the
-root is the nearest directory upward holding ``tak-gitops.yaml``. Validation always covers the whole
-repository, because its cross-file rules (ownership, routing conflicts) need every organisation.
+root is the nearest directory upward holding ``tak-gitops.yaml``. Validation covers the whole repository,
+because its cross-file rules (ownership, routing conflicts) need every organisation; a plan for some
+organisations (``plan_for``) reads their folders and those that mention their systems or addresses.
 Diagnostic paths are relative to the current directory when the repository is under it, with ``/``.
 """
 
@@ -17,7 +18,7 @@ import csv
 import io
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from itertools import count, repeat
 from operator import methodcaller
@@ -26,12 +27,15 @@ from typing import TypeVar, cast
 
 from pydantic import BaseModel
 
+from tak_gitops.adapters.desired_files import org_folders, read_repo_files
 from tak_gitops.adapters.sources import gc_paused
 from tak_gitops.adapters.yaml_loader import MAX_FILE_BYTES, load_yaml_file, read_text
 from tak_gitops.core import codes
 from tak_gitops.core.config import OwnershipRegistry, ProjectConfig
 from tak_gitops.core.desired import DesiredState
 from tak_gitops.core.nodes import Node
+from tak_gitops.core.relevance import IdMatcher, relevant_ids
+from tak_gitops.core.snapshot import Snapshot
 from tak_gitops.core.validate import (
     ORGANISATION_FILE,
     CsvRow,
@@ -60,6 +64,8 @@ class LoadResult:
     state: DesiredState
     diagnostics: tuple[Diagnostic, ...]
     root: Path
+    folders: tuple[str, ...] = ()
+    """The organisation folders read: all of them, or those a plan for some organisations needs."""
 
     @property
     def ok(self) -> bool:
@@ -272,31 +278,65 @@ def load_org_folder(folder: Path, cwd: Path | None, diags: Diagnostics, max_byte
     )
 
 
-def load_desired(path: Path | str = ".", *, cwd: Path | None = None, max_bytes: int = MAX_FILE_BYTES) -> LoadResult:
+def load_desired(
+    path: Path | str = ".",
+    *,
+    cwd: Path | None = None,
+    max_bytes: int = MAX_FILE_BYTES,
+    plan_for: PlanFor | None = None,
+) -> LoadResult:
     """Load and validate the repository containing ``path``. Raises ConfigError for a bad configuration or
-    registry, UsageError when ``path`` is not in a repository; every other problem is a diagnostic."""
+    registry, UsageError when ``path`` is not in a repository; every other problem is a diagnostic.
+
+    With ``plan_for``, only the folders a plan for those organisations needs are read and validated: theirs and
+    every other folder whose files mention an HSA-id of their rows (see :mod:`tak_gitops.core.relevance`).
+    """
     root = find_root(path)
     with gc_paused():
-        return _load_desired(root, cwd, max_bytes)
+        return _load_desired(root, cwd, max_bytes, plan_for)
 
 
-def _load_desired(root: Path, cwd: Path | None, max_bytes: int) -> LoadResult:
+@dataclass(frozen=True)
+class PlanFor:
+    """What a plan will be made for: the environment, the planning organisations and the current TAK."""
+
+    env: str
+    orgs: tuple[str, ...]
+    snapshot: Snapshot
+
+
+def _load_desired(root: Path, cwd: Path | None, max_bytes: int, plan_for: PlanFor | None) -> LoadResult:
     config, registry = load_config(root, cwd)
+    files = read_repo_files(root, config)
     diags = Diagnostics()
-    desired_dir = root / config.desired_dir
-    orgs: list[OrgInput] = []
-    if desired_dir.is_dir():
-        for folder in sorted(desired_dir.iterdir()):
-            if folder.is_dir() and not folder.name.startswith("."):
-                orgs.append(load_org_folder(folder, cwd, diags, max_bytes))
-    state, found = validate_desired(config, registry, orgs)
+    folders = {folder.name: folder for folder in org_folders(root / config.desired_dir)}
+    loaded: dict[str, OrgInput] = {}
+
+    def read(names: list[str]) -> tuple[DesiredState, tuple[Diagnostic, ...]]:
+        for name in names:
+            loaded[name] = load_org_folder(folders[name], cwd, diags, max_bytes)
+        return validate_desired(config, registry, [loaded[k] for k in sorted(loaded)])
+
+    if plan_for is None:
+        state, found = read(sorted(folders))
+    else:
+        state, found = read(sorted(set(plan_for.orgs) & folders.keys()))
+        while True:  # once more after new folders: the ids come from the planning organisations' rows only
+            matcher = IdMatcher(relevant_ids(state, plan_for.env, plan_for.orgs, plan_for.snapshot))
+            more = [n for n in sorted(folders) if n not in loaded and matcher.mentions(files.folder_bytes(n))]
+            if not more:
+                break
+            state, found = read(more)
     diags.extend(found)
-    return LoadResult(config, registry, state, diags.items, root)
+    state = replace(state, file_digests=files.digests(config))
+    return LoadResult(config, registry, state, diags.items, root, tuple(sorted(loaded)))
 
 
-def load_desired_or_raise(path: Path | str = ".", *, cwd: Path | None = None) -> LoadResult:
+def load_desired_or_raise(
+    path: Path | str = ".", *, cwd: Path | None = None, plan_for: PlanFor | None = None
+) -> LoadResult:
     """:func:`load_desired`, raising DesiredStateError when any diagnostic is an error."""
-    result = load_desired(path, cwd=cwd)
+    result = load_desired(path, cwd=cwd, plan_for=plan_for)
     if not result.ok:
         raise DesiredStateError(result.diagnostics)
     return result

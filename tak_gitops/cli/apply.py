@@ -18,7 +18,8 @@ import click
 import orjson
 
 from tak_gitops.adapters.apply_runner import match_records, run_apply
-from tak_gitops.adapters.desired_loader import load_config, load_desired_or_raise
+from tak_gitops.adapters.desired_files import desired_digest
+from tak_gitops.adapters.desired_loader import PlanFor, load_config, load_desired_or_raise
 from tak_gitops.adapters.hsafile import read_hsa_file
 from tak_gitops.adapters.ledger_store import DEFAULT_LOCK_TTL, LedgerStore
 from tak_gitops.adapters.snapshot_file import read_snapshot as read_snapshot_file
@@ -126,8 +127,8 @@ def check_guards(plan: Mapping[str, Any], given: set[str]) -> list[str]:
 
 
 def current_desired_digest(root: Path, config: ProjectConfig, env: str) -> str:
-    """The digest of today's desired files for ``env``, computed as the planner does (L2: pin the desired state)."""
-    return load_desired_or_raise(root).state.digest(env)
+    """The digest of today's desired files for ``env``, as a plan records it (L2: pin the desired state)."""
+    return desired_digest(root, config, env)
 
 
 def replan(
@@ -142,20 +143,22 @@ def replan(
 ) -> dict[str, Any]:
     """Plan again, as ``tak-gitops plan`` does, from today's desired files, ``snapshot``, the HSA file, the
     same acknowledgements and the ledger's pending orders (except those of this plan)."""
-    state = load_desired_or_raise(root).state
+    orgs = plan.get("organisations")
+    planning = tuple(str(o) for o in orgs) if isinstance(orgs, list) else ()
+    # read as `plan` did: the planning organisations' folders and those that mention their systems or addresses
+    state = load_desired_or_raise(root, plan_for=PlanFor(env, planning, snapshot) if planning else None).state
     # orders of this very plan already handed over are not "pending" for the comparison: the reviewed plan
     # was made before them, and subtracting them would make a resumed apply look stale
     checksum = plan.get("checksum")
     records = LedgerStore(root, env, config.ledger_dir).records()
     pending = ledger_pending(r for r in records if r.plan_checksum != checksum)
     hsa = read_hsa_file(hsa_path) if hsa_path is not None else None
-    orgs = plan.get("organisations")
     result = make_plan(
         state,
         snapshot,
         env=env,
         config=config,
-        orgs=list(orgs) if isinstance(orgs, list) else None,
+        orgs=list(planning) if isinstance(orgs, list) else None,
         hsa=hsa,
         pending=pending,
         acks=Acknowledgements(

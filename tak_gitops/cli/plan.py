@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from tak_gitops.adapters.atomic import write_bytes_atomic
-from tak_gitops.adapters.desired_loader import load_desired_or_raise
+from tak_gitops.adapters.desired_loader import PlanFor, find_root, load_config, load_desired_or_raise
 from tak_gitops.adapters.hsafile import read_hsa_file
 from tak_gitops.adapters.ledger_store import pending_orders
 from tak_gitops.adapters.render import render_github, render_markdown, render_text
@@ -135,12 +135,12 @@ def plan(
     Exit codes: 0 no changes, 2 changes planned, 1 refused (guard or error) or invalid input (usage errors too:
     `main` maps them to 1 for this command).
     """
-    loaded = load_desired_or_raise(repo)
-    config = loaded.config
+    root = find_root(repo)
+    config, registry = load_config(root)
     if env not in config.environments:
         known = ", ".join(sorted(config.environments)) or "none"
         raise UsageError(f"unknown environment {env!r}; tak-gitops.yaml defines: {known}")
-    unknown = sorted(set(orgs) - set(loaded.state.organisations))
+    unknown = sorted(set(orgs) - set(registry.organisations))
     if unknown:
         raise UsageError(f"--org {', '.join(unknown)}: not an organisation of the ownership registry")
     snapshot = read_current(
@@ -151,6 +151,8 @@ def plan(
         fetch=fetch,
         allow_stale=allow_stale,
     )
+    # A plan for some organisations reads their folders and the folders that mention their systems or addresses.
+    loaded = load_desired_or_raise(root, plan_for=PlanFor(env, orgs, snapshot) if orgs else None)
     hsa = read_hsa_file(hsa_path) if hsa_path is not None else None
     acks = Acknowledgements(
         cascades=frozenset(a.strip().upper() for a in ack_cascade),
@@ -164,7 +166,7 @@ def plan(
         config=config,
         orgs=list(orgs) or None,
         hsa=hsa,
-        pending=_pending(loaded.root, env, config),
+        pending=_pending(root, env, config),
         acks=acks,
     )
     doc = result.to_document()

@@ -141,6 +141,8 @@ class DesiredState:
     addresses: Mapping[str, Address]
     """Every logical address named anywhere, with the best name and kind known."""
     environments: Mapping[str, EnvironmentState]
+    file_digests: Mapping[str, str] = field(default_factory=dict)
+    """Per environment, the digest of the files the state was read from (set by the loader; see :meth:`digest`)."""
 
     def content(self, env: str) -> dict[str, object]:
         """The hashed content for one environment: everything that can change a plan for it."""
@@ -172,5 +174,7 @@ class DesiredState:
         return rows
 
     def digest(self, env: str) -> str:
-        """``sha256:`` of :meth:`content` for ``env``: what a plan for ``env`` records and apply re-checks."""
-        return digest(self.content(env))
+        """What a plan for ``env`` records and apply re-checks: the digest of the files read for ``env`` when
+        the state was loaded from a repository, else ``sha256:`` of :meth:`content` (a state built in memory)."""
+        found = self.file_digests.get(env)
+        return found if found is not None else digest(self.content(env))

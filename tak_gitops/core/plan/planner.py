@@ -212,11 +212,11 @@ def _make_plan(
         placed.append(Placed(org, "producer", value[0], change))
 
     # Routing removals: rows of planning organisations' producers that nobody desires.
-    for key in s_r.keys() - scope.desired_routings.keys():
-        cur = s_r[key]
-        rorg = owners.get(cur[0])
-        if rorg is not None and rorg in planning:
-            placed.append(Placed(rorg, "remove-routings", cur[0], Change("remove-routing", key, before=cur)))
+    planning_systems = frozenset(s for s, o in owners.items() if o in planning)
+    desired_routings = scope.desired_routings
+    for key, cur in s_r.items():
+        if cur[0] in planning_systems and key not in desired_routings:
+            placed.append(Placed(owners[cur[0]], "remove-routings", cur[0], Change("remove-routing", key, before=cur)))
 
     # Authorization adds: a consumer's own declaration (consumer order) or a grant (the granting producer's order).
     for akey in scope.desired_auths.keys() - s_a:
@@ -234,15 +234,24 @@ def _make_plan(
             continue
         placed.append(where)
 
-    # Authorization removals: managed by a grant with `manage`, else by the consumer's owner.
-    for akey in s_a - scope.desired_auths.keys():
-        managed = scope.managed.get((akey[1], akey[2]))
+    # Authorization removals: managed by a grant with `manage`, else by the consumer's owner. (Rows are picked
+    # by their consumer or managed pair first: most rows of a national TAK are other organisations'.)
+    desired_auths = scope.desired_auths
+    managers = scope.managed
+    if managers:
+        managed_las = frozenset(la for la, _ns in managers)
+        auth_rows = [k for k in s_a if k[0] in planning_systems or k[1] in managed_las]
+    else:
+        auth_rows = [k for k in s_a if k[0] in planning_systems]
+    for akey in auth_rows:
+        if akey in desired_auths:
+            continue
+        managed = managers.get((akey[1], akey[2]))
         if managed is not None:
             placed.append(Placed(managed[0], "remove-authorizations", managed[1], Change("remove-authorization", akey)))
-            continue
-        corg = owners.get(akey[0])
-        if corg is not None and corg in planning:
-            placed.append(Placed(corg, "remove-authorizations", akey[0], Change("remove-authorization", akey)))
+        elif akey[0] in planning_systems:
+            change = Change("remove-authorization", akey)
+            placed.append(Placed(owners[akey[0]], "remove-authorizations", akey[0], change))
 
     # Pending orders: identical lines are held back, contradicting ones are planned and warned about.
     pending_orders = sorted((p for p in pending if p.env == env), key=lambda p: p.order_id)
@@ -588,7 +597,6 @@ def _make_plan(
     if removals_by_org:
         rows_by_org: Counter[str] = Counter()
         per_system: Counter[str] = Counter(map(itemgetter(0), s_r.values()))
-        managers = scope.managed
         if managers:
             rows_by_org.update(
                 managers[(la, ns)][0] if (la, ns) in managers else owners.get(c, "") for (c, la, ns) in s_a
