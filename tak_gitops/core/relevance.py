@@ -36,31 +36,22 @@ _MAX_PREFIXES = 8
 def relevant_ids(desired: DesiredState, env: str, planning: Collection[str], snapshot: Snapshot) -> frozenset[str]:
     """HSA-ids whose mention in another organisation's files can change a plan of ``env`` for ``planning``.
 
-    The systems ``planning`` owns; the addresses, producers and consumers of their desired rows, grants and
-    takeovers; and the addresses their producers route today (where another organisation's wish keeps a row
-    or its authorizations). Only rows attributable to ``planning`` are read, so the set does not grow when
-    more folders are loaded.
+    The systems ``planning`` owns (their own rows name no others: another producer is refused); the addresses
+    of their desired routings and the consumers and addresses of their desired authorizations (validation
+    expands grants into authorization rows of the granting organisation); and the addresses their producers
+    route today (where another organisation's wish keeps a row or its authorizations). Only rows attributable
+    to ``planning`` are read, so the set does not grow when more folders are loaded.
     """
     orgs = frozenset(planning)
     owned = {s for s, o in desired.owners.items() if o in orgs}
     ids: set[str] = set(owned)
     state = desired.environments.get(env)
     if state is not None:
-        for (la, _ns), org in state.routing_orgs.items():
-            if org in orgs:
-                ids.add(la)
-                ids.add(state.routings[(la, _ns)][0])
+        ids.update(la for (la, _ns), org in state.routing_orgs.items() if org in orgs)
         for (consumer, la, _ns), wanting in state.authorization_orgs.items():
             if not orgs.isdisjoint(wanting):
                 ids.add(consumer)
                 ids.add(la)
-        for g in state.grants:
-            if g.org in orgs:
-                ids.add(g.producer)
-                ids.update(g.consumers)
-                ids.update(g.addresses)
-        for org in orgs & state.orgs.keys():
-            ids.update(la for la, _ns in state.orgs[org].takeovers)
     for (la, _ns), (producer, _url, _profile) in snapshot.routings.items():
         if producer in owned:
             ids.add(la)
