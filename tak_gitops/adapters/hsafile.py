@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import repeat
 from pathlib import Path
-from typing import BinaryIO, cast
+from typing import BinaryIO, TypeAlias, cast
 
 from tak_gitops.adapters.sources import gc_paused
 from tak_gitops.core.canonical import digest
@@ -68,23 +68,35 @@ def split_dn(dn: str) -> list[str]:
     return [_normal_rdn(rdn) for rdn in parts]
 
 
+# A DN as :func:`split_dn` normalizes it, as a chain: (first RDN, the parent DN's key), None above the top RDN.
+# Equal for DNs that split_dn makes equal; units below one parent DN share its key (one object).
+DnKey: TypeAlias = "tuple[str, DnKey | None]"
+
+
 class _DnKeys:
-    """:func:`split_dn` as a tuple, with each distinct RDN normalized once (units share their ancestors')."""
+    """The :data:`DnKey` of each DN, normalizing each distinct RDN and parent DN once."""
 
     def __init__(self) -> None:
         self._rdns: dict[str, str] = {}
+        self._parents: dict[str, DnKey] = {}
 
-    def __call__(self, dn: str) -> tuple[str, ...]:
+    def __call__(self, dn: str) -> DnKey:
         if "\\" in dn:
-            return tuple(split_dn(dn))
-        rdns = self._rdns
-        out = []
-        for rdn in dn.split(","):
-            normal = rdns.get(rdn)
-            if normal is None:
-                normal = rdns[rdn] = _normal_rdn(rdn)
-            out.append(normal)
-        return tuple(out)
+            *rdns, last = split_dn(dn)
+            key: DnKey = (last, None)
+            for rdn in reversed(rdns):
+                key = (rdn, key)
+            return key
+        first, comma, rest = dn.partition(",")
+        normal = self._rdns.get(first)
+        if normal is None:
+            normal = self._rdns[first] = _normal_rdn(first)
+        if not comma:
+            return (normal, None)
+        parent = self._parents.get(rest)
+        if parent is None:
+            parent = self._parents[rest] = self(rest)
+        return (normal, parent)
 
 
 def read_hsa_files(paths: Iterable[Path]) -> HsaFile:
@@ -164,18 +176,19 @@ def _read_hsa_files(paths: Iterable[Path]) -> HsaFile:
 
 def _parents(dns: dict[str, str]) -> dict[str, str]:
     """Each unit's parent (the root ``SE`` has none): the unit of its nearest DN ancestor, else ``SE``; the last
-    unit of a DN wins. Siblings share the search: it is made once per distinct parent DN."""
+    unit of a DN wins. The search is made once for each distinct parent DN."""
     dn_key = _DnKeys()
     keys = [dn_key(dn) for dn in dns.values()]
     by_dn = dict(zip(keys, dns, strict=True))
-    found: dict[tuple[str, ...], str] = {}
+    found: dict[DnKey | None, str] = {}
     parents: dict[str, str] = {}
-    for hsa_id, key in zip(dns, keys, strict=True):
-        up = key[1:]
+    for hsa_id, (_rdn, up) in zip(dns, keys, strict=True):
         parent = found.get(up)
         if parent is None:
-            parent = next((by_dn[up[cut:]] for cut in range(len(up)) if up[cut:] in by_dn), ROOT)
-            found[up] = parent
+            ancestor = up
+            while ancestor is not None and ancestor not in by_dn:
+                ancestor = ancestor[1]
+            parent = found[up] = ROOT if ancestor is None else by_dn[ancestor]
         parents[hsa_id] = parent
     parents.pop(ROOT, None)
     return parents
