@@ -5,6 +5,10 @@ Builds the tree the way the routing engine (hsa-cache ``HsaFileParser``) does: o
 nearest DN ancestor (strip the leftmost RDN, repeatedly) that belongs to a unit in the file, else ``SE``.
 HSA-ids are upper-cased (TAK compares them case-insensitively). Several files (the complementary file with the
 root ``SE`` and the main file) may be read together.
+
+Reading streams: ElementTree's pull parser is fed the file 64 KiB at a time, and each ``hsaUnit`` element is
+emptied as soon as its three fields are read, so memory holds the fields, not the document. The parent search is
+made once per distinct parent DN, with each distinct RDN and parent DN normalized once.
 """
 
 from __future__ import annotations
@@ -126,11 +130,11 @@ def _unit_elements(file: BinaryIO) -> Iterator[ET.Element]:
 
 
 def _read_hsa_files(paths: Iterable[Path]) -> HsaFile:
-    # the units with all three fields, in file order: hsaIdentity -> DN and name, and their hsaUnit[n] indexes
+    # the units with all three fields, in file order: hsaIdentity -> DN and name, and each one's n in hsaUnit[n]
     dns: dict[str, str] = {}
     names: dict[str, str] = {}
     indexes: list[int] = []
-    starts: list[int] = []  # where each file's units begin in ``indexes``
+    starts: list[int] = []  # where each file's units begin in ``indexes`` (to name the first of a duplicate)
     units = skipped = 0
     sources: list[str] = []
     for path in paths:
@@ -176,7 +180,8 @@ def _read_hsa_files(paths: Iterable[Path]) -> HsaFile:
 
 def _parents(dns: dict[str, str]) -> dict[str, str]:
     """Each unit's parent (the root ``SE`` has none): the unit of its nearest DN ancestor, else ``SE``; the last
-    unit of a DN wins. The search is made once for each distinct parent DN."""
+    unit of a DN wins. The search depends on the parent DN alone (an ancestor's DN is shorter than the unit's, so
+    a unit never finds itself), so it is made once for each distinct parent DN."""
     dn_key = _DnKeys()
     keys = [dn_key(dn) for dn in dns.values()]
     by_dn = dict(zip(keys, dns, strict=True))
