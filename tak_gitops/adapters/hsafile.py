@@ -8,7 +8,7 @@ root ``SE`` and the main file) may be read together.
 
 Reading streams: ElementTree's pull parser is fed the file 64 KiB at a time, and each ``hsaUnit`` element is
 emptied as soon as its three fields are read, so memory holds the fields, not the document. The parent search is
-made once per distinct parent DN, with each distinct RDN and parent DN normalized once.
+made once per distinct parent DN.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import repeat
 from pathlib import Path
-from typing import BinaryIO, TypeAlias, cast
+from typing import BinaryIO, cast
 
 from tak_gitops.adapters.sources import gc_paused
 from tak_gitops.core.canonical import digest
@@ -72,35 +72,23 @@ def split_dn(dn: str) -> list[str]:
     return [_normal_rdn(rdn) for rdn in parts]
 
 
-# A DN as :func:`split_dn` normalizes it, as a chain: (first RDN, the parent DN's key), None above the top RDN.
-# Equal for DNs that split_dn makes equal; units below one parent DN share its key (one object).
-DnKey: TypeAlias = "tuple[str, DnKey | None]"
-
-
 class _DnKeys:
-    """The :data:`DnKey` of each DN, normalizing each distinct RDN and parent DN once."""
+    """:func:`split_dn` as a tuple, with each distinct RDN normalized once (units share their ancestors')."""
 
     def __init__(self) -> None:
         self._rdns: dict[str, str] = {}
-        self._parents: dict[str, DnKey] = {}
 
-    def __call__(self, dn: str) -> DnKey:
+    def __call__(self, dn: str) -> tuple[str, ...]:
         if "\\" in dn:
-            *rdns, last = split_dn(dn)
-            key: DnKey = (last, None)
-            for rdn in reversed(rdns):
-                key = (rdn, key)
-            return key
-        first, comma, rest = dn.partition(",")
-        normal = self._rdns.get(first)
-        if normal is None:
-            normal = self._rdns[first] = _normal_rdn(first)
-        if not comma:
-            return (normal, None)
-        parent = self._parents.get(rest)
-        if parent is None:
-            parent = self._parents[rest] = self(rest)
-        return (normal, parent)
+            return tuple(split_dn(dn))
+        rdns = self._rdns
+        out = []
+        for rdn in dn.split(","):
+            normal = rdns.get(rdn)
+            if normal is None:
+                normal = rdns[rdn] = _normal_rdn(rdn)
+            out.append(normal)
+        return tuple(out)
 
 
 def read_hsa_files(paths: Iterable[Path]) -> HsaFile:
@@ -185,15 +173,13 @@ def _parents(dns: dict[str, str]) -> dict[str, str]:
     dn_key = _DnKeys()
     keys = [dn_key(dn) for dn in dns.values()]
     by_dn = dict(zip(keys, dns, strict=True))
-    found: dict[DnKey | None, str] = {}
+    found: dict[tuple[str, ...], str] = {}
     parents: dict[str, str] = {}
-    for hsa_id, (_rdn, up) in zip(dns, keys, strict=True):
+    for hsa_id, key in zip(dns, keys, strict=True):
+        up = key[1:]
         parent = found.get(up)
         if parent is None:
-            ancestor = up
-            while ancestor is not None and ancestor not in by_dn:
-                ancestor = ancestor[1]
-            parent = found[up] = ROOT if ancestor is None else by_dn[ancestor]
+            parent = found[up] = next((by_dn[up[cut:]] for cut in range(len(up)) if up[cut:] in by_dn), ROOT)
         parents[hsa_id] = parent
     parents.pop(ROOT, None)
     return parents

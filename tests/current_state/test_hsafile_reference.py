@@ -246,3 +246,12 @@ def test_a_duplicate_before_bad_xml_is_reported_first(tmp_path: Path) -> None:
         read_hsa_files([first, second])
     assert str(exc.value) == (f"{second}: hsaUnit[0]: hsaIdentity SE1-A occurs twice (also {first}: hsaUnit[1]; "
                               "HSA-ids are compared case-insensitively)")
+
+
+def test_a_very_deep_dn(tmp_path: Path) -> None:
+    top = ",".join(f"ou=L{i}" for i in range(3000)) + ",c=SE"
+    p = write(tmp_path, f"<hsaUnit><hsaIdentity>SE1-A</hsaIdentity><DN>{top}</DN><name>A</name></hsaUnit>"
+                        f"<hsaUnit><hsaIdentity>SE1-B</hsaIdentity><DN>ou=B,{top.upper()}</DN><name>B</name></hsaUnit>")
+    got = read_hsa_files([p])
+    assert dict(got.tree.parents) == {"SE1-A": "SE", "SE1-B": "SE1-A"}
+    assert reader_outcome([p]) == reference_outcome([p])
