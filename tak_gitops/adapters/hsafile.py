@@ -5,15 +5,22 @@ Builds the tree the way the routing engine (hsa-cache ``HsaFileParser``) does: o
 nearest DN ancestor (strip the leftmost RDN, repeatedly) that belongs to a unit in the file, else ``SE``.
 HSA-ids are upper-cased (TAK compares them case-insensitively). Several files (the complementary file with the
 root ``SE`` and the main file) may be read together.
+
+Reading streams: ElementTree's pull parser is fed the file 64 KiB at a time, and each ``hsaUnit`` element is
+emptied as soon as its three fields are read, so memory holds the fields, not the document. The parent search is
+made once per distinct parent DN.
 """
 
 from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
+from typing import BinaryIO, cast
 
 from tak_gitops.adapters.sources import gc_paused
 from tak_gitops.core.canonical import digest
@@ -25,6 +32,7 @@ _UNIT = f"{{{NS}}}hsaUnit"
 _ID = f"{{{NS}}}hsaIdentity"
 _DN = f"{{{NS}}}DN"
 _NAME = f"{{{NS}}}name"
+_CHUNK = 1 << 16  # bytes fed to the parser at a time
 
 
 @dataclass(frozen=True)
@@ -91,63 +99,90 @@ def read_hsa_files(paths: Iterable[Path]) -> HsaFile:
         return _read_hsa_files(paths)
 
 
+def _unit_elements(file: BinaryIO) -> Iterator[ET.Element]:
+    """Yield the ``hsaUnit`` elements of an XML file as they end. This is ``ET.iterparse`` (the same parser, so
+    the same errors at the same positions, raised after the elements before them) fed larger pieces, with the
+    other elements passed over in the loop that reads the events."""
+    pull: ET.XMLPullParser[ET.Element] = ET.XMLPullParser(events=("end",))
+    while True:
+        data = file.read(_CHUNK)
+        if data:
+            pull.feed(data)
+        else:
+            pull.close()
+        for _event, elem in cast(Iterator[tuple[str, ET.Element]], pull.read_events()):  # "end": elements only
+            if elem.tag == _UNIT:
+                yield elem
+        if not data:
+            return
+
+
 def _read_hsa_files(paths: Iterable[Path]) -> HsaFile:
-    by_dn: dict[tuple[str, ...], str] = {}
+    # the units with all three fields, in file order: hsaIdentity -> DN and name, and each one's n in hsaUnit[n]
+    dns: dict[str, str] = {}
     names: dict[str, str] = {}
-    dns: dict[str, tuple[str, ...]] = {}
+    indexes: list[int] = []
+    starts: list[int] = []  # where each file's units begin in ``indexes`` (to name the first of a duplicate)
     units = skipped = 0
-    first_seen: dict[str, str] = {}
-    sources = []
-    dn_key = _DnKeys()
+    sources: list[str] = []
     for path in paths:
-        sources.append(str(path))
+        source = str(path)
+        sources.append(source)
+        starts.append(len(indexes))
         index = -1
         try:
-            for _event, elem in ET.iterparse(path, events=("end",)):
-                if elem.tag != _UNIT:
-                    continue
-                units += 1
-                index += 1
-                label = f"hsaUnit[{index}]"
-                hsa_id = (elem.findtext(_ID) or "").strip().upper()
-                dn = (elem.findtext(_DN) or "").strip()
-                name = (elem.findtext(_NAME) or "").strip()
-                elem.clear()
-                if not hsa_id or not dn or not name:
-                    skipped += 1
-                    continue
-                if hsa_id in first_seen:
-                    raise SourceError(
-                        f"hsaIdentity {hsa_id} occurs twice (also {first_seen[hsa_id]}; HSA-ids are compared "
-                        "case-insensitively)", path=str(path), row=label,
-                    )
-                first_seen[hsa_id] = f"{path}: {label}"
-                key = dn_key(dn)
-                by_dn[key] = hsa_id
-                dns[hsa_id] = key
-                names[hsa_id] = name
-            if index < 0:
-                raise SourceError(f"no hsaUnit elements in namespace {NS}: not an HSA cache file", path=str(path))
+            with open(path, "rb") as file:
+                for index, elem in enumerate(_unit_elements(file)):
+                    hsa_id = elem.findtext(_ID, "").strip().upper()
+                    dn = elem.findtext(_DN, "").strip()
+                    name = elem.findtext(_NAME, "").strip()
+                    elem.clear()
+                    if not hsa_id or not dn or not name:
+                        skipped += 1
+                    elif hsa_id in names:
+                        first = list(names).index(hsa_id)
+                        file_no = bisect_right(starts, first) - 1
+                        raise SourceError(
+                            f"hsaIdentity {hsa_id} occurs twice (also {sources[file_no]}: hsaUnit[{indexes[first]}]; "
+                            "HSA-ids are compared case-insensitively)", path=source, row=f"hsaUnit[{index}]",
+                        )
+                    else:
+                        dns[hsa_id] = dn
+                        names[hsa_id] = name
+                        indexes.append(index)
         except ET.ParseError as exc:
             line, col = exc.position
             reason = re.sub(r": line \d+, column \d+$", "", str(exc))
-            raise SourceError(f"not valid XML at line {line} column {col + 1}: {reason}", path=str(path)) from None
+            raise SourceError(f"not valid XML at line {line} column {col + 1}: {reason}", path=source) from None
         except OSError as exc:
-            raise SourceError(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
-    parents: dict[str, str] = {}
-    for hsa_id, key in dns.items():
-        if hsa_id == ROOT:
-            continue
-        parent = ROOT
-        for cut in range(1, len(key)):
-            found = by_dn.get(key[cut:])
-            if found is not None and found != hsa_id:
-                parent = found
-                break
-        parents[hsa_id] = parent
-    content = sorted((k, parents.get(k, ""), names[k]) for k in dns)
+            raise SourceError(f"cannot read: {exc.strerror or exc}", path=source) from None
+        if index < 0:
+            raise SourceError(f"no hsaUnit elements in namespace {NS}: not an HSA cache file", path=source)
+        units += index + 1
+    parents = _parents(dns)
+    order = sorted(names)
+    content = list(zip(order, map(parents.get, order, repeat("")), map(names.__getitem__, order), strict=True))
     tree = HsaTree(parents=parents, names=names, source=", ".join(sources), digest=digest(content))
     return HsaFile(tree=tree, units=units, skipped=skipped)
+
+
+def _parents(dns: dict[str, str]) -> dict[str, str]:
+    """Each unit's parent (the root ``SE`` has none): the unit of its nearest DN ancestor, else ``SE``; the last
+    unit of a DN wins. The search depends on the parent DN alone (an ancestor's DN is shorter than the unit's, so
+    a unit never finds itself), so it is made once for each distinct parent DN."""
+    dn_key = _DnKeys()
+    keys = [dn_key(dn) for dn in dns.values()]
+    by_dn = dict(zip(keys, dns, strict=True))
+    found: dict[tuple[str, ...], str] = {}
+    parents: dict[str, str] = {}
+    for hsa_id, key in zip(dns, keys, strict=True):
+        up = key[1:]
+        parent = found.get(up)
+        if parent is None:
+            parent = found[up] = next((by_dn[up[cut:]] for cut in range(len(up)) if up[cut:] in by_dn), ROOT)
+        parents[hsa_id] = parent
+    parents.pop(ROOT, None)
+    return parents
 
 
 def read_hsa_file(path: Path | str) -> HsaTree:
