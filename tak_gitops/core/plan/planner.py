@@ -183,11 +183,11 @@ def _make_plan(
 
     # Routings: adds and changes declared by planning organisations; takeovers need the desired file's consent.
     for key, value in scope.desired_routings.items():
-        org = scope.routing_org[key]
-        if org not in planning:
-            continue
         cur = s_r.get(key)
         if cur == value:
+            continue
+        org = scope.routing_org[key]
+        if org not in planning:
             continue
         location = state.locations.get(key)
         if cur is not None and owners.get(cur[0]) != org and key not in state.orgs[org].takeovers:
@@ -212,11 +212,21 @@ def _make_plan(
         placed.append(Placed(org, "producer", value[0], change))
 
     # Routing removals: rows of planning organisations' producers that nobody desires.
+    # (A plan for a few organisations picks their rows first; a plan for most subtracts the desired rows first.)
     planning_systems = frozenset(s for s, o in owners.items() if o in planning)
+    narrow = 4 * len(planning_systems) < len(owners)
     desired_routings = scope.desired_routings
-    for key, cur in s_r.items():
-        if cur[0] in planning_systems and key not in desired_routings:
-            placed.append(Placed(owners[cur[0]], "remove-routings", cur[0], Change("remove-routing", key, before=cur)))
+    # the current rows a plan for a few organisations can touch (None: the plan is for most of them)
+    mine_r: list[RoutingValue] | None = None
+    mine_a: list[AuthorizationKey] | None = None
+    if narrow:
+        mine_r = [v for v in s_r.values() if v[0] in planning_systems]
+        gone_r = [k for k, v in s_r.items() if v[0] in planning_systems and k not in desired_routings]
+    else:
+        gone_r = [k for k in s_r.keys() - desired_routings.keys() if s_r[k][0] in planning_systems]
+    for key in gone_r:
+        cur = s_r[key]
+        placed.append(Placed(owners[cur[0]], "remove-routings", cur[0], Change("remove-routing", key, before=cur)))
 
     # Authorization adds: a consumer's own declaration (consumer order) or a grant (the granting producer's order).
     for akey in scope.desired_auths.keys() - s_a:
@@ -234,18 +244,16 @@ def _make_plan(
             continue
         placed.append(where)
 
-    # Authorization removals: managed by a grant with `manage`, else by the consumer's owner. (Rows are picked
-    # by their consumer or managed pair first: most rows of a national TAK are other organisations'.)
+    # Authorization removals: managed by a grant with `manage`, else by the consumer's owner.
     desired_auths = scope.desired_auths
     managers = scope.managed
-    if managers:
-        managed_las = frozenset(la for la, _ns in managers)
-        auth_rows = [k for k in s_a if k[0] in planning_systems or k[1] in managed_las]
+    managed_las = frozenset(la for la, _ns in managers)
+    if narrow:
+        mine_a = [k for k in s_a if k[0] in planning_systems or k[1] in managed_las]
+        gone_a = [k for k in mine_a if k not in desired_auths]
     else:
-        auth_rows = [k for k in s_a if k[0] in planning_systems]
-    for akey in auth_rows:
-        if akey in desired_auths:
-            continue
+        gone_a = [k for k in s_a - desired_auths.keys() if k[0] in planning_systems or k[1] in managed_las]
+    for akey in gone_a:
         managed = managers.get((akey[1], akey[2]))
         if managed is not None:
             placed.append(Placed(managed[0], "remove-authorizations", managed[1], Change("remove-authorization", akey)))
@@ -464,14 +472,14 @@ def _make_plan(
     grant_of = scope.grant_of
     for akey, wanting in scope.desired_auths.items():
         consumer, la, ns = akey
+        if la not in (WILDCARD, ROOT) and (la, ns) in s_r and (la, ns) not in removed_r:
+            continue  # routed exactly, today and after: the common case
         aorg = owners.get(consumer)
         if aorg is None or aorg not in planning or aorg not in wanting:
             g = grant_of.get(akey)
             if g is None:
                 continue
             aorg = g[0]
-        if la not in (WILDCARD, ROOT) and (la, ns) in s_r and (la, ns) not in removed_r:
-            continue  # routed exactly, today and after: the common case
         if la == ROOT:
             warnings.append(
                 _at(
@@ -513,34 +521,41 @@ def _make_plan(
 
     # Manual steps: renames, description changes, addresses left unused.
     manual: set[ManualStep] = set()
-    referenced: dict[str, str] = {}
-    for key, org in scope.routing_org.items():
-        if org in planning and (key[0] not in referenced or org < referenced[key[0]]):
-            referenced[key[0]] = org
-    for akey, wanting in scope.desired_auths.items():
-        # the planning organisation the desire belongs to: the consumer's owner, else the granter
-        aorg = owners.get(akey[0])
-        if aorg is None or aorg not in planning or aorg not in wanting:
-            granter = grant_of.get(akey)
-            if granter is None:
-                continue
-            aorg = granter[0]
-        if akey[1] not in referenced or aorg < referenced[akey[1]]:
-            referenced[akey[1]] = aorg
-    for la, org in referenced.items():
-        addr = desired.addresses.get(la)
+    # a rename belongs to the first (by key) planning organisation whose desired rows use the address
+    renamed: dict[str, tuple[str, str]] = {}
+    for la, addr in desired.addresses.items():
         current = snapshot.logical_addresses.get(la)
-        if addr is not None and addr.name and current is not None and current.strip() != addr.name.strip():
-            manual.add(
-                ManualStep(
-                    "rename-logical-address",
-                    la,
-                    org,
-                    current,
-                    addr.name,
-                    "Change the description of the logical address in TAK-web; orders cannot.",
-                )
+        if addr.name and current is not None and current.strip() != addr.name.strip():
+            renamed[la] = (current, addr.name)
+    referenced: dict[str, str] = {}
+    if renamed:
+        for key, org in scope.routing_org.items():
+            if key[0] in renamed and org in planning and (key[0] not in referenced or org < referenced[key[0]]):
+                referenced[key[0]] = org
+        for akey, wanting in scope.desired_auths.items():
+            if akey[1] not in renamed:
+                continue
+            # the planning organisation the desire belongs to: the consumer's owner, else the granter
+            aorg = owners.get(akey[0])
+            if aorg is None or aorg not in planning or aorg not in wanting:
+                granter = grant_of.get(akey)
+                if granter is None:
+                    continue
+                aorg = granter[0]
+            if akey[1] not in referenced or aorg < referenced[akey[1]]:
+                referenced[akey[1]] = aorg
+    for la, org in referenced.items():
+        current, name = renamed[la]
+        manual.add(
+            ManualStep(
+                "rename-logical-address",
+                la,
+                org,
+                current,
+                name,
+                "Change the description of the logical address in TAK-web; orders cannot.",
             )
+        )
     for s, sys in desired.systems.items():
         if sys.org not in planning or (sys.environments and env not in sys.environments):
             continue
@@ -595,14 +610,18 @@ def _make_plan(
     # Guards.
     removals_by_org: Counter[str] = Counter(pl.org for pl in placed if pl.change.is_removal)
     if removals_by_org:
+        # rows per organisation (a managed authorization counts for its manager); only planning organisations
+        # have removals, and every row of theirs is among ``mine_*`` when those are set
+        rows_r = s_r.values() if mine_r is None else mine_r
+        rows_a = s_a if mine_a is None else mine_a
         rows_by_org: Counter[str] = Counter()
-        per_system: Counter[str] = Counter(map(itemgetter(0), s_r.values()))
+        per_system: Counter[str] = Counter(map(itemgetter(0), rows_r))
         if managers:
             rows_by_org.update(
-                managers[(la, ns)][0] if (la, ns) in managers else owners.get(c, "") for (c, la, ns) in s_a
+                managers[(la, ns)][0] if (la, ns) in managers else owners.get(c, "") for (c, la, ns) in rows_a
             )
         else:
-            per_system.update(map(itemgetter(0), s_a))
+            per_system.update(map(itemgetter(0), rows_a))
         for system, n in per_system.items():
             owner = owners.get(system)
             if owner is not None:
