@@ -117,12 +117,21 @@ class SourceError(TakGitopsError):
     """
 
     def __init__(self, message: str, *, path: str | None = None, row: str | None = None) -> None:
+        self.detail = message
         self.path = path
         self.row = row
         where = path or ""
         if row:
             where = f"{where}: {row}" if where else row
         super().__init__(f"{where}: {message}" if where else message)
+
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        """Pickled with its path and row (an error raised in a child process reaches the parent whole)."""
+        return (_rebuild_source_error, (type(self), self.detail, self.path, self.row))
+
+
+def _rebuild_source_error(cls: type[SourceError], message: str, path: str | None, row: str | None) -> SourceError:
+    return cls(message, path=path, row=row)
 
 
 class SnapshotRefused(SourceError):

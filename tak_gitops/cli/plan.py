@@ -7,11 +7,13 @@ input. The plan document (``--out``) is written in every case, refused plans inc
 from __future__ import annotations
 
 import sys
+from functools import partial
 from pathlib import Path
 
 import click
 
 from tak_gitops.adapters.atomic import write_bytes_atomic
+from tak_gitops.adapters.background import Background
 from tak_gitops.adapters.desired_loader import PlanFor, find_root, load_config, load_desired_or_raise
 from tak_gitops.adapters.hsafile import read_hsa_file
 from tak_gitops.adapters.ledger_store import pending_orders
@@ -136,6 +138,8 @@ def plan(
     `main` maps them to 1 for this command).
     """
     root = find_root(repo)
+    # the HSA file is read in a child process while the snapshot and the desired state load
+    hsa_reading = Background(partial(read_hsa_file, hsa_path)) if hsa_path is not None else None
     config, registry = load_config(root)
     if env not in config.environments:
         known = ", ".join(sorted(config.environments)) or "none"
@@ -153,7 +157,7 @@ def plan(
     )
     # A plan for some organisations reads their folders and the folders that mention their systems or addresses.
     loaded = load_desired_or_raise(root, plan_for=PlanFor(env, orgs, snapshot) if orgs else None)
-    hsa = read_hsa_file(hsa_path) if hsa_path is not None else None
+    hsa = hsa_reading.result() if hsa_reading is not None else None
     acks = Acknowledgements(
         cascades=frozenset(a.strip().upper() for a in ack_cascade),
         removals=parse_removal_acks(ack_removals),
