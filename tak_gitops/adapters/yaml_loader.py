@@ -14,11 +14,12 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
+from ruamel.yaml.cyaml import CParser  # type: ignore[attr-defined]  # re-exported from _ruamel_yaml
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from ruamel.yaml.nodes import Node as YamlNode
 from ruamel.yaml.resolver import VersionedResolver
+from ruamel.yaml.tag import Tag
 
 from tak_gitops.core import codes
 from tak_gitops.core.nodes import Node
@@ -29,6 +30,8 @@ MAX_ALIAS_NODES = 10_000
 """Nodes an alias may add by expansion, per file. Real desired files use few or no aliases."""
 
 _TAG = "tag:yaml.org,2002:"
+_STR = _TAG + "str"
+_MERGE = _TAG + "merge"
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -50,10 +53,54 @@ class _Resolver(VersionedResolver):
         return table
 
 
-def _yaml() -> YAML:
-    yaml = YAML(typ="safe", pure=False)
-    yaml.Resolver = _Resolver
-    return yaml
+_RESOLVER = _Resolver()
+"""Resolves what :data:`_RESOLVED` has not seen yet. Like the resolver ``YAML(typ="safe")`` gives the C parser, it
+applies the YAML 1.2 rules (that parser never reports a ``%YAML`` directive to it), so a tag depends only on
+the node kind, the scalar text and its style."""
+_CANONICAL_TAGS: dict[str, Tag] = {}
+"""One :class:`Tag` per resolved tag text: every node resolved to ``str`` shares one object, and so on."""
+_TAG_TEXT: dict[int, str] = {}
+"""``id(tag) -> tag text`` of the tags in :data:`_CANONICAL_TAGS` (which keeps them alive, so ids stay unique)."""
+_RESOLVED: dict[tuple[Any, Any, Any], Tag] = {}
+_RESOLVED_LIMIT = 100_000
+
+
+def _resolve(kind: Any, value: Any, implicit: Any) -> Tag:
+    """:meth:`VersionedResolver.resolve`, remembered: desired files repeat the same keys and values a lot."""
+    key = (kind, value, implicit)
+    tag = _RESOLVED.get(key)
+    if tag is None:
+        resolved = _RESOLVER.resolve(kind, value, implicit)
+        text = str(resolved)
+        tag = _CANONICAL_TAGS.get(text)
+        if tag is None:
+            tag = _CANONICAL_TAGS[text] = resolved
+            _TAG_TEXT[id(tag)] = text
+        if len(_RESOLVED) >= _RESOLVED_LIMIT:
+            _RESOLVED.clear()
+        _RESOLVED[key] = tag
+    return tag
+
+
+def _no_path_resolvers(*_args: Any) -> None:
+    """The resolver's path hooks: there are no path resolvers, so nothing to track."""
+
+
+class _Composer(CParser):  # type: ignore[misc]
+    """ruamel.yaml.clib's C reader, scanner, parser and composer, with the resolver above.
+
+    The same nodes, tags and errors as ``YAML(typ="safe", pure=False).compose``, without building a YAML
+    instance, a loader class and a constructor for every file."""
+
+    resolve = staticmethod(_resolve)
+    descend_resolver = staticmethod(_no_path_resolvers)
+    ascend_resolver = staticmethod(_no_path_resolvers)
+
+
+def _tag_text(node: YamlNode) -> str | None:
+    """``node.tag``, without the property calls for the shared tags of :func:`_resolve`."""
+    text = _TAG_TEXT.get(id(node.ctag))
+    return text if text is not None else node.tag
 
 
 def decode_utf8(data: bytes, path: str) -> tuple[str | None, Diagnostic | None]:
@@ -105,7 +152,11 @@ def load_yaml_file(file: Path, path: str, max_bytes: int = MAX_FILE_BYTES) -> tu
 def load_yaml_text(text: str, path: str) -> tuple[Node | None, list[Diagnostic]]:
     """Load YAML from a string; see :func:`load_yaml_file`."""
     try:
-        composed = _yaml().compose(text)
+        composer = _Composer(text)
+        try:
+            composed = composer.get_single_node()
+        finally:
+            composer.dispose()
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
@@ -131,6 +182,12 @@ def load_yaml_text(text: str, path: str) -> tuple[Node | None, list[Diagnostic]]
 
 
 class _Walker:
+    """Turns composed ruamel nodes into :class:`Node` trees.
+
+    Every node is visited through :meth:`walk`, which tracks aliases (a node met a second time) and bounds
+    their expansion. The common case, a node met for the first time outside any alias, takes the inline
+    path of :meth:`_children` and :meth:`_mapping` (scalars built in place), which does the same checks."""
+
     def __init__(self, path: str) -> None:
         self.path = path
         self.diagnostics: list[Diagnostic] = []
@@ -174,7 +231,7 @@ class _Walker:
             self._check_tag(node, "seq")
             self.active.add(id(node))
             try:
-                items = tuple(self.walk(item) for item in node.value)
+                items = self._children(node.value)
             finally:
                 self.active.discard(id(node))
             return Node("seq", items, self.path, line, col)
@@ -187,34 +244,49 @@ class _Walker:
                 self.active.discard(id(node))
         raise _Abort(self._diag(node, codes.UNSUPPORTED_YAML, "unsupported YAML node"))  # pragma: no cover
 
+    def _child(self, node: YamlNode) -> Node:
+        """:meth:`walk` of one item or value, with a plain scalar met for the first time built in place."""
+        ident = id(node)
+        if type(node) is ScalarNode and not self.in_alias and ident not in self.seen:
+            self.seen.add(ident)
+            mark = node.start_mark
+            return Node("scalar", self._scalar(node), self.path, mark.line + 1, mark.column + 1)
+        return self.walk(node)
+
+    def _children(self, nodes: list[YamlNode]) -> tuple[Node, ...]:
+        child = self._child
+        return tuple([child(item) for item in nodes])
+
     def _check_tag(self, node: YamlNode, kind: str) -> None:
-        if node.tag != _TAG + kind:
+        if _tag_text(node) != _TAG + kind:
             self.diagnostics.append(
                 self._diag(node, codes.UNSUPPORTED_YAML, f"YAML tag {node.tag!r} is not allowed in desired files")
             )
 
     def _mapping(self, node: MappingNode) -> dict[str, tuple[Node, Node]]:
         out: dict[str, tuple[Node, Node]] = {}
+        path, child = self.path, self._child
         for key_node, value_node in node.value:
-            if not isinstance(key_node, ScalarNode):
+            if type(key_node) is not ScalarNode and not isinstance(key_node, ScalarNode):
                 self.diagnostics.append(
                     self._diag(
                         key_node, codes.UNSUPPORTED_YAML, "a mapping key must be a plain value, not a list or mapping"
                     )
                 )
                 continue
-            if key_node.tag == _TAG + "merge":
+            if _tag_text(key_node) == _MERGE:
                 self.diagnostics.append(
                     self._diag(key_node, codes.UNSUPPORTED_YAML, "merge keys ('<<') are not allowed in desired files")
                 )
                 continue
             key = str(key_node.value)
-            key_line, key_col = key_node.start_mark.line + 1, key_node.start_mark.column + 1
+            mark = key_node.start_mark
+            key_line, key_col = mark.line + 1, mark.column + 1
             if key in out:
                 first = out[key][0]
                 self.diagnostics.append(
                     Diagnostic(
-                        self.path,
+                        path,
                         key_line,
                         key_col,
                         codes.DUPLICATE_KEY,
@@ -222,13 +294,13 @@ class _Walker:
                     )
                 )
                 continue
-            out[key] = (Node("scalar", key, self.path, key_line, key_col), self.walk(value_node))
+            out[key] = (Node("scalar", key, path, key_line, key_col), child(value_node))
         return out
 
     def _scalar(self, node: ScalarNode) -> Any:
-        tag = node.tag
+        tag = _tag_text(node)
         text: str = node.value
-        if tag == _TAG + "str":
+        if tag == _STR:
             return text
         if tag == _TAG + "null":
             return None
