@@ -1,0 +1,176 @@
+"""Benchmark: ``load_desired`` (read and validate every desired/<org>/ folder) of this tree against another one.
+
+    python benchmarks/bench_load.py --baseline DIR [--repo REPO] [--runs 5] [--no-compare]
+
+``DIR`` is a checkout of the code to compare with (e.g. ``git worktree add /tmp/base main`` or
+``git archive main | tar -x -C /tmp/base``); its ``tak_gitops`` package is imported instead of this tree's.
+``REPO`` defaults to a national-scale repository generated with ``bench_plan.generate_repo`` (300 organisations,
+150,000 routings, 300,000 authorizations, 1,500 CSV address sets).
+
+Each run starts one process per tree, in turns (baseline, this tree, baseline, ...), which loads the repository
+once to warm up and then times one more load; the best of ``--runs`` is reported for each tree, side by side.
+
+Unless ``--no-compare``, both trees then load the benchmark repository, this repository's example tree and
+every case of the bad-input corpus (tests/bad_inputs/), and the script checks that they give the same
+diagnostics in the same order and the same DesiredState: every mapping with the same items in the same order.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent.parent
+CORPUS = HERE / "tests" / "bad_inputs"
+
+WORKER = r"""
+import dataclasses, json, pickle, sys, time
+mode, out, *repos = sys.argv[1:]
+import tak_gitops
+from tak_gitops.adapters.desired_loader import load_desired
+
+def plain(value):
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return (type(value).__name__, tuple((f.name, plain(getattr(value, f.name))) for f in dataclasses.fields(value)))
+    if isinstance(value, dict):
+        return ("dict", tuple((plain(k), plain(v)) for k, v in value.items()))
+    if isinstance(value, (set, frozenset)):
+        return ("set", tuple(sorted((plain(v) for v in value), key=repr)))
+    if isinstance(value, (tuple, list)):
+        return tuple(plain(v) for v in value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+if mode == "time":
+    load_desired(repos[0])
+    start = time.perf_counter()
+    load_desired(repos[0])
+    elapsed = time.perf_counter() - start
+    print(json.dumps({"seconds": elapsed, "package": tak_gitops.__file__}))
+else:
+    results = []
+    from tak_gitops.errors import TakGitopsError
+    for repo in repos:
+        try:
+            result = load_desired(repo)
+        except TakGitopsError as exc:  # a bad configuration or registry
+            found = getattr(exc, "diagnostics", ())
+            results.append((repo, [(str(d), d.severity.value) for d in found], (type(exc).__name__, str(exc))))
+            continue
+        results.append((repo, [(str(d), d.severity.value) for d in result.diagnostics], plain(result.state)))
+    with open(out, "wb") as handle:
+        pickle.dump(results, handle)
+"""
+
+
+def run_worker(tree: Path, mode: str, out: str, repos: list[str]) -> dict[str, Any]:
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    done = subprocess.run(
+        [sys.executable, "-P", "-c", WORKER, mode, out, *repos], env=env, capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"worker for {tree} failed:\n{done.stderr[-3000:]}")
+    if mode == "time":
+        answer: dict[str, Any] = json.loads(done.stdout)
+        if not answer["package"].startswith(str(tree)):
+            raise SystemExit(f"worker for {tree} imported {answer['package']}")
+        return answer
+    return {}
+
+
+def first_difference(a: Any, b: Any, where: str = "") -> str | None:
+    """Where two plain structures first differ (None when equal)."""
+    if type(a) is not type(b):
+        return f"{where}: {type(a).__name__} != {type(b).__name__}"
+    if isinstance(a, tuple):
+        if len(a) != len(b):
+            return f"{where}: {len(a)} items != {len(b)} items"
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            found = first_difference(x, y, f"{where}[{i}]")
+            if found is not None:
+                return found
+        return None
+    return None if a == b or (a != a and b != b) else f"{where}: {a!r} != {b!r}"
+
+
+def build_case(case: Path, target: Path) -> None:
+    shutil.copytree(CORPUS / "_base", target)
+    for file in sorted(case.rglob("*")):
+        if file.is_file() and file.name != "expected.txt":
+            dest = target / file.relative_to(case)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(file, dest)
+
+
+def compare(baseline: Path, repo: Path, tmp: Path) -> None:
+    repos = [str(repo), str(HERE)]
+    for case in sorted(p for p in CORPUS.iterdir() if p.is_dir() and not p.name.startswith("_")):
+        target = tmp / "cases" / case.name
+        build_case(case, target)
+        if (target / "tak-gitops.yaml").is_file():
+            repos.append(str(target))
+    dumps = {}
+    for name, tree in (("baseline", baseline), ("this tree", HERE)):
+        out = str(tmp / f"{name.replace(' ', '-')}.pickle")
+        run_worker(tree, "dump", out, repos)
+        with open(out, "rb") as handle:
+            dumps[name] = pickle.load(handle)
+    failures = 0
+    for (repo, old_diags, old_state), (_repo, new_diags, new_state) in zip(
+        dumps["baseline"], dumps["this tree"], strict=True
+    ):
+        problem = first_difference(tuple(old_diags), tuple(new_diags), "diagnostics") or first_difference(
+            old_state, new_state, "state"
+        )
+        if problem is not None:
+            failures += 1
+            print(f"DIFFERENT {repo}: {problem}")
+    print(
+        f"compared {len(repos)} repositories (the benchmark repository, the example tree, "
+        f"{len(repos) - 2} bad-input cases): {'all identical' if not failures else f'{failures} differ'}"
+    )
+    if failures:
+        raise SystemExit(1)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--baseline", type=Path, required=True, help="a checkout of the code to compare with")
+    parser.add_argument("--repo", type=Path, default=None, help="the repository to load (default: generated)")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--no-compare", action="store_true", help="only time, do not compare the results")
+    args = parser.parse_args()
+    baseline = args.baseline.resolve()
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        repo = args.repo
+        if repo is None:
+            sys.path.insert(0, str(HERE / "benchmarks"))
+            from bench_plan import generate_repo
+
+            repo = tmp / "repo"
+            generate_repo(repo)
+        repo = repo.resolve()
+        times: dict[str, list[float]] = {"baseline": [], "this tree": []}
+        for _ in range(args.runs):
+            for name, tree in (("baseline", baseline), ("this tree", HERE)):
+                times[name].append(run_worker(tree, "time", "", [str(repo)])["seconds"])
+        old, new = min(times["baseline"]), min(times["this tree"])
+        for name, values in times.items():
+            print(f"load_desired, {name}: best {min(values):.3f} s, runs {', '.join(f'{t:.3f}' for t in values)}")
+        print(f"best of {args.runs}: {old:.3f} s -> {new:.3f} s ({(1 - new / old) * 100:.0f} % less, {old / new:.2f}x)")
+        if not args.no_compare:
+            compare(baseline, repo, tmp)
+
+
+if __name__ == "__main__":
+    main()
