@@ -192,8 +192,8 @@ class _Walker:
     """Turns composed ruamel nodes into :class:`Node` trees.
 
     Every node is visited through :meth:`walk`, which tracks aliases (a node met a second time) and bounds
-    their expansion. The common case, a node met for the first time outside any alias, takes the inline
-    path of :meth:`_children` and :meth:`_mapping` (scalars built in place), which does the same checks."""
+    their expansion. :meth:`_children` and :meth:`_mapping` build a scalar met for the first time outside any
+    alias in place, doing what :meth:`walk` does for it: mark it seen; there is nothing to count or refuse."""
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -251,18 +251,20 @@ class _Walker:
                 self.active.discard(id(node))
         raise _Abort(self._diag(node, codes.UNSUPPORTED_YAML, "unsupported YAML node"))  # pragma: no cover
 
-    def _child(self, node: YamlNode) -> Node:
-        """:meth:`walk` of one item or value, with a plain scalar met for the first time built in place."""
-        ident = id(node)
-        if type(node) is ScalarNode and not self.in_alias and ident not in self.seen:
-            self.seen.add(ident)
-            mark = node.start_mark
-            return Node("scalar", self._scalar(node), self.path, mark.line + 1, mark.column + 1)
-        return self.walk(node)
-
     def _children(self, nodes: list[YamlNode]) -> tuple[Node, ...]:
-        child = self._child
-        return tuple([child(item) for item in nodes])
+        if self.in_alias:
+            return tuple([self.walk(item) for item in nodes])
+        path, seen, tag_text, out = self.path, self.seen, _TAG_TEXT, []
+        for item in nodes:
+            ident = id(item)
+            if type(item) is ScalarNode and ident not in seen:
+                seen.add(ident)
+                mark = item.start_mark
+                value = item.value if tag_text.get(id(item.ctag)) == _STR else self._scalar(item)
+                out.append(Node("scalar", value, path, mark.line + 1, mark.column + 1))
+            else:
+                out.append(self.walk(item))
+        return tuple(out)
 
     def _check_tag(self, node: YamlNode, kind: str) -> None:
         if _tag_text(node) != _TAG + kind:
@@ -272,7 +274,7 @@ class _Walker:
 
     def _mapping(self, node: MappingNode) -> dict[str, tuple[Node, Node]]:
         out: dict[str, tuple[Node, Node]] = {}
-        path, child = self.path, self._child
+        path, seen, tag_text, in_alias = self.path, self.seen, _TAG_TEXT, self.in_alias
         for key_node, value_node in node.value:
             if type(key_node) is not ScalarNode and not isinstance(key_node, ScalarNode):
                 self.diagnostics.append(
@@ -281,7 +283,7 @@ class _Walker:
                     )
                 )
                 continue
-            if _tag_text(key_node) == _MERGE:
+            if tag_text.get(id(key_node.ctag)) != _STR and _tag_text(key_node) == _MERGE:
                 self.diagnostics.append(
                     self._diag(key_node, codes.UNSUPPORTED_YAML, "merge keys ('<<') are not allowed in desired files")
                 )
@@ -301,7 +303,15 @@ class _Walker:
                     )
                 )
                 continue
-            out[key] = (Node("scalar", key, path, key_line, key_col), child(value_node))
+            key_value = Node("scalar", key, path, key_line, key_col)
+            ident = id(value_node)
+            if type(value_node) is ScalarNode and ident not in seen and not in_alias:  # as in _children
+                seen.add(ident)
+                mark = value_node.start_mark
+                value = value_node.value if tag_text.get(id(value_node.ctag)) == _STR else self._scalar(value_node)
+                out[key] = (key_value, Node("scalar", value, path, mark.line + 1, mark.column + 1))
+            else:
+                out[key] = (key_value, self.walk(value_node))
         return out
 
     def _scalar(self, node: ScalarNode) -> Any:

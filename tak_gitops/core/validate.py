@@ -676,7 +676,8 @@ class _Validator:
             )
 
         # producers: routings
-        produced: dict[tuple[str, str], set[str]] = {}  # (producer, contract) -> addresses it routes here
+        # (producer, contract) -> the address lists it routes here; their union is made only for a grant
+        produced: dict[tuple[str, str], list[tuple[str, ...]]] = {}
         for producer in _seq(root.get("producers")):
             system = self._system_ref(producer.get("system"), org.key, env, "producer")
             for item in _seq(producer.get("contracts")):
@@ -700,10 +701,10 @@ class _Validator:
                 if system is None or contract is None or profile is None or url is None:
                     continue
                 value: RoutingValue = (system, url, profile)
-                routed = produced.setdefault((system, contract), set())
+                routed = produced.setdefault((system, contract), [])
                 routings, routing_orgs, locations = build.routings, build.routing_orgs, build.locations
                 for ids, where, _entry in entries:
-                    routed.update(ids)
+                    routed.append(ids)
                     # Every entry is expanded once, for one contract: a key met again was declared by another
                     # entry (or by a set listing an address twice, which the dict of keys drops, as before).
                     keys: dict[RoutingKey, None] = dict.fromkeys(zip(ids, repeat(contract)))
@@ -792,7 +793,7 @@ class _Validator:
         org: OrgInput,
         env: str,
         sets: Mapping[str, tuple[str, ...]],
-        produced: Mapping[tuple[str, str], set[str]],
+        produced: Mapping[tuple[str, str], list[tuple[str, ...]]],
         build: _EnvBuild,
     ) -> None:
         producer_node = node.get("producer")
@@ -836,7 +837,7 @@ class _Validator:
             return
         where = loc_of(node)
         for contract, _contract_node in contracts:
-            routed = produced[(producer, contract)]
+            routed = set().union(*produced[(producer, contract)])
             if entries is None:
                 granted = frozenset(routed)
                 located = [(la, where) for la in sorted(routed)]
