@@ -705,10 +705,10 @@ class _Validator:
                 routings, routing_orgs, locations = build.routings, build.routing_orgs, build.locations
                 for ids, where, _entry in entries:
                     routed.append(ids)
-                    # Every entry is expanded once, for one contract: a key met again was declared by another
-                    # entry (or by a set listing an address twice, which the dict of keys drops, as before).
+                    # An entry is expanded once, for one contract, so a key declared already comes from another
+                    # entry (the dict keeps each key of this entry once, as the set it may come from does).
                     keys: dict[RoutingKey, None] = dict.fromkeys(zip(ids, repeat(contract)))
-                    if routings.keys().isdisjoint(keys):  # the usual case: insert a column at a time
+                    if _none_known(routings, keys):  # the usual case: insert a column at a time
                         routings.update(dict.fromkeys(keys, value))
                         routing_orgs.update(dict.fromkeys(keys, org.key))
                         locations.update(dict.fromkeys(keys, where))
@@ -734,7 +734,7 @@ class _Validator:
                 own = self._org_sets.setdefault(org_key, frozenset({org_key}))
                 for ids, where, _entry in entries:
                     auth_keys: list[AuthorizationKey] = list(product((system,), ids, contracts))
-                    if auth_orgs.keys().isdisjoint(auth_keys):  # the usual case: insert a column at a time
+                    if _none_known(auth_orgs, auth_keys):  # the usual case: insert a column at a time
                         auth_orgs.update(zip(auth_keys, repeat(own)))
                         auth_locations.update(zip(auth_keys, repeat(where)))
                         continue
@@ -950,6 +950,12 @@ class _Validator:
             addresses=dict(sorted(self.addresses.items())),
             environments=environments,
         )
+
+
+def _none_known(known: Mapping[Any, Any], keys: Iterable[Any]) -> bool:
+    """True when no key of ``keys`` is in ``known``: the keys may then be inserted a column at a time (what the
+    key-by-key loop that follows each use would do with them, in the same order)."""
+    return known.keys().isdisjoint(keys)
 
 
 def _grant_key(g: Grant) -> tuple[str, str, str, tuple[str, ...], tuple[str, ...], bool]:
