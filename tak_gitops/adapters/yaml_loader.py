@@ -191,9 +191,9 @@ def load_yaml_text(text: str, path: str) -> tuple[Node | None, list[Diagnostic]]
 class _Walker:
     """Turns composed ruamel nodes into :class:`Node` trees.
 
-    Every node is visited through :meth:`walk`, which tracks aliases (a node met a second time) and bounds
-    their expansion. :meth:`_children` and :meth:`_mapping` build a scalar met for the first time outside any
-    alias in place, doing what :meth:`walk` does for it: mark it seen; there is nothing to count or refuse."""
+    :meth:`walk` tracks aliases (a node met a second time) and bounds their expansion. :meth:`_children` and
+    :meth:`_mapping` do for a node met for the first time outside any alias what :meth:`walk` does for it (mark
+    it seen: there is nothing to count or refuse) and build it directly, a scalar in place."""
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -257,17 +257,21 @@ class _Walker:
         path, seen, tag_text, out = self.path, self.seen, _TAG_TEXT, []
         for item in nodes:
             ident = id(item)
-            if type(item) is ScalarNode and ident not in seen:
-                seen.add(ident)
+            if ident in seen:
+                out.append(self.walk(item))
+                continue
+            seen.add(ident)
+            if type(item) is ScalarNode:
                 mark = item.start_mark
                 value = item.value if tag_text.get(id(item.ctag)) == _STR else self._scalar(item)
                 out.append(Node("scalar", value, path, mark.line + 1, mark.column + 1))
             else:
-                out.append(self.walk(item))
+                out.append(self._walk(item))
         return tuple(out)
 
     def _check_tag(self, node: YamlNode, kind: str) -> None:
-        if _tag_text(node) != _TAG + kind:
+        text = _TAG_TEXT.get(id(node.ctag))
+        if (text if text is not None else node.tag) != _TAG + kind:
             self.diagnostics.append(
                 self._diag(node, codes.UNSUPPORTED_YAML, f"YAML tag {node.tag!r} is not allowed in desired files")
             )
@@ -305,13 +309,16 @@ class _Walker:
                 continue
             key_value = Node("scalar", key, path, key_line, key_col)
             ident = id(value_node)
-            if type(value_node) is ScalarNode and ident not in seen and not in_alias:  # as in _children
-                seen.add(ident)
+            if in_alias or ident in seen:
+                out[key] = (key_value, self.walk(value_node))
+                continue
+            seen.add(ident)  # as in _children
+            if type(value_node) is ScalarNode:
                 mark = value_node.start_mark
                 value = value_node.value if tag_text.get(id(value_node.ctag)) == _STR else self._scalar(value_node)
                 out[key] = (key_value, Node("scalar", value, path, mark.line + 1, mark.column + 1))
             else:
-                out[key] = (key_value, self.walk(value_node))
+                out[key] = (key_value, self._walk(value_node))
         return out
 
     def _scalar(self, node: ScalarNode) -> Any:
