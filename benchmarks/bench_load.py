@@ -1,6 +1,6 @@
 """Benchmark: ``load_desired`` (read and validate every desired/<org>/ folder) of this tree against another one.
 
-    python benchmarks/bench_load.py --baseline DIR [--repo REPO] [--runs 5] [--no-compare]
+    python benchmarks/bench_load.py --baseline DIR [--repo REPO] [--runs 5] [--phases] [--no-compare]
 
 ``DIR`` is a checkout of the code to compare with (e.g. ``git worktree add /tmp/base main`` or
 ``git archive main | tar -x -C /tmp/base``); its ``tak_gitops`` package is imported instead of this tree's.
@@ -10,6 +10,9 @@
 Each run starts one process per tree, in turns (baseline, this tree, baseline, ...), which times two loads of
 the repository: the first one in the process (as in ``tak-gitops plan``) and a second one (warm: imports done,
 memory already taken from the system). The best of ``--runs`` is reported for each tree and each, side by side.
+
+With ``--phases``, each tree also reports the CPU seconds of each phase of a load (YAML files, CSV parsing,
+the validator's organisation and environment passes), best of 5 in one process.
 
 Unless ``--no-compare``, both trees then load the benchmark repository, this repository's example tree and
 every case of the bad-input corpus (tests/bad_inputs/), and the script checks that they give the same
@@ -51,7 +54,37 @@ def plain(value):
         return value.isoformat()
     return value
 
-if mode == "time":
+if mode == "phases":
+    import collections
+    from tak_gitops.adapters import desired_loader
+    from tak_gitops.core import validate
+    spent = collections.Counter()
+    def timed(owner, name, label):
+        function = getattr(owner, name)
+        def wrapper(*args, **kwargs):
+            start = time.process_time()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[label] += time.process_time() - start
+        setattr(owner, name, wrapper)
+    timed(desired_loader, "load_yaml_file", "yaml")
+    timed(desired_loader, "parse_csv", "parse_csv")
+    timed(desired_loader, "read_text", "read_csv")
+    timed(desired_loader, "validate_desired", "validate")
+    timed(validate._Validator, "organisation", "organisation")
+    timed(validate._Validator, "environment", "environment")
+    load_desired(repos[0])
+    best = None
+    for _ in range(5):
+        spent.clear()
+        start = time.process_time()
+        load_desired(repos[0])
+        total = time.process_time() - start
+        if best is None or total < best["total"]:
+            best = {**spent, "total": total}
+    print(json.dumps(best))
+elif mode == "time":
     seconds = []
     for _ in range(2):
         start = time.perf_counter()
@@ -83,9 +116,9 @@ def run_worker(tree: Path, mode: str, out: str, repos: list[str]) -> dict[str, A
     )
     if done.returncode != 0:
         raise SystemExit(f"worker for {tree} failed:\n{done.stderr[-3000:]}")
-    if mode == "time":
+    if mode in ("time", "phases"):
         answer: dict[str, Any] = json.loads(done.stdout)
-        if not answer["package"].startswith(str(tree)):
+        if mode == "time" and not answer["package"].startswith(str(tree)):
             raise SystemExit(f"worker for {tree} imported {answer['package']}")
         return answer
     return {}
@@ -146,12 +179,38 @@ def compare(baseline: Path, repo: Path, tmp: Path) -> None:
         raise SystemExit(1)
 
 
+PHASES = (
+    ("yaml", "YAML files (load_yaml_file)"),
+    ("organisation", "_Validator.organisation (systems, CSV sets)"),
+    ("environment", "_Validator.environment (routings, authorizations)"),
+    ("parse_csv", "parse_csv"),
+    ("read_csv", "reading the CSV files (read_text)"),
+    ("other", "the rest (folders, paths, configuration, state)"),
+    ("total", "load_desired"),
+)
+
+
+def phases(baseline: Path, repo: Path) -> None:
+    """CPU seconds of each phase of a (second) load, best of 5 in one process per tree."""
+    found = {
+        name: run_worker(tree, "phases", "", [str(repo)])
+        for name, tree in (("baseline", baseline), ("this tree", HERE))
+    }
+    for answer in found.values():
+        measured = ("yaml", "parse_csv", "read_csv", "organisation", "environment")
+        answer["other"] = answer["total"] - sum(answer.get(k, 0.0) for k in measured)
+    print("| phase (CPU seconds) | baseline | this tree |\n|---|---|---|")
+    for key, label in PHASES:
+        print(f"| {label} | {found['baseline'].get(key, 0.0):.3f} | {found['this tree'].get(key, 0.0):.3f} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--baseline", type=Path, required=True, help="a checkout of the code to compare with")
     parser.add_argument("--repo", type=Path, default=None, help="the repository to load (default: generated)")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--no-compare", action="store_true", help="only time, do not compare the results")
+    parser.add_argument("--phases", action="store_true", help="also the CPU seconds of each phase of a load")
     args = parser.parse_args()
     baseline = args.baseline.resolve()
     with tempfile.TemporaryDirectory() as tmp_name:
@@ -182,6 +241,8 @@ def main() -> None:
                 f"  {which} load, best of {args.runs}: {old:.3f} s -> {new:.3f} s "
                 f"({(1 - new / old) * 100:.0f} % less, {old / new:.2f}x)"
             )
+        if args.phases:
+            phases(baseline, repo)
         if not args.no_compare:
             compare(baseline, repo, tmp)
 
