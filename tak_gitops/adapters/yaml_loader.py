@@ -73,10 +73,8 @@ def _resolve(kind: Any, value: Any, implicit: Any) -> Tag:
     if tag is None:
         resolved = _RESOLVER.resolve(kind, value, implicit)
         text = str(resolved)
-        tag = _CANONICAL_TAGS.get(text)
-        if tag is None:
-            tag = _CANONICAL_TAGS[text] = resolved
-            _TAG_TEXT[id(tag)] = text
+        tag = _CANONICAL_TAGS.setdefault(text, resolved)  # never replaced: its id stays in _TAG_TEXT
+        _TAG_TEXT[id(tag)] = text
         if len(_RESOLVED) >= _RESOLVED_LIMIT:
             _RESOLVED.clear()
         _RESOLVED[key] = tag

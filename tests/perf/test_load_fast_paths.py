@@ -288,10 +288,37 @@ class _ReferenceWalker:
 KEYS = st.sampled_from(["a", "b", "a", "'a'", "<<", "[k]", "? c", "1"])
 VALUES = st.sampled_from(
     [
-        "x", "1", "0x1f", "1_000", "yes", "~", "2025-12-08", "2025-13-45", "'q'", '"w"', ".inf", ".nan", "1.5e3",
-        "!!str 5", "!!binary aGk=", "!custom v", "&v1 [1, 2]", "*v1", "&v2 {c: d}", "*v2", "[a, *v1]", "{c: *v2}",
-        "[unclosed", "{a: 1, a: 2}", "- item", "a: b: c", "*nope", "'*'", "|\n  block", "---\nother: 1",
-    ]  # fmt: skip
+        "x",
+        "1",
+        "0x1f",
+        "1_000",
+        "yes",
+        "~",
+        "2025-12-08",
+        "2025-13-45",
+        "'q'",
+        '"w"',
+        ".inf",
+        ".nan",
+        "1.5e3",
+        "!!str 5",
+        "!!binary aGk=",
+        "!custom v",
+        "&v1 [1, 2]",
+        "*v1",
+        "&v2 {c: d}",
+        "*v2",
+        "[a, *v1]",
+        "{c: *v2}",
+        "[unclosed",
+        "{a: 1, a: 2}",
+        "- item",
+        "a: b: c",
+        "*nope",
+        "'*'",
+        "|\n  block",
+        "---\nother: 1",
+    ]
 )
 LINE = st.tuples(st.integers(0, 2), KEYS, VALUES)
 
