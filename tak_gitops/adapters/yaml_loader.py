@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 import re
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
+from ruamel.yaml.cyaml import CParser  # type: ignore[attr-defined]  # re-exported from _ruamel_yaml
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from ruamel.yaml.nodes import Node as YamlNode
 from ruamel.yaml.resolver import VersionedResolver
+from ruamel.yaml.tag import Tag
 
 from tak_gitops.core import codes
 from tak_gitops.core.nodes import Node
@@ -29,6 +31,8 @@ MAX_ALIAS_NODES = 10_000
 """Nodes an alias may add by expansion, per file. Real desired files use few or no aliases."""
 
 _TAG = "tag:yaml.org,2002:"
+_STR = _TAG + "str"
+_MERGE = _TAG + "merge"
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -50,10 +54,52 @@ class _Resolver(VersionedResolver):
         return table
 
 
-def _yaml() -> YAML:
-    yaml = YAML(typ="safe", pure=False)
-    yaml.Resolver = _Resolver
-    return yaml
+_RESOLVER = _Resolver()
+"""Resolves what :data:`_RESOLVED` has not seen yet. Like the resolver ``YAML(typ="safe")`` gives the C parser, it
+applies the YAML 1.2 rules (that parser never reports a ``%YAML`` directive to it), so a tag depends only on
+the node kind, the scalar text and its style."""
+_CANONICAL_TAGS: dict[str, Tag] = {}
+"""One :class:`Tag` per resolved tag text: every node resolved to ``str`` shares one object, and so on."""
+_TAG_TEXT: dict[int, str] = {}
+"""``id(tag) -> tag text`` of the tags in :data:`_CANONICAL_TAGS` (which keeps them alive, so ids stay unique)."""
+_RESOLVED: dict[tuple[Any, Any, Any], Tag] = {}
+_RESOLVED_LIMIT = 100_000
+
+
+def _resolve(kind: Any, value: Any, implicit: Any) -> Tag:
+    """:meth:`VersionedResolver.resolve`, remembered: desired files repeat the same keys and values a lot."""
+    key = (kind, value, implicit)
+    tag = _RESOLVED.get(key)
+    if tag is None:
+        resolved = _RESOLVER.resolve(kind, value, implicit)
+        text = str(resolved)
+        tag = _CANONICAL_TAGS.setdefault(text, resolved)  # never replaced: its id stays in _TAG_TEXT
+        _TAG_TEXT[id(tag)] = text
+        if len(_RESOLVED) >= _RESOLVED_LIMIT:
+            _RESOLVED.clear()
+        _RESOLVED[key] = tag
+    return tag
+
+
+def _no_path_resolvers(*_args: Any) -> None:
+    """The resolver's path hooks: there are no path resolvers, so nothing to track."""
+
+
+class _Composer(CParser):  # type: ignore[misc]
+    """ruamel.yaml.clib's C reader, scanner, parser and composer, with the resolver above.
+
+    The same nodes, tags and errors as ``YAML(typ="safe", pure=False).compose``, without building a YAML
+    instance, a loader class and a constructor for every file."""
+
+    resolve = staticmethod(_resolve)
+    descend_resolver = staticmethod(_no_path_resolvers)
+    ascend_resolver = staticmethod(_no_path_resolvers)
+
+
+def _tag_text(node: YamlNode) -> str | None:
+    """``node.tag``, without the property calls for the shared tags of :func:`_resolve`."""
+    text = _TAG_TEXT.get(id(node.ctag))
+    return text if text is not None else node.tag
 
 
 def decode_utf8(data: bytes, path: str) -> tuple[str | None, Diagnostic | None]:
@@ -76,19 +122,25 @@ def decode_utf8(data: bytes, path: str) -> tuple[str | None, Diagnostic | None]:
 def read_text(file: Path, path: str, max_bytes: int = MAX_FILE_BYTES) -> tuple[str | None, Diagnostic | None]:
     """Read a text file with the size bound and the UTF-8 check."""
     try:
-        size = file.stat().st_size
-        if size > max_bytes:
-            return None, Diagnostic(
-                path,
-                0,
-                0,
-                codes.FILE_TOO_LARGE,
-                f"the file is {size} bytes; the limit is {max_bytes} bytes (move long address lists to CSV sets)",
-            )
-        data = file.read_bytes()
+        fd = os.open(file, os.O_RDONLY)  # one open, fstat and read: thousands of small files in a repository
+        try:
+            size = os.fstat(fd).st_size
+            if size > max_bytes:
+                return None, Diagnostic(
+                    path,
+                    0,
+                    0,
+                    codes.FILE_TOO_LARGE,
+                    f"the file is {size} bytes; the limit is {max_bytes} bytes (move long address lists to CSV sets)",
+                )
+            chunks = [os.read(fd, size + 1)]
+            while chunks[-1]:
+                chunks.append(os.read(fd, max(size, 65536)))
+        finally:
+            os.close(fd)
     except OSError as exc:
         return None, Diagnostic(path, 0, 0, codes.UNREADABLE, f"cannot read the file: {exc.strerror or exc}")
-    return decode_utf8(data, path)
+    return decode_utf8(chunks[0] if len(chunks) == 2 else b"".join(chunks), path)
 
 
 def load_yaml_file(file: Path, path: str, max_bytes: int = MAX_FILE_BYTES) -> tuple[Node | None, list[Diagnostic]]:
@@ -105,7 +157,11 @@ def load_yaml_file(file: Path, path: str, max_bytes: int = MAX_FILE_BYTES) -> tu
 def load_yaml_text(text: str, path: str) -> tuple[Node | None, list[Diagnostic]]:
     """Load YAML from a string; see :func:`load_yaml_file`."""
     try:
-        composed = _yaml().compose(text)
+        composer = _Composer(text)
+        try:
+            composed = composer.get_single_node()
+        finally:
+            composer.dispose()
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
@@ -131,6 +187,12 @@ def load_yaml_text(text: str, path: str) -> tuple[Node | None, list[Diagnostic]]
 
 
 class _Walker:
+    """Turns composed ruamel nodes into :class:`Node` trees.
+
+    :meth:`walk` tracks aliases (a node met a second time) and bounds their expansion. :meth:`_children` and
+    :meth:`_mapping` do for a node met for the first time outside any alias what :meth:`walk` does for it (mark
+    it seen: there is nothing to count or refuse) and build it directly, a scalar in place."""
+
     def __init__(self, path: str) -> None:
         self.path = path
         self.diagnostics: list[Diagnostic] = []
@@ -174,7 +236,7 @@ class _Walker:
             self._check_tag(node, "seq")
             self.active.add(id(node))
             try:
-                items = tuple(self.walk(item) for item in node.value)
+                items = self._children(node.value)
             finally:
                 self.active.discard(id(node))
             return Node("seq", items, self.path, line, col)
@@ -187,34 +249,55 @@ class _Walker:
                 self.active.discard(id(node))
         raise _Abort(self._diag(node, codes.UNSUPPORTED_YAML, "unsupported YAML node"))  # pragma: no cover
 
+    def _children(self, nodes: list[YamlNode]) -> tuple[Node, ...]:
+        if self.in_alias:
+            return tuple([self.walk(item) for item in nodes])
+        path, seen, tag_text, out = self.path, self.seen, _TAG_TEXT, []
+        for item in nodes:
+            ident = id(item)
+            if ident in seen:
+                out.append(self.walk(item))
+                continue
+            seen.add(ident)
+            if type(item) is ScalarNode:
+                mark = item.start_mark
+                value = item.value if tag_text.get(id(item.ctag)) == _STR else self._scalar(item)
+                out.append(Node("scalar", value, path, mark.line + 1, mark.column + 1))
+            else:
+                out.append(self._walk(item))
+        return tuple(out)
+
     def _check_tag(self, node: YamlNode, kind: str) -> None:
-        if node.tag != _TAG + kind:
+        text = _TAG_TEXT.get(id(node.ctag))
+        if (text if text is not None else node.tag) != _TAG + kind:
             self.diagnostics.append(
                 self._diag(node, codes.UNSUPPORTED_YAML, f"YAML tag {node.tag!r} is not allowed in desired files")
             )
 
     def _mapping(self, node: MappingNode) -> dict[str, tuple[Node, Node]]:
         out: dict[str, tuple[Node, Node]] = {}
+        path, seen, tag_text, in_alias = self.path, self.seen, _TAG_TEXT, self.in_alias
         for key_node, value_node in node.value:
-            if not isinstance(key_node, ScalarNode):
+            if type(key_node) is not ScalarNode and not isinstance(key_node, ScalarNode):
                 self.diagnostics.append(
                     self._diag(
                         key_node, codes.UNSUPPORTED_YAML, "a mapping key must be a plain value, not a list or mapping"
                     )
                 )
                 continue
-            if key_node.tag == _TAG + "merge":
+            if tag_text.get(id(key_node.ctag)) != _STR and _tag_text(key_node) == _MERGE:
                 self.diagnostics.append(
                     self._diag(key_node, codes.UNSUPPORTED_YAML, "merge keys ('<<') are not allowed in desired files")
                 )
                 continue
             key = str(key_node.value)
-            key_line, key_col = key_node.start_mark.line + 1, key_node.start_mark.column + 1
+            mark = key_node.start_mark
+            key_line, key_col = mark.line + 1, mark.column + 1
             if key in out:
                 first = out[key][0]
                 self.diagnostics.append(
                     Diagnostic(
-                        self.path,
+                        path,
                         key_line,
                         key_col,
                         codes.DUPLICATE_KEY,
@@ -222,13 +305,24 @@ class _Walker:
                     )
                 )
                 continue
-            out[key] = (Node("scalar", key, self.path, key_line, key_col), self.walk(value_node))
+            key_value = Node("scalar", key, path, key_line, key_col)
+            ident = id(value_node)
+            if in_alias or ident in seen:
+                out[key] = (key_value, self.walk(value_node))
+                continue
+            seen.add(ident)  # as in _children
+            if type(value_node) is ScalarNode:
+                mark = value_node.start_mark
+                value = value_node.value if tag_text.get(id(value_node.ctag)) == _STR else self._scalar(value_node)
+                out[key] = (key_value, Node("scalar", value, path, mark.line + 1, mark.column + 1))
+            else:
+                out[key] = (key_value, self._walk(value_node))
         return out
 
     def _scalar(self, node: ScalarNode) -> Any:
-        tag = node.tag
+        tag = _tag_text(node)
         text: str = node.value
-        if tag == _TAG + "str":
+        if tag == _STR:
             return text
         if tag == _TAG + "null":
             return None

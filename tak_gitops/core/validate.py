@@ -18,6 +18,8 @@ import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import compress, product, repeat
+from operator import attrgetter
 from typing import Any, NamedTuple, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -56,6 +58,7 @@ M = TypeVar("M", bound=BaseModel)
 _intern = sys.intern
 _HSA_COLUMN_RE = re.compile(r"[0-9a-zA-Z_\-]{1,255}(?:\n[0-9a-zA-Z_\-]{1,255})*")
 """HSA-ids one a line, each as :data:`~tak_gitops.core.rules.HSA_ID_PATTERN` allows."""
+_name_of = attrgetter("name")
 
 
 # ------------------------------------------------------------------------------------------------------ inputs
@@ -318,7 +321,6 @@ class _RoutingDecl:
     value: RoutingValue
     org: str
     location: Location
-    entry: int
 
 
 @dataclass
@@ -326,7 +328,6 @@ class _EnvBuild:
     env: str
     routings: dict[RoutingKey, RoutingValue] = field(default_factory=dict)
     routing_orgs: dict[RoutingKey, str] = field(default_factory=dict)
-    first_entry: dict[RoutingKey, int] = field(default_factory=dict)
     extra: dict[RoutingKey, list[_RoutingDecl]] = field(default_factory=dict)
     authorization_orgs: dict[AuthorizationKey, frozenset[str]] = field(default_factory=dict)
     grants: list[Grant] = field(default_factory=list)
@@ -344,12 +345,17 @@ class _Validator:
         self.system_nodes: dict[str, Node] = {}
         self.system_spellings: list[tuple[str, str, Node, str]] = []  # (hsa_id as written, name, node, org)
         self.addresses: dict[str, Address] = {}
-        self.address_names: dict[str, tuple[str, Location]] = {}
+        self.address_names: dict[str, tuple[str, str, int, int]] = {}
+        """``hsa_id -> (name, path, line, col)``: where an address got its name (a :class:`Location`, unbuilt)."""
         self.envs = {name: _EnvBuild(name) for name in sorted(config.environments)}
         self._entry_counter = 0
         self._org_sets: dict[str, frozenset[str]] = {}
         self._broken: set[str] = set()
         self._quiet = False
+        self._noted_columns: dict[str, tuple[tuple[str, ...], tuple[str | None, ...], tuple[str | None, ...]]] = {}
+        """HSA-id column of a plain CSV set (as written, one a line) -> ``(ids, names, kinds)`` of a set with that
+        column whose every address was known by those names and kinds once it was noted: the same rows met again
+        (an organisation's address list copied into a partner's folder) note nothing new."""
 
     # -------------------------------------------------------------------------------------------- helpers
 
@@ -386,19 +392,19 @@ class _Validator:
         if known is None:
             self.addresses[hsa_id] = Address(hsa_id, name, kind, vg)
             if name:
-                self.address_names[hsa_id] = (name, where)
+                self.address_names[hsa_id] = (name, where.path, where.line, where.col)
             return
         if name and known.name and name != known.name:
-            first_name, first_where = self.address_names[hsa_id]
+            first_name, path, line, col = self.address_names[hsa_id]
             self.diags.warning(
                 where,
                 codes.ADDRESS_NAME_DIFFERS,
-                f"address {hsa_id} is named {name!r} here but {first_name!r} at {first_where}",
+                f"address {hsa_id} is named {name!r} here but {first_name!r} at {path}:{line}:{col}",
             )
         if (name and not known.name) or (kind and not known.kind) or (vg and not known.vg):
             self.addresses[hsa_id] = Address(hsa_id, known.name or name, known.kind or kind, known.vg or vg)
             if name and not known.name:
-                self.address_names[hsa_id] = (name, where)
+                self.address_names[hsa_id] = (name, where.path, where.line, where.col)
 
     def _address_spec(self, node: Node, what: str) -> str | None:
         """A bare HSA-id or ``{hsa_id, name, kind, vg}`` node: check, note the address, return the id."""
@@ -556,25 +562,44 @@ class _Validator:
 
     def _plain_csv_set(self, parsed: CsvSet) -> tuple[str, ...] | None:
         """The ids of a CSV set whose HSA-ids are all well formed and distinct and that names no care giver
-        (``vg``), checked a column at a time; None for any other set (checked row by row, with diagnostics)."""
+        (``vg``), checked a column at a time; None for any other set (checked row by row, with diagnostics).
+
+        Noting the addresses is what :meth:`_note_address` does row by row, in bulk where it can be: when every
+        address is new, and when every one is known by these names already (and the set gives no kind), there
+        is nothing to compare row by row. A name or kind, once known, never changes, so rows noted that way
+        note nothing when they come again."""
         if not parsed.rows:
             return None
         written, names, kinds, vgs, lines, _cols = zip(*parsed.rows, strict=True)
         if any(vgs):
             return None
         joined = "\n".join(written)
+        noted = self._noted_columns.get(joined)
+        if noted is not None and noted[1] == names and noted[2] == kinds:
+            return noted[0]
         if _HSA_COLUMN_RE.fullmatch(joined) is None:
             return None
         hsa_ids = list(map(_intern, joined.upper().split("\n")))
-        ids = dict.fromkeys(hsa_ids)
-        if len(ids) != len(hsa_ids) or len(hsa_ids) != len(written):  # listed twice, or a quoted line break
+        unique = dict.fromkeys(hsa_ids)
+        if len(unique) != len(hsa_ids) or len(hsa_ids) != len(written):  # listed twice, or a quoted line break
             return None
+        ids = tuple(unique)
         addresses, shown = self.addresses, parsed.path
+        present = list(map(addresses.__contains__, hsa_ids))
+        if not any(present):
+            addresses.update(zip(hsa_ids, map(Address, hsa_ids, names, kinds), strict=True))
+            where = zip(names, repeat(shown), lines, repeat(1))
+            self.address_names.update(compress(zip(hsa_ids, where, strict=True), names))
+            self._noted_columns[joined] = (ids, names, kinds)
+            return ids
+        if all(present) and not any(kinds) and list(map(_name_of, map(addresses.__getitem__, hsa_ids))) == list(names):
+            self._noted_columns[joined] = (ids, names, kinds)
+            return ids
         for hsa, name, kind, line in zip(hsa_ids, names, kinds, lines, strict=True):
             known = addresses.get(hsa)
             if known is None or (name and name != known.name) or (kind and not known.kind):
                 self._note_address(hsa, name, kind, None, Location(shown, line, 1))
-        return tuple(ids)
+        return ids
 
     # --------------------------------------------------------------------------------------- <ENV>.yaml
 
@@ -651,7 +676,8 @@ class _Validator:
             )
 
         # producers: routings
-        produced: dict[tuple[str, str], set[str]] = {}  # (producer, contract) -> addresses it routes here
+        # (producer, contract) -> the address lists it routes here; their union is made only for a grant
+        produced: dict[tuple[str, str], list[tuple[str, ...]]] = {}
         for producer in _seq(root.get("producers")):
             system = self._system_ref(producer.get("system"), org.key, env, "producer")
             for item in _seq(producer.get("contracts")):
@@ -675,24 +701,25 @@ class _Validator:
                 if system is None or contract is None or profile is None or url is None:
                     continue
                 value: RoutingValue = (system, url, profile)
-                routed = produced.setdefault((system, contract), set())
-                routings, routing_orgs, locations, first_entry = (
-                    build.routings,
-                    build.routing_orgs,
-                    build.locations,
-                    build.first_entry,
-                )
-                for ids, where, entry in entries:
-                    routed.update(ids)
-                    for la in ids:
-                        key = (la, contract)
+                routed = produced.setdefault((system, contract), [])
+                routings, routing_orgs, locations = build.routings, build.routing_orgs, build.locations
+                for ids, where, _entry in entries:
+                    routed.append(ids)
+                    # An entry is expanded once, for one contract, so a key declared already comes from another
+                    # entry (the dict keeps each key of this entry once, as the set it may come from does).
+                    keys: dict[RoutingKey, None] = dict.fromkeys(zip(ids, repeat(contract)))
+                    if _none_known(routings, keys):  # the usual case: insert a column at a time
+                        routings.update(dict.fromkeys(keys, value))
+                        routing_orgs.update(dict.fromkeys(keys, org.key))
+                        locations.update(dict.fromkeys(keys, where))
+                        continue
+                    for key in keys:
                         if key not in routings:
                             routings[key] = value
                             routing_orgs[key] = org.key
                             locations[key] = where
-                            first_entry[key] = entry
-                        elif first_entry[key] != entry:
-                            build.extra.setdefault(key, []).append(_RoutingDecl(value, org.key, where, entry))
+                        else:
+                            build.extra.setdefault(key, []).append(_RoutingDecl(value, org.key, where))
 
         # consumers: authorizations
         for consumer in _seq(root.get("consumers")):
@@ -706,15 +733,18 @@ class _Validator:
                 auth_orgs, auth_locations, org_key = build.authorization_orgs, build.locations, org.key
                 own = self._org_sets.setdefault(org_key, frozenset({org_key}))
                 for ids, where, _entry in entries:
-                    for la in ids:
-                        for contract in contracts:
-                            auth_key: AuthorizationKey = (system, la, contract)
-                            orgs = auth_orgs.get(auth_key)
-                            if orgs is None:
-                                auth_orgs[auth_key] = own
-                                auth_locations[auth_key] = where
-                            elif org_key not in orgs:
-                                auth_orgs[auth_key] = orgs | {org_key}
+                    auth_keys: list[AuthorizationKey] = list(product((system,), ids, contracts))
+                    if _none_known(auth_orgs, auth_keys):  # the usual case: insert a column at a time
+                        auth_orgs.update(zip(auth_keys, repeat(own)))
+                        auth_locations.update(zip(auth_keys, repeat(where)))
+                        continue
+                    for auth_key in auth_keys:
+                        orgs = auth_orgs.get(auth_key)
+                        if orgs is None:
+                            auth_orgs[auth_key] = own
+                            auth_locations[auth_key] = where
+                        elif org_key not in orgs:
+                            auth_orgs[auth_key] = orgs | {org_key}
 
         # grants: authorizations for other organisations' consumers on own addresses
         for grant_node in _seq(root.get("grants")):
@@ -763,7 +793,7 @@ class _Validator:
         org: OrgInput,
         env: str,
         sets: Mapping[str, tuple[str, ...]],
-        produced: Mapping[tuple[str, str], set[str]],
+        produced: Mapping[tuple[str, str], list[tuple[str, ...]]],
         build: _EnvBuild,
     ) -> None:
         producer_node = node.get("producer")
@@ -807,7 +837,7 @@ class _Validator:
             return
         where = loc_of(node)
         for contract, _contract_node in contracts:
-            routed = produced[(producer, contract)]
+            routed = set().union(*produced[(producer, contract)])
             if entries is None:
                 granted = frozenset(routed)
                 located = [(la, where) for la in sorted(routed)]
@@ -844,9 +874,7 @@ class _Validator:
     def conflicts(self) -> None:
         for build in self.envs.values():
             for key in sorted(build.extra):
-                first_decl = _RoutingDecl(
-                    build.routings[key], build.routing_orgs[key], build.locations[key], build.first_entry[key]
-                )
+                first_decl = _RoutingDecl(build.routings[key], build.routing_orgs[key], build.locations[key])
                 decls = [first_decl, *build.extra[key]]
                 la, contract = key
                 values = {d.value for d in decls}
@@ -922,6 +950,12 @@ class _Validator:
             addresses=dict(sorted(self.addresses.items())),
             environments=environments,
         )
+
+
+def _none_known(known: Mapping[Any, Any], keys: Iterable[Any]) -> bool:
+    """True when no key of ``keys`` is in ``known``: the keys may then be inserted a column at a time (what the
+    key-by-key loop that follows each use would do with them, in the same order)."""
+    return known.keys().isdisjoint(keys)
 
 
 def _grant_key(g: Grant) -> tuple[str, str, str, tuple[str, ...], tuple[str, ...], bool]:
