@@ -224,9 +224,17 @@ def parse_csv(text: str, path: str) -> tuple[CsvSet, list[Diagnostic]]:
     return CsvSet(path, tuple(rows)), problems
 
 
-def load_org_folder(folder: Path, cwd: Path | None, diags: Diagnostics, max_bytes: int = MAX_FILE_BYTES) -> OrgInput:
+def load_org_folder(
+    folder: Path,
+    cwd: Path | None,
+    diags: Diagnostics,
+    max_bytes: int = MAX_FILE_BYTES,
+    parsed_csv: dict[str, tuple[CsvRow, ...]] | None = None,
+) -> OrgInput:
     """Read one ``desired/<org>/`` folder: its YAML files and the CSV sets organisation.yaml names.
-    Problems of reading (syntax, encoding, missing or malformed CSV) go to ``diags``."""
+    Problems of reading (syntax, encoding, missing or malformed CSV) go to ``diags``. ``parsed_csv`` remembers
+    the rows of CSV texts parsed without a problem, by text, across the folders of one load (a partner's list is
+    often a copy of the producer's own)."""
     base = (cwd or Path.cwd()).resolve()
     org_file = folder / ORGANISATION_FILE
     org_path = _shown(org_file, base)
@@ -263,9 +271,15 @@ def load_org_folder(folder: Path, cwd: Path | None, diags: Diagnostics, max_byte
                 diags.extend([problem])
             csv_sets[written] = None
             continue
+        rows = parsed_csv.get(text) if parsed_csv is not None else None
+        if rows is not None:
+            csv_sets[written] = CsvSet(shown, rows)
+            continue
         parsed, problems = parse_csv(text, shown)
         diags.extend(problems)
         csv_sets[written] = parsed
+        if parsed_csv is not None and not problems:
+            parsed_csv[text] = parsed.rows
     return OrgInput(
         key=folder.name,
         folder=_shown(folder, base),
@@ -311,10 +325,11 @@ def _load_desired(root: Path, cwd: Path | None, max_bytes: int, plan_for: PlanFo
     diags = Diagnostics()
     folders = {folder.name: folder for folder in org_folders(root / config.desired_dir)}
     loaded: dict[str, OrgInput] = {}
+    parsed_csv: dict[str, tuple[CsvRow, ...]] = {}
 
     def read(names: list[str]) -> tuple[DesiredState, tuple[Diagnostic, ...]]:
         for name in names:
-            loaded[name] = load_org_folder(folders[name], cwd, diags, max_bytes)
+            loaded[name] = load_org_folder(folders[name], cwd, diags, max_bytes, parsed_csv)
         return validate_desired(config, registry, [loaded[k] for k in sorted(loaded)])
 
     if plan_for is None:
