@@ -200,7 +200,6 @@ def _read_snapshot(p: str) -> Snapshot:
         auth_rows = _rows(a, 3, get, "authorizations", p)
         authorizations = frozenset(auth_rows)
         _canonical(auth_rows, len(authorizations), "authorizations", p)
-        del auth_rows
         logical_addresses = _keyed(_rows(la, 2, get, "logical_addresses", p), "logical_addresses", p)
         systems = _keyed(_rows(sy, 2, get, "systems", p), "systems", p)
         co = doc["contracts"]
@@ -236,6 +235,7 @@ def _read_snapshot(p: str) -> Snapshot:
         contracts=by_namespace,
     )
     snapshot.__dict__["digest"] = recorded  # the cached_property: Snapshot.content()'s digest, as written
+    snapshot.__dict__["authorization_rows"] = tuple(auth_rows)  # in file order: the order the tuples were made in
     return snapshot
 
 

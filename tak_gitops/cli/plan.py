@@ -14,7 +14,7 @@ import click
 
 from tak_gitops.adapters.atomic import write_bytes_atomic
 from tak_gitops.adapters.background import Background
-from tak_gitops.adapters.desired_loader import PlanFor, find_root, load_config, load_desired_or_raise
+from tak_gitops.adapters.desired_loader import PlanFor, find_root, load_config, load_desired
 from tak_gitops.adapters.hsafile import read_hsa_file
 from tak_gitops.adapters.ledger_store import pending_orders
 from tak_gitops.adapters.render import render_github, render_markdown, render_text
@@ -25,7 +25,7 @@ from tak_gitops.core.comment import labels_for_plan, sticky_parts
 from tak_gitops.core.config import ProjectConfig
 from tak_gitops.core.pending import PendingOrder
 from tak_gitops.core.plan import Acknowledgements, make_plan
-from tak_gitops.errors import ExitCode, UsageError
+from tak_gitops.errors import DesiredStateError, ExitCode, UsageError
 
 
 def _pending(root: Path, env: str, config: ProjectConfig) -> tuple[PendingOrder, ...]:
@@ -147,7 +147,8 @@ def plan(
     unknown = sorted(set(orgs) - set(registry.organisations))
     if unknown:
         raise UsageError(f"--org {', '.join(unknown)}: not an organisation of the ownership registry")
-    snapshot = read_current(
+    read = partial(
+        read_current,
         env=env,
         config=config,
         snapshot_path=snapshot_path,
@@ -155,8 +156,11 @@ def plan(
         fetch=fetch,
         allow_stale=allow_stale,
     )
-    # A plan for some organisations reads their folders and the folders that mention their systems or addresses.
-    loaded = load_desired_or_raise(root, plan_for=PlanFor(env, orgs, snapshot) if orgs else None)
+    snapshot = read()
+    # a plan for some organisations reads their folders and those that name their systems or addresses
+    loaded = load_desired(root, plan_for=PlanFor(env, orgs, snapshot) if orgs else None)
+    if not loaded.ok:
+        raise DesiredStateError(loaded.diagnostics)
     hsa = hsa_reading.result() if hsa_reading is not None else None
     acks = Acknowledgements(
         cascades=frozenset(a.strip().upper() for a in ack_cascade),

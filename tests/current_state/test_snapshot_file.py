@@ -168,6 +168,9 @@ def test_round_trip_property(routings, auths, las, contracts, time) -> None:  # 
         assert back == snap
         assert back.digest == snap.digest
         assert encode_snapshot(back) == (Path(d) / "s.json").read_bytes()
+        # the rows for scans: every authorization once, in the file's (sorted) order
+        assert list(back.authorization_rows) == sorted(snap.authorizations)
+        assert sorted(snap.authorization_rows) == sorted(snap.authorizations)
 
 
 def test_header_of_something_else(tmp_path: Path) -> None:
