@@ -13,10 +13,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import repeat
+from operator import eq, itemgetter
 
 from tak_gitops.core.desired import EnvironmentState, Grant, Location
 from tak_gitops.core.plan.model import Finding
 from tak_gitops.core.snapshot import AuthorizationKey, RoutingKey, RoutingValue, Snapshot
+
+_NOBODY = object()
+"""Stands for "not one organisation's own declaration": equal to no owner, None included."""
 
 
 @dataclass
@@ -53,29 +58,23 @@ def build_scope(
     managed_orgs = frozenset(state.orgs)
     locations = state.locations
 
-    # Routings: the declaring organisation must own the producer.
+    # Routings: the declaring organisation must own the producer. When every row passes (the common case, checked
+    # a column at a time), the rows are copied whole.
+    routing_orgs = state.routing_orgs
+    declared_by = list(map(routing_orgs.get, state.routings))
+    if managed_orgs.issuperset(declared_by) and all(
+        map(eq, map(owners.get, map(itemgetter(0), state.routings.values())), declared_by)
+    ):
+        scope.desired_routings = dict(state.routings)
+        scope.routing_org = dict(zip(state.routings, declared_by, strict=True))  # type: ignore[arg-type]
+    else:
+        _check_routings(scope, state, owners, planning, managed_orgs)
     by_producer_contract: dict[tuple[str, str], list[str]] = {}
-    for key, value in state.routings.items():
-        org = state.routing_orgs.get(key)
-        if org is None or org not in managed_orgs:
-            continue
-        if owners.get(value[0]) != org:
-            if org in planning:
-                owner = owners.get(value[0])
-                whose = f"organisation {owner!r}" if owner else "no organisation in the ownership registry"
-                scope.errors.append(
-                    _finding(
-                        "FOREIGN_SYSTEM",
-                        f"routing ({key[0]}, {key[1]}) names producer {value[0]}, which is owned by {whose}, "
-                        f"not by {org!r}; no order is made for it",
-                        org,
-                        locations.get(key),
-                    )
-                )
-            continue
-        scope.desired_routings[key] = value
-        scope.routing_org[key] = org
-        by_producer_contract.setdefault((value[0], key[1]), []).append(key[0])
+    if state.grants:
+        wanted_pairs = {(g.producer, g.contract) for g in state.grants}
+        for key, value in scope.desired_routings.items():
+            if (value[0], key[1]) in wanted_pairs:
+                by_producer_contract.setdefault((value[0], key[1]), []).append(key[0])
 
     current_routed: dict[tuple[str, str], list[str]] | None = None
 
@@ -146,13 +145,20 @@ def build_scope(
                 scope.managed.setdefault((la, g.contract), (g.org, g.producer))
 
     # Authorizations: each declaring organisation must own the consumer or grant the row.
-    desired_auths = scope.desired_auths
-    for akey, orgs in state.authorization_orgs.items():
-        if len(orgs) == 1:  # the common case: one consumer's own declaration
-            (only,) = orgs
-            if only in managed_orgs and owners.get(akey[0]) == only:
-                desired_auths[akey] = orgs
-                continue
+    # The common case, one consumer's own declaration, is checked a column at a time: the organisation sets are a
+    # few shared objects, so each is looked at once; the rows that pass are copied whole.
+    auth_orgs = state.authorization_orgs
+    sole = {fs: org for fs in set(auth_orgs.values()) if len(fs) == 1 for org in fs if org in managed_orgs}
+    passed = list(
+        map(eq, map(owners.get, map(itemgetter(0), auth_orgs)), map(sole.get, auth_orgs.values(), repeat(_NOBODY)))
+    )
+    if all(passed):
+        scope.desired_auths = dict(auth_orgs)
+        others: list[tuple[AuthorizationKey, frozenset[str]]] = []
+    else:
+        scope.desired_auths = {k: v for (k, v), ok in zip(auth_orgs.items(), passed, strict=True) if ok}
+        others = [kv for kv, ok in zip(auth_orgs.items(), passed, strict=True) if not ok]
+    for akey, orgs in others:
         legit: set[str] = set()
         for org in orgs:
             if org not in managed_orgs:
@@ -177,6 +183,32 @@ def build_scope(
         prev = scope.desired_auths.get(akey)
         scope.desired_auths[akey] = frozenset(granters) if prev is None else prev | granters
     return scope
+
+
+def _check_routings(
+    scope: Scope, state: EnvironmentState, owners: Mapping[str, str], planning: frozenset[str], managed: frozenset[str]
+) -> None:
+    """Routings row by row: keep those whose declaring organisation owns the producer, report the others."""
+    for key, value in state.routings.items():
+        org = state.routing_orgs.get(key)
+        if org is None or org not in managed:
+            continue
+        if owners.get(value[0]) != org:
+            if org in planning:
+                owner = owners.get(value[0])
+                whose = f"organisation {owner!r}" if owner else "no organisation in the ownership registry"
+                scope.errors.append(
+                    _finding(
+                        "FOREIGN_SYSTEM",
+                        f"routing ({key[0]}, {key[1]}) names producer {value[0]}, which is owned by {whose}, "
+                        f"not by {org!r}; no order is made for it",
+                        org,
+                        state.locations.get(key),
+                    )
+                )
+            continue
+        scope.desired_routings[key] = value
+        scope.routing_org[key] = org
 
 
 def _grant_key(g: Grant) -> tuple[str, str, str, tuple[str, ...], tuple[str, ...], bool]:
