@@ -37,18 +37,9 @@ def _folder_files(folder: Path) -> list[Path]:
 
 def _read(path: Path) -> bytes | None:
     try:
-        fd = os.open(path, os.O_RDONLY)
+        return path.read_bytes()
     except OSError:
         return None  # the loader reports it (UNREADABLE); the digest records that it could not be read
-    try:  # (os-level reads: a repository has thousands of small files, and io's layers cost more than the read)
-        chunks = []
-        while chunk := os.read(fd, 1 << 20):
-            chunks.append(chunk)
-        return b"".join(chunks)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
 
 
 @dataclass(frozen=True)

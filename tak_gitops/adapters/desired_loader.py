@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -96,13 +95,10 @@ def display_path(file: Path, cwd: Path | None = None) -> str:
 def _shown(file: Path, base: Path) -> str:
     """:func:`display_path` with the (resolved) current directory given."""
     absolute = file if file.is_absolute() else (base / file)
-    text, root = str(absolute), str(base)
-    if text == root:
-        return "."
-    prefix = root if root.endswith(os.sep) else root + os.sep
-    if text.startswith(prefix):  # Path.relative_to, lexically, without building its parts
-        return text[len(prefix) :].replace(os.sep, "/")
-    return absolute.as_posix()
+    try:
+        return absolute.relative_to(base).as_posix()
+    except ValueError:
+        return absolute.as_posix()
 
 
 def _load_model(
