@@ -1,7 +1,7 @@
 """The planner: desired state + snapshot (+ HSA tree, pending orders) -> an ordered, checked :class:`Plan`.
 
 One entry point, :func:`make_plan`. It works on natural-key tuples with set and dict operations only, so a
-national-scale TAK (150,000 routings, 300,000 authorizations) plans in about a second once loaded.
+national-scale TAK (150,000 routings, 300,000 authorizations) plans in about half a second once loaded.
 """
 
 from __future__ import annotations
