@@ -166,13 +166,12 @@ def build_scope(
             if owners.get(akey[0]) == org or org in granted.get(akey, ()):
                 legit.add(org)
             elif org in planning:
-                owner = owners.get(akey[0])
-                whose = f"organisation {owner!r}" if owner else "no organisation in the ownership registry"
                 scope.errors.append(
                     _finding(
                         "FOREIGN_SYSTEM",
                         f"authorization ({akey[0]}, {akey[1]}, {akey[2]}) names consumer {akey[0]}, which is owned "
-                        f"by {whose}, not by {org!r}, and no grant of {org!r} covers it; no order is made for it",
+                        f"by {_whose(owners, akey[0])}, not by {org!r}, and no grant of {org!r} covers it; "
+                        "no order is made for it",
                         org,
                         locations.get(akey),
                     )
@@ -185,6 +184,11 @@ def build_scope(
     return scope
 
 
+def _whose(owners: Mapping[str, str], system: str) -> str:
+    owner = owners.get(system)
+    return f"organisation {owner!r}" if owner else "no organisation in the ownership registry"
+
+
 def _check_routings(
     scope: Scope, state: EnvironmentState, owners: Mapping[str, str], planning: frozenset[str], managed: frozenset[str]
 ) -> None:
@@ -195,13 +199,11 @@ def _check_routings(
             continue
         if owners.get(value[0]) != org:
             if org in planning:
-                owner = owners.get(value[0])
-                whose = f"organisation {owner!r}" if owner else "no organisation in the ownership registry"
                 scope.errors.append(
                     _finding(
                         "FOREIGN_SYSTEM",
-                        f"routing ({key[0]}, {key[1]}) names producer {value[0]}, which is owned by {whose}, "
-                        f"not by {org!r}; no order is made for it",
+                        f"routing ({key[0]}, {key[1]}) names producer {value[0]}, which is owned by "
+                        f"{_whose(owners, value[0])}, not by {org!r}; no order is made for it",
                         org,
                         state.locations.get(key),
                     )
