@@ -27,7 +27,7 @@ from typing import TypeVar, cast
 
 from pydantic import BaseModel
 
-from tak_gitops.adapters.desired_files import org_folders, read_repo_files
+from tak_gitops.adapters.desired_files import read_repo_files
 from tak_gitops.adapters.sources import gc_paused
 from tak_gitops.adapters.yaml_loader import MAX_FILE_BYTES, load_yaml_file, read_text
 from tak_gitops.core import codes
@@ -323,7 +323,7 @@ def _load_desired(root: Path, cwd: Path | None, max_bytes: int, plan_for: PlanFo
     config, registry = load_config(root, cwd)
     files = read_repo_files(root, config)
     diags = Diagnostics()
-    folders = {folder.name: folder for folder in org_folders(root / config.desired_dir)}
+    folders = {name: root / config.desired_dir / name for name in files.folders}
     loaded: dict[str, OrgInput] = {}
     parsed_csv: dict[str, tuple[CsvRow, ...]] = {}
 

@@ -196,20 +196,20 @@ class _Rows:
 
     def system(self, obj: dict[str, Any]) -> str:
         """Normalize a nested serviceConsumer/serviceProducer (cache miss path)."""
-        hsa = _hsa(obj["hsaId"])
-        if not hsa:
-            raise TypeError("empty hsaId")
-        self.system_ids[obj["hsaId"]] = hsa
-        self.systems.setdefault(hsa, _intern(obj.get("description", "")))
-        return hsa
+        return self._described(obj, "hsaId", self.system_ids, self.systems)
 
     def address(self, obj: dict[str, Any]) -> str:
         """Normalize a nested logicalAddress (cache miss path)."""
-        hsa = _hsa(obj["logicalAddress"])
+        return self._described(obj, "logicalAddress", self.address_ids, self.logical_addresses)
+
+    @staticmethod
+    def _described(obj: dict[str, Any], key: str, ids: dict[str, str], descriptions: dict[str, str]) -> str:
+        """The HSA-id under ``key``, normalized and remembered, with the first description seen for it."""
+        hsa = _hsa(obj[key])
         if not hsa:
-            raise TypeError("empty logicalAddress")
-        self.address_ids[obj["logicalAddress"]] = hsa
-        self.logical_addresses.setdefault(hsa, _intern(obj.get("description", "")))
+            raise TypeError(f"empty {key}")
+        ids[obj[key]] = hsa
+        descriptions.setdefault(hsa, _intern(obj.get("description", "")))
         return hsa
 
     def contract(self, obj: dict[str, Any]) -> str:

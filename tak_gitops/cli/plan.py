@@ -147,8 +147,7 @@ def plan(
     unknown = sorted(set(orgs) - set(registry.organisations))
     if unknown:
         raise UsageError(f"--org {', '.join(unknown)}: not an organisation of the ownership registry")
-    read = partial(
-        read_current,
+    snapshot = read_current(
         env=env,
         config=config,
         snapshot_path=snapshot_path,
@@ -156,7 +155,6 @@ def plan(
         fetch=fetch,
         allow_stale=allow_stale,
     )
-    snapshot = read()
     # a plan for some organisations reads their folders and those that name their systems or addresses
     loaded = load_desired(root, plan_for=PlanFor(env, orgs, snapshot) if orgs else None)
     if not loaded.ok:

@@ -213,18 +213,9 @@ def _make_plan(
         placed.append(Placed(org, "producer", value[0], change))
 
     # Routing removals: rows of planning organisations' producers that nobody desires.
-    # (A plan for a few organisations tests ownership first and keeps their rows; a plan for most tests desire first.)
     planning_systems = frozenset(s for s, o in owners.items() if o in planning)
-    narrow = 4 * len(planning_systems) < len(owners)
     desired_routings = scope.desired_routings
-    # the current rows a plan for a few organisations can touch (None: the plan is for most of them)
-    mine_r: list[RoutingValue] | None = None
-    mine_a: list[AuthorizationKey] | None = None
-    if narrow:
-        mine_r = [v for v in s_r.values() if v[0] in planning_systems]
-        gone_r = [k for k, v in s_r.items() if v[0] in planning_systems and k not in desired_routings]
-    else:
-        gone_r = [k for k, v in s_r.items() if k not in desired_routings and v[0] in planning_systems]
+    gone_r = [k for k, v in s_r.items() if v[0] in planning_systems and k not in desired_routings]
     for key in gone_r:
         cur = s_r[key]
         placed.append(Placed(owners[cur[0]], "remove-routings", cur[0], Change("remove-routing", key, before=cur)))
@@ -249,11 +240,13 @@ def _make_plan(
     desired_auths = scope.desired_auths
     managers = scope.managed
     managed_las = frozenset(la for la, _ns in managers)
-    if narrow:
+    # A plan for a few organisations keeps the current authorizations it can touch (for the guards too); a plan
+    # for most takes the set difference first (a scan of the frozenset with dict lookups is four times slower).
+    mine_a: list[AuthorizationKey] | None = None
+    if 4 * len(planning_systems) < len(owners):
         mine_a = [k for k in a_rows if k[0] in planning_systems or k[1] in managed_las]
         gone_a = [k for k in mine_a if k not in desired_auths]
     else:
-        # (the set difference, not a scan of the frozenset with dict lookups: four times faster at 300,000 rows)
         gone_a = [k for k in s_a - desired_auths.keys() if k[0] in planning_systems or k[1] in managed_las]
     for akey in gone_a:
         managed = managers.get((akey[1], akey[2]))
@@ -613,11 +606,10 @@ def _make_plan(
     removals_by_org: Counter[str] = Counter(pl.org for pl in placed if pl.change.is_removal)
     if removals_by_org:
         # rows per organisation (a managed authorization counts for its manager); only planning organisations
-        # have removals, and every row of theirs is among ``mine_*`` when those are set
-        rows_r = s_r.values() if mine_r is None else mine_r
+        # have removals, and every authorization of theirs is in ``mine_a`` when that is set
         rows_a = a_rows if mine_a is None else mine_a
         rows_by_org: Counter[str] = Counter()
-        per_system: Counter[str] = Counter(map(itemgetter(0), rows_r))
+        per_system: Counter[str] = Counter(map(itemgetter(0), s_r.values()))
         if managers:
             rows_by_org.update(
                 managers[(la, ns)][0] if (la, ns) in managers else owners.get(c, "") for (c, la, ns) in rows_a
