@@ -104,7 +104,7 @@ def test_create_executes_and_answers_text_plain(sim: SimServer, tak: Database) -
     assert answer.status_code == 200
     assert answer.headers["content-type"] == "text/plain;charset=UTF-8"
     assert answer.text.startswith("Plattform: NTJP-PROD\nFormat Version: 1.0\n")
-    assert f"Nyskapad: {WEBCERT_LA} - {COSMIC} - {LCQA3} (2025-05-21 - 2125-05-21)" in answer.text
+    assert f"Nyskapad: {WEBCERT_LA} - {COSMIC} - {LCQA3}  (2025-05-21 - 2125-05-21)" in answer.text
     # errors are also answered 200
     mismatch = submit(client, order(plattform="SLL-PROD"))
     assert (mismatch.status_code, mismatch.text) == (
