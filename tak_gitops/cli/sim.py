@@ -91,6 +91,7 @@ def sim_group() -> None:
 @click.option("--api-user", "api_users", multiple=True, metavar="NAME:PASSWORD", help="TAK-api user (default api:api).")
 @click.option("--now", help="Fix the clock at this ISO date-time (default: the wall clock).")
 @click.option("--zone", default="Europe/Stockholm", show_default=True, help="The TAK's time zone (D's date).")
+@click.option("--csrf", is_flag=True, help="Enforce TAK-web's CSRF tokens (tak.web.csrf.active, TAK-web's default).")
 @click.option(
     "--fault", "faults", multiple=True, metavar="SPEC", help="e.g. path=/coop/api/v2/cooperations,status=503,times=2"
 )
@@ -105,6 +106,7 @@ def serve(
     api_users: tuple[str, ...],
     now: str | None,
     zone: str,
+    csrf: bool,
     faults: tuple[str, ...],
 ) -> None:
     """Start the reference TAK, print its base URLs and serve until interrupted."""
@@ -117,6 +119,7 @@ def serve(
         api_users=_pairs(api_users, "--api-user", {"api": "api"}),
         clock=clock,
         zone=_zone(zone),
+        csrf=csrf,
         faults=FaultPlan([_fault(spec) for spec in faults]),
     )
     db = Database(db_path)
