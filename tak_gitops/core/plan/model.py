@@ -1,4 +1,4 @@
-"""The plan: frozen values and their one serialisation, the plan document of ``docs/plan-format.md``.
+"""The plan: frozen values of the plan document of ``docs/plan-format.md`` (serialised by ``record``).
 
 Everything a renderer or ``apply`` needs is here. :meth:`Plan.to_document` builds the JSON-ready mapping with its
 ``checksum``; nothing in it is a time of planning, so equal inputs give byte-identical documents.
@@ -7,10 +7,11 @@ Everything a renderer or ``apply`` needs is here. :meth:`Plan.to_document` build
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
-from typing import TYPE_CHECKING, Any, Literal
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from tak_gitops.core.canonical import digest
+from tak_gitops.core.plan.record import Record, plain
 from tak_gitops.core.snapshot import RoutingValue
 
 if TYPE_CHECKING:
@@ -30,16 +31,8 @@ Action = Literal[
     "remove-routing",
 ]
 
-ACTIONS: tuple[Action, ...] = (
-    "add-logical-address",
-    "add-system",
-    "add-contract",
-    "add-routing",
-    "change-routing",
-    "add-authorization",
-    "remove-authorization",
-    "remove-routing",
-)
+ACTIONS: tuple[Action, ...] = get_args(Action)
+"""The actions in the order their changes run inside an order."""
 ACTION_RANK: Mapping[str, int] = {a: i for i, a in enumerate(ACTIONS)}
 ROW_ACTIONS = frozenset(
     {"add-routing", "change-routing", "remove-routing", "add-authorization", "remove-authorization"}
@@ -50,40 +43,6 @@ OrderKind = Literal["producer", "consumer", "remove-authorizations", "remove-rou
 WAVE_OF_KIND: Mapping[str, int] = {"producer": 1, "consumer": 2, "remove-authorizations": 3, "remove-routings": 4}
 
 Status = Literal["no-changes", "changes", "refused"]
-
-
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
-
-
-def _field_names(cls: type) -> tuple[str, ...]:
-    names = _FIELD_NAMES.get(cls)
-    if names is None:
-        names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))
-    return names
-
-
-def _plain(value: Any) -> Any:
-    """A field value as plan-document JSON: a record as its mapping, a tuple of records as a list of them."""
-    if isinstance(value, Record):
-        return value.to_dict()
-    if isinstance(value, tuple):
-        return [_plain(v) for v in value]
-    return value
-
-
-class Record:
-    """A frozen value of the plan document, serialised field by field under its own field names.
-
-    The one serialisation of the plan's values: a subclass overrides :meth:`to_dict` only where the document
-    spells a field differently (:class:`Change` names the parts of its key, :class:`Finding` drops an absent
-    location).
-    """
-
-    __slots__ = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        """The plan-format mapping of this value."""
-        return {name: _plain(getattr(self, name)) for name in _field_names(type(self))}
 
 
 def _value_dict(value: RoutingValue) -> dict[str, str]:
@@ -202,6 +161,8 @@ class Cascade(Record):
     acknowledged: bool
     needs_acknowledgement: bool
     descendants: tuple[Descendant, ...]
+
+    READ_DEFAULTS = {"org": "", "needs_acknowledgement": True}
 
     @property
     def sort_key(self) -> tuple[str, str, str, str, str]:
@@ -351,13 +312,13 @@ class Plan:
                 "inputs": self.inputs.to_dict(),
                 "status": self.status,
                 "summary": self.summary(),
-                "refusals": _plain(self.refusals),
-                "errors": _plain(self.errors),
-                "orders": _plain(self.orders),
-                "cascades": _plain(self.cascades),
-                "manual_steps": _plain(self.manual_steps),
-                "pending": _plain(self.pending),
-                "warnings": _plain(self.warnings),
+                "refusals": plain(self.refusals),
+                "errors": plain(self.errors),
+                "orders": plain(self.orders),
+                "cascades": plain(self.cascades),
+                "manual_steps": plain(self.manual_steps),
+                "pending": plain(self.pending),
+                "warnings": plain(self.warnings),
             }
         )
         return doc
