@@ -59,15 +59,17 @@ def row_warnings(ctx: PlanContext, after: AfterState) -> None:
                 has = has_cache[ns] = after.routing_has(ns, True)
             ok = resolve_routing(la, has, hsa, ctx.hsa_lookup(ns)) is not None
         if not ok:
-            warnings.append(
-                Finding.at(
-                    "NO_ROUTING_FOR_AUTHORIZATION",
-                    f"{consumer} is authorized on {la} for {ns}, but no routing serves {la} for that contract "
-                    "(neither exact, nor through the HSA tree, nor *)",
-                    aorg,
-                    locations.get(akey),
+            if la in (WILDCARD, ROOT):  # the catch-all itself is fine: nothing at all is routed for the contract
+                message = (
+                    f"{consumer} is authorized on {la} (every logical address) for {ns}, but no routing for {ns} "
+                    "exists on any logical address, so no call on that contract can reach a producer"
                 )
-            )
+            else:
+                message = (
+                    f"{consumer} is authorized on {la} for {ns}, but no routing serves {la} for that contract "
+                    "(neither exact, nor through the HSA tree, nor *)"
+                )
+            warnings.append(Finding.at("NO_ROUTING_FOR_AUTHORIZATION", message, aorg, locations.get(akey)))
     for key in scope.desired_routings:
         if key[0] == ROOT and scope.routing_org[key] in ctx.planning:
             warnings.append(
