@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from importlib import metadata
 from pathlib import Path
 
 from tak_gitops import __version__
@@ -13,6 +12,7 @@ from tak_gitops.core.codeowners import render_codeowners
 from tak_gitops.core.config import OwnershipRegistry, ProjectConfig
 from tak_gitops.core.desired_model import json_schemas
 from tak_gitops.core.scaffold import (
+    SOURCE_URL,
     Decision,
     config_data,
     ownership_data,
@@ -23,19 +23,6 @@ from tak_gitops.core.scaffold import (
     render_precommit,
 )
 from tak_gitops.errors import TakGitopsError, UsageError
-
-
-def source_url() -> str:
-    """The project's source repository, from the installed package's metadata (``Project-URL: Source``)."""
-    try:
-        urls = metadata.metadata("tak-gitops").get_all("Project-URL") or []
-    except metadata.PackageNotFoundError as exc:
-        raise TakGitopsError("tak-gitops is not installed as a package: pip install tak-gitops") from exc
-    for entry in urls:
-        label, _, url = str(entry).partition(",")
-        if label.strip() == "Source":
-            return url.strip()
-    raise TakGitopsError("the installed tak-gitops names no Source URL in its metadata")
 
 
 def _ownership(example: dict[str, bytes] | None) -> tuple[str, OwnershipRegistry]:
@@ -66,7 +53,7 @@ def repository_files(platform: str, environments: list[str], *, example: bool) -
                 f"--example has files for {', '.join(missing)}: keep them in --platform/--environments "
                 "(the defaults, NTJP and QA,PROD, have them)"
             )
-    source = source_url()
+    source = SOURCE_URL
     config = ProjectConfig.model_validate(config_data(platform, environments))
     ownership_text, ownership = _ownership(bundled)
     files: dict[str, bytes] = {

@@ -16,6 +16,9 @@ from tak_gitops.errors import InitRefused, TakGitopsError, UsageError
 _PART_RE = re.compile(r"^[A-Z][A-Z0-9]*$")
 _VERSION_LINE_RE = re.compile(r"^(\s+TAK_GITOPS_VERSION: )source$", re.M)
 
+SOURCE_URL = "https://github.com/example/tak-gitops"
+"""The project's repository (pyproject.toml's ``Source`` URL; a test keeps the two equal): hooks and docs links."""
+
 PLATFORM_TEAM = "@example/tak-platform"
 """The platform team the new ownership registry names until it is changed."""
 
