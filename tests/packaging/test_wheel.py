@@ -131,3 +131,13 @@ def test_the_wheel_metadata_and_license(wheel: Path) -> None:
     assert "Programming Language :: Python :: 3.11" in meta.get_all("Classifier")
     assert meta["Description-Content-Type"] == "text/markdown"
     assert "tak-gitops = tak_gitops.cli:main" in entry_points
+
+
+def test_the_readme_links_are_absolute() -> None:
+    """The README is the package index page too, where a relative link leads nowhere."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    links = re.findall(r"\]\(([^)\s]+)\)", readme) + re.findall(r"(?:href|src)=\"([^\"]+)\"", readme)
+    assert links, "no links found"
+    relative = [link for link in links if not link.startswith((f"{SOURCE_URL}/", "https://", "#"))]
+    assert relative == []
+    assert all(link.startswith(f"{SOURCE_URL}/blob/main/") for link in links if "github.com/example" in link)
