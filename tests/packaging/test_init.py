@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
 import pytest
+from ruamel.yaml import YAML
 
 from tak_gitops import __version__
 from tak_gitops.adapters.bundle import WORKFLOWS
 from tak_gitops.core.desired_model import json_schemas
-from tak_gitops.core.scaffold import Decision, decide
+from tak_gitops.core.scaffold import SOURCE_URL, Decision, decide
 from tak_gitops.errors import InitRefused
 from tests.conftest import ROOT
 from tests.e2e.helpers import run
@@ -234,3 +236,39 @@ def test_decide() -> None:
         Decision("c", "unchanged"),
         Decision("schemas/s.json", "write"),
     ]
+
+
+def test_the_pre_commit_hooks_are_the_ones_init_configures(tmp_path: Path) -> None:
+    hooks = YAML(typ="safe").load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert [(h["id"], h["entry"]) for h in hooks] == [
+        ("tak-gitops-validate", "tak-gitops validate"),
+        ("tak-gitops-codeowners", "tak-gitops codeowners --check"),
+        ("tak-gitops-schema", "tak-gitops schema --check"),
+    ]
+    for hook in hooks:
+        # pre-commit's manifest: these keys are required; each hook checks the whole repository.
+        assert {"id", "name", "entry", "language"} <= set(hook)
+        assert (hook["language"], hook["pass_filenames"]) == ("python", False)
+    runs_on = {h["id"]: re.compile(h["files"]) for h in hooks}
+    touched = {
+        "desired/inera/NTJP-PROD.yaml": {"tak-gitops-validate"},
+        "tak-gitops.yaml": {"tak-gitops-validate", "tak-gitops-codeowners"},
+        "ownership.yaml": {"tak-gitops-validate", "tak-gitops-codeowners"},
+        "CODEOWNERS": {"tak-gitops-codeowners"},
+        "schemas/plan.schema.json": {"tak-gitops-schema"},
+        ".pre-commit-config.yaml": {"tak-gitops-schema"},
+        "README.md": set(),
+    }
+    for path, expected in touched.items():
+        assert {hook_id for hook_id, rx in runs_on.items() if rx.search(path)} == expected, path
+    assert invoke("init", str(tmp_path)).exit_code == 0
+    config = YAML(typ="safe").load((tmp_path / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    assert config == {
+        "repos": [
+            {
+                "repo": SOURCE_URL,
+                "rev": f"v{__version__}",
+                "hooks": [{"id": h["id"]} for h in hooks],
+            }
+        ]
+    }
