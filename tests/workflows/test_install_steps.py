@@ -122,8 +122,15 @@ def _run(step: dict[str, Any], tmp_path: Path, install: str, *, reports: str = V
 
 def test_every_workflow_install_step_is_the_same_script() -> None:
     steps = _workflow_steps(pinned=False)
-    assert len(steps) == 8
+    assert {path for path, _ in steps} == set(WORKFLOWS)
     assert len({s["run"] for _, s in steps}) == 1
+    # No other step of a workflow or of the action installs anything.
+    for path in [*WORKFLOWS, "action.yml"]:
+        doc = YAML(typ="safe").load((ROOT / path).read_text(encoding="utf-8"))
+        every = [s for job in doc.get("jobs", {}).values() for s in job.get("steps", [])]
+        every += doc.get("runs", {}).get("steps", [])
+        installing = [s for s in every if "pip install" in s.get("run", "")]
+        assert installing == _install_steps(doc), path
     for _, step in steps:
         assert step["env"] == {"TAK_GITOPS_INSTALL": "${{ vars.TAK_GITOPS_INSTALL }}", "TAK_GITOPS_VERSION": "source"}
     for _, step in _workflow_steps(pinned=True):
