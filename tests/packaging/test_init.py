@@ -179,22 +179,22 @@ def test_force_refreshes_the_schemas_and_workflows_and_keeps_the_rest(tmp_path: 
         (
             ["--environments", "QA,prod"],
             "error: --environments: 'prod' must be an environment in upper case, such as QA or PROD\n",
-        ),  # fmt: skip
+        ),
         (
             ["--environments", "QA,,PROD"],
             "error: --environments: '' must be an environment in upper case, such as QA or PROD\n",
-        ),  # fmt: skip
+        ),
         (["--environments", "QA,QA"], "error: --environments 'QA,QA' names an environment twice\n"),
         (
             ["--example", "--environments", "PROD"],
             "error: --example has files for NTJP-QA: keep them in "
             "--platform/--environments (the defaults, NTJP and QA,PROD, have them)\n",
-        ),  # fmt: skip
+        ),
         (
             ["--example", "--platform", "SLL"],
             "error: --example has files for NTJP-PROD, NTJP-QA: keep them in "
             "--platform/--environments (the defaults, NTJP and QA,PROD, have them)\n",
-        ),  # fmt: skip
+        ),
     ],
 )
 def test_bad_options_are_usage_errors(tmp_path: Path, args: list[str], message: str) -> None:
