@@ -11,8 +11,8 @@ file. Phases run in separate processes so that each reports its own wall time an
 * ``full-plan``: load every organisation's desired files, the saved snapshot and the HSA file, plan all
   organisations, serialise the plan document;
 * ``one-org``: the whole process ``tak-gitops plan --org ORG --snapshot ... --hsa ... --format json`` for three
-  organisations with changes (best of ``--runs`` each), and the same with ``TAK_GITOPS_NO_FORK=1`` (the HSA file
-  read in the same process instead of a child: the figure for a single core);
+  organisations with changes, alternately with and without ``TAK_GITOPS_NO_WORKER=1`` (the HSA file read in the
+  same process instead of a worker: the figure for a single core), ``--runs`` times each; median, min and max;
 * ``core-20k`` and ``deepdiff-20k``: ``make_plan`` versus ``DeepDiff(current, desired, ignore_order=True)`` over
   the same 20,000 routings and 20,000 authorizations.
 
@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -310,6 +311,11 @@ def _small_world(n: int) -> tuple[object, object, object]:
     return desired, snap, config
 
 
+def _spread(seconds: list[float]) -> dict[str, float]:
+    """Median, lowest and highest of some runs, rounded to milliseconds."""
+    return {k: round(f(seconds), 3) for k, f in (("median", statistics.median), ("min", min), ("max", max))}
+
+
 def run_phase(phase: str, base: Path) -> dict[str, object]:
     export, repo, saved, hsa = (
         base / "ntjp-prod",
@@ -332,7 +338,7 @@ def run_phase(phase: str, base: Path) -> dict[str, object]:
         from tak_gitops.core.plan import make_plan
 
         t0 = time.perf_counter()
-        reading = Background(partial(read_hsa_file, hsa))  # as `plan` does: in a child while the rest loads
+        reading = Background(partial(read_hsa_file, hsa))  # as `plan` does: in a worker while the rest loads
         loaded = load_desired_or_raise(repo)
         t_desired = time.perf_counter() - t0
         snap = read_snapshot(saved)
@@ -388,7 +394,8 @@ def main() -> None:
     ap.add_argument("--dir", type=Path, default=Path(".bench/plan"))
     ap.add_argument("--phase", help=argparse.SUPPRESS)
     ap.add_argument("--skip-deepdiff", action="store_true")
-    ap.add_argument("--runs", type=int, default=3, help="runs of the one-organisation plan (best is reported)")
+    ap.add_argument("--one-org-only", action="store_true", help="only the one-organisation plans")
+    ap.add_argument("--runs", type=int, default=3, help="runs of each one-organisation plan")
     args = ap.parse_args()
     base = args.dir.resolve()
     if args.phase:
@@ -411,6 +418,8 @@ def main() -> None:
     print(f"export {size / 1e6:.0f} MB; snapshot file {(base / 'ntjp-prod.snapshot.json').stat().st_size / 1e6:.0f} MB")
     results = {}
     phases = ["bare-parse", "full-plan", "core-20k"] + ([] if args.skip_deepdiff else ["deepdiff-20k"])
+    if args.one_org_only:
+        phases = []
     for phase in phases:
         done = subprocess.run(
             [sys.executable, __file__, "--dir", str(base), "--phase", phase], capture_output=True, text=True, check=True
@@ -418,15 +427,19 @@ def main() -> None:
         results[phase] = json.loads(done.stdout.strip().splitlines()[-1])
         print(json.dumps(results[phase]))
 
-    def whole_process(org: str, no_fork: bool) -> float:
+    # the command people run (its worker imports what the script imports), else the module
+    script = Path(sys.executable).with_name("tak-gitops")
+    command = [str(script)] if script.is_file() else [sys.executable, "-m", "tak_gitops"]
+
+    def whole_process(org: str, no_worker: bool) -> float:
         cmd = [
-            sys.executable, "-m", "tak_gitops", "plan", "--env", "NTJP-PROD", "--repo", str(base / "repo"),
+            *command, "plan", "--env", "NTJP-PROD", "--repo", str(base / "repo"),
             "--snapshot", str(base / "ntjp-prod.snapshot.json"), "--hsa", str(base / "hsacache.xml"),
             "--org", org, "--format", "json", "--allow-stale", "--out", str(base / f"plan-{org}.json"),
         ]  # fmt: skip
-        env = {k: v for k, v in os.environ.items() if k != "TAK_GITOPS_NO_FORK"}
-        if no_fork:
-            env["TAK_GITOPS_NO_FORK"] = "1"
+        env = {k: v for k, v in os.environ.items() if k != "TAK_GITOPS_NO_WORKER"}
+        if no_worker:
+            env["TAK_GITOPS_NO_WORKER"] = "1"
         t0 = time.perf_counter()
         done = subprocess.run(cmd, capture_output=True, text=True, env=env)
         seconds = time.perf_counter() - t0
@@ -434,14 +447,24 @@ def main() -> None:
             raise SystemExit(f"plan --org {org} exited {done.returncode}: {done.stderr[-2000:]}")
         return seconds
 
-    for no_fork in (False, True):
-        best = {}
+    # with and without the worker alternately, so that both see the same machine; median and range per kind
+    times: dict[bool, dict[str, list[float]]] = {False: {o: [] for o in ONE_ORGS}, True: {o: [] for o in ONE_ORGS}}
+    for _ in range(args.runs):
         for org in ONE_ORGS:
-            runs = [whole_process(org, no_fork) for _ in range(args.runs)]
-            best[org] = round(min(runs), 3)
-        name = "one-org-no-fork" if no_fork else "one-org"
-        results[name] = {"phase": name, "seconds": max(best.values()), "best_per_org": best}
+            for no_worker in (False, True):
+                times[no_worker][org].append(whole_process(org, no_worker))
+    for no_worker in (False, True):
+        name = "one-org-no-worker" if no_worker else "one-org"
+        per_org = {org: _spread(t) for org, t in times[no_worker].items()}
+        results[name] = {"phase": name, "median": max(s["median"] for s in per_org.values()), "per_org": per_org}
         print(json.dumps(results[name]))
+    gains = [
+        1 - statistics.median(times[False][org]) / statistics.median(times[True][org]) for org in ONE_ORGS
+    ]
+    print(f"one-organisation plan, HSA file read in a worker: {min(gains):.1%} to {max(gains):.1%} faster "
+          "(median against median per organisation)")
+    if args.one_org_only:
+        return
     full, bare = results["full-plan"], results["bare-parse"]
     print(
         f"full plan / bare orjson parse: {full['seconds']} s / {bare['seconds']} s = "

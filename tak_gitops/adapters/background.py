@@ -1,85 +1,75 @@
-"""Work done in a forked child process while the parent goes on.
+"""Work done in a worker process (``concurrent.futures``) while the caller goes on.
 
 ``plan`` reads the HSA file this way: parsing 60,000 units takes a core for a fifth of a second, and nothing
-else depends on it until planning starts, so it overlaps reading the snapshot and the desired state. The child
-sends its result back pickled over a pipe. An error of the tool's own hierarchy raised in the child is raised
-again in the parent when the result is asked for, so errors surface where they would without the child.
+else depends on it until planning starts, so it overlaps reading the snapshot and the desired state (the gain
+is in BENCHMARKS.md, "Plan"). The worker is a fresh interpreter (the ``spawn`` start method, the same on every
+platform), so the work and its arguments must be picklable; the result and any error come back pickled, and an
+error of the tool's own hierarchy is raised where the result is asked for, as it would be without the worker.
 
-Where ``os.fork`` does not exist, or ``TAK_GITOPS_NO_FORK`` is set, the work is done in the parent when the result
-is asked for. A child that dies without an answer (killed, out of memory) is not trusted: the work is done
-again in the parent.
+A fresh interpreter takes a quarter of a second to start (importing what the command imports), so a worker pays
+off only for a large input: :func:`worth_a_worker` says so from the size of the file. Without a worker, or with
+``TAK_GITOPS_NO_WORKER`` set, the work is done in the caller when the result is asked for. A worker that dies
+without an answer (killed, out of memory) is not trusted: the work is done again in the caller.
 """
 
 from __future__ import annotations
 
-import contextlib
+import multiprocessing
 import os
-import pickle
-import signal
 import weakref
 from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 from typing import Generic, TypeVar
-
-from tak_gitops.errors import TakGitopsError
 
 T = TypeVar("T")
 
+NO_WORKER_ENV = "TAK_GITOPS_NO_WORKER"
+WORKER_FROM_BYTES = 4 << 20
+"""Files smaller than this are read in the caller: they take less time to read than a worker takes to start."""
 
-def _reap(pid: int, fd: int) -> None:
-    """Finalizer of a result never asked for: stop the child and collect it."""
-    with contextlib.suppress(OSError):
-        os.kill(pid, signal.SIGKILL)
-    with contextlib.suppress(OSError):
-        os.waitpid(pid, 0)
-    with contextlib.suppress(OSError):
-        os.close(fd)
+
+def worth_a_worker(path: Path) -> bool:
+    """Whether reading ``path`` is worth a worker process (a file of at least :data:`WORKER_FROM_BYTES`)."""
+    try:
+        return path.stat().st_size >= WORKER_FROM_BYTES
+    except OSError:
+        return False  # the reader reports it, in the caller
+
+
+def _shut(pool: ProcessPoolExecutor) -> None:
+    """Finalizer of a result never asked for: cancel what has not started, wait for the worker to leave."""
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 class Background(Generic[T]):
-    """The result of ``work``, computed in a child process from the moment this object is made."""
+    """The result of ``work``, computed in a worker process from the moment this object is made (unless
+    ``worker`` is false or ``TAK_GITOPS_NO_WORKER`` is set: then in the caller, when the result is asked for)."""
 
-    def __init__(self, work: Callable[[], T]) -> None:
+    def __init__(self, work: Callable[[], T], *, worker: bool = True) -> None:
         self._work = work
-        self._pid = 0
-        self._fd = -1
-        self._finalizer: weakref.finalize[[int, int], Background[T]] | None = None
-        if hasattr(os, "fork") and not os.environ.get("TAK_GITOPS_NO_FORK"):
-            self._start()
+        self._future: Future[T] | None = None
+        self._finalizer: weakref.finalize[[ProcessPoolExecutor], Background[T]] | None = None
+        if worker and not os.environ.get(NO_WORKER_ENV):
+            pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+            self._future = pool.submit(work)
+            self._finalizer = weakref.finalize(self, _shut, pool)
 
-    def _start(self) -> None:
-        read_end, write_end = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child: compute, send, leave without running the parent's exit handlers
-            code = 0
-            try:
-                os.close(read_end)
-                try:
-                    payload = pickle.dumps((True, self._work()), protocol=pickle.HIGHEST_PROTOCOL)
-                except TakGitopsError as exc:
-                    payload = pickle.dumps((False, exc), protocol=pickle.HIGHEST_PROTOCOL)
-                with os.fdopen(write_end, "wb") as out:
-                    out.write(payload)
-            except BaseException:  # noqa: BLE001 - the parent does the work again
-                code = 1
-            finally:
-                os._exit(code)
-        os.close(write_end)
-        self._pid, self._fd = pid, read_end
-        self._finalizer = weakref.finalize(self, _reap, pid, read_end)
+    @property
+    def in_worker(self) -> bool:
+        """Whether a worker process was started for the work."""
+        return self._future is not None
 
     def result(self) -> T:
-        """The result (raising the child's error), waiting for the child when it is still at work."""
-        if not self._pid:
+        """The result (raising the work's error), waiting for the worker when it is still at work."""
+        if self._future is None:
             return self._work()
-        assert self._finalizer is not None
-        self._finalizer.detach()
-        with os.fdopen(self._fd, "rb") as pipe:
-            data = pipe.read()
-        _pid, status = os.waitpid(self._pid, 0)
-        self._pid = 0
-        if not data or os.waitstatus_to_exitcode(status) != 0:
+        future, self._future = self._future, None
+        try:
+            return future.result()
+        except BrokenProcessPool:
             return self._work()
-        ok, value = pickle.loads(data)
-        if not ok:
-            raise value
-        return value  # type: ignore[no-any-return]
+        finally:
+            assert self._finalizer is not None
+            self._finalizer()

@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from tak_gitops.adapters.atomic import write_bytes_atomic
-from tak_gitops.adapters.background import Background
+from tak_gitops.adapters.background import Background, worth_a_worker
 from tak_gitops.adapters.desired_loader import PlanFor, find_root, load_config, load_desired
 from tak_gitops.adapters.hsafile import read_hsa_file
 from tak_gitops.adapters.ledger_store import pending_orders
@@ -138,8 +138,10 @@ def plan(
     `main` maps them to 1 for this command).
     """
     root = find_root(repo)
-    # the HSA file is read in a child process while the snapshot and the desired state load
-    hsa_reading = Background(partial(read_hsa_file, hsa_path)) if hsa_path is not None else None
+    # a large HSA file is read in a worker process while the snapshot and the desired state load
+    hsa_reading = (
+        Background(partial(read_hsa_file, hsa_path), worker=worth_a_worker(hsa_path)) if hsa_path is not None else None
+    )
     config, registry = load_config(root)
     if env not in config.environments:
         known = ", ".join(sorted(config.environments)) or "none"
