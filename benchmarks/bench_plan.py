@@ -11,8 +11,7 @@ file. Phases run in separate processes so that each reports its own wall time an
 * ``full-plan``: load every organisation's desired files, the saved snapshot and the HSA file, plan all
   organisations, serialise the plan document;
 * ``one-org``: the whole process ``tak-gitops plan --org ORG --snapshot ... --hsa ... --format json`` for three
-  organisations with changes, alternately with and without ``TAK_GITOPS_NO_WORKER=1`` (the HSA file read in the
-  same process instead of a worker: the figure for a single core), ``--runs`` times each; median, min and max;
+  organisations with changes, in turn, ``--runs`` times each; median, min and max;
 * ``core-20k`` and ``deepdiff-20k``: ``make_plan`` versus ``DeepDiff(current, desired, ignore_order=True)`` over
   the same 20,000 routings and 20,000 authorizations.
 
@@ -23,12 +22,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
 import time
-from functools import partial
 from pathlib import Path
 
 import orjson
@@ -330,7 +327,6 @@ def run_phase(phase: str, base: Path) -> dict[str, object]:
         seconds = time.perf_counter() - t0
         extra["rows"] = sum(len(t) for t in trees)
     elif phase == "full-plan":
-        from tak_gitops.adapters.background import Background
         from tak_gitops.adapters.desired_loader import load_desired_or_raise
         from tak_gitops.adapters.hsafile import read_hsa_file
         from tak_gitops.adapters.snapshot_file import read_snapshot
@@ -338,12 +334,11 @@ def run_phase(phase: str, base: Path) -> dict[str, object]:
         from tak_gitops.core.plan import make_plan
 
         t0 = time.perf_counter()
-        reading = Background(partial(read_hsa_file, hsa))  # as `plan` does: in a worker while the rest loads
         loaded = load_desired_or_raise(repo)
         t_desired = time.perf_counter() - t0
         snap = read_snapshot(saved)
         t_snap = time.perf_counter() - t0 - t_desired
-        tree = reading.result()
+        tree = read_hsa_file(hsa)
         t_hsa = time.perf_counter() - t0 - t_desired - t_snap
         t1 = time.perf_counter()
         plan = make_plan(loaded.state, snap, env="NTJP-PROD", config=loaded.config, hsa=tree)
@@ -353,7 +348,7 @@ def run_phase(phase: str, base: Path) -> dict[str, object]:
         extra.update(
             load_desired=round(t_desired, 3),
             load_snapshot=round(t_snap, 3),
-            wait_hsa=round(t_hsa, 3),
+            load_hsa=round(t_hsa, 3),
             plan_and_document=round(t_plan, 3),
             summary=plan.summary(),
             status=plan.status,
@@ -427,42 +422,31 @@ def main() -> None:
         results[phase] = json.loads(done.stdout.strip().splitlines()[-1])
         print(json.dumps(results[phase]))
 
-    # the command people run (its worker imports what the script imports), else the module
+    # the command people run, else the module
     script = Path(sys.executable).with_name("tak-gitops")
     command = [str(script)] if script.is_file() else [sys.executable, "-m", "tak_gitops"]
 
-    def whole_process(org: str, no_worker: bool) -> float:
+    def whole_process(org: str) -> float:
         cmd = [
             *command, "plan", "--env", "NTJP-PROD", "--repo", str(base / "repo"),
             "--snapshot", str(base / "ntjp-prod.snapshot.json"), "--hsa", str(base / "hsacache.xml"),
             "--org", org, "--format", "json", "--allow-stale", "--out", str(base / f"plan-{org}.json"),
         ]  # fmt: skip
-        env = {k: v for k, v in os.environ.items() if k != "TAK_GITOPS_NO_WORKER"}
-        if no_worker:
-            env["TAK_GITOPS_NO_WORKER"] = "1"
         t0 = time.perf_counter()
-        done = subprocess.run(cmd, capture_output=True, text=True, env=env)
+        done = subprocess.run(cmd, capture_output=True, text=True)
         seconds = time.perf_counter() - t0
         if done.returncode not in (0, 2):
             raise SystemExit(f"plan --org {org} exited {done.returncode}: {done.stderr[-2000:]}")
         return seconds
 
-    # with and without the worker alternately, so that both see the same machine; median and range per kind
-    times: dict[bool, dict[str, list[float]]] = {False: {o: [] for o in ONE_ORGS}, True: {o: [] for o in ONE_ORGS}}
+    # the organisations in turn, so that each sees the same machine; median and range per organisation
+    times: dict[str, list[float]] = {o: [] for o in ONE_ORGS}
     for _ in range(args.runs):
         for org in ONE_ORGS:
-            for no_worker in (False, True):
-                times[no_worker][org].append(whole_process(org, no_worker))
-    for no_worker in (False, True):
-        name = "one-org-no-worker" if no_worker else "one-org"
-        per_org = {org: _spread(t) for org, t in times[no_worker].items()}
-        results[name] = {"phase": name, "median": max(s["median"] for s in per_org.values()), "per_org": per_org}
-        print(json.dumps(results[name]))
-    gains = [
-        1 - statistics.median(times[False][org]) / statistics.median(times[True][org]) for org in ONE_ORGS
-    ]
-    print(f"one-organisation plan, HSA file read in a worker: {min(gains):.1%} to {max(gains):.1%} faster "
-          "(median against median per organisation)")
+            times[org].append(whole_process(org))
+    per_org = {org: _spread(t) for org, t in times.items()}
+    results["one-org"] = {"phase": "one-org", "median": max(s["median"] for s in per_org.values()), "per_org": per_org}
+    print(json.dumps(results["one-org"]))
     if args.one_org_only:
         return
     full, bare = results["full-plan"], results["bare-parse"]

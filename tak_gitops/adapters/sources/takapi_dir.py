@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
@@ -50,11 +49,12 @@ def _index_of(doc: list[Any], row: Any) -> int:
     return next(i for i, r in enumerate(doc) if r is row)
 
 
-def _resolved(
-    path: Path, rows: Rows, what: str, party: str, include: str
-) -> Generator[tuple[str, str, str, dict[str, Any]], None, None]:
-    """``(system, address, namespace, row)`` of every cooperation (``party`` serviceConsumer) or serviceProduction
-    (serviceProducer) row, normalized through the caches; an unreadable row is a SourceError naming it."""
+def _read_nested(path: Path, rows: Rows, what: str, party: str, include: str) -> None:
+    """Read cooperations (``party`` serviceConsumer: authorizations) or serviceProductions (serviceProducer:
+    routings), normalizing the nested objects through the caches; an unreadable row is a SourceError naming it."""
+    add = rows.authorizations.add
+    routings = rows.routings if party == "serviceProducer" else None
+    dups = rows.duplicate_keys
     sys_ids, la_ids, ns_ids = rows.system_ids, rows.address_ids, rows.namespaces
     for offset, doc in iter_array(path, what):
         row: Any = None
@@ -63,8 +63,16 @@ def _resolved(
                 s = row[party]
                 la = row["logicalAddress"]
                 sc = row["serviceContract"]
-                yield (sys_ids.get(s["hsaId"]) or rows.system(s), la_ids.get(la["logicalAddress"]) or rows.address(la),
-                       ns_ids.get(sc["namespace"]) or rows.contract(sc), row)
+                system = sys_ids.get(s["hsaId"]) or rows.system(s)
+                address = la_ids.get(la["logicalAddress"]) or rows.address(la)
+                ns = ns_ids.get(sc["namespace"]) or rows.contract(sc)
+                if routings is None:
+                    add((system, address, ns))
+                    continue
+                key = (address, ns)
+                if key in routings:
+                    dups.add(key)
+                routings[key] = (system, intern(row["physicalAddress"]), intern(row["rivtaProfile"]))
         except (KeyError, TypeError, AttributeError):
             label = f"{what}[{offset + _index_of(doc, row)}]"
             _diagnose_row(row, label, path, (party, "logicalAddress", "serviceContract"), include)
@@ -72,25 +80,12 @@ def _resolved(
 
 
 def _read_cooperations(path: Path, rows: Rows) -> None:
-    add = rows.authorizations.add
-    for consumer, address, ns, _row in _resolved(path, rows, "cooperations", "serviceConsumer", COOPERATION_INCLUDE):
-        add((consumer, address, ns))
+    _read_nested(path, rows, "cooperations", "serviceConsumer", COOPERATION_INCLUDE)
 
 
 def _read_productions(path: Path, rows: Rows) -> None:
-    routings = rows.routings
+    _read_nested(path, rows, "serviceProductions", "serviceProducer", PRODUCTION_INCLUDE)
     dups = rows.duplicate_keys
-    resolved = _resolved(path, rows, "serviceProductions", "serviceProducer", PRODUCTION_INCLUDE)
-    for producer, address, ns, row in resolved:
-        url, profile = row.get("physicalAddress"), row.get("rivtaProfile")
-        if not isinstance(url, str) or not isinstance(profile, str):
-            # reported as the reader reports any unreadable row (the reader raises a SourceError naming it)
-            resolved.throw(TypeError("physicalAddress/rivtaProfile"))
-            raise AssertionError("unreachable")  # pragma: no cover
-        key = (address, ns)
-        if key in routings:
-            dups.add(key)
-        routings[key] = (producer, intern(url), intern(profile))
     if dups:
         la_ids, ns_ids = rows.address_ids, rows.namespaces
         found: dict[RoutingKey, list[str]] = {k: [] for k in dups}
