@@ -142,6 +142,17 @@ def test_without_hsa_file_cascades_come_from_description_prefixes_and_say_so() -
     assert {r.message.split(" on ")[1].split(" ")[0] for r in plan.refusals} == set(fx.CARE_GIVERS)
 
 
+def test_without_hsa_file_a_unit_with_its_own_row_is_not_cascaded() -> None:
+    """4CVG gets a routing of its own for GCC2 in this plan: VP looks its own address up first, so no VG's URL
+    change or removal reaches it. Without Cosmic's own authorization on it, the removal of Cosmic's authorization on
+    the VG 1000 still lists it."""
+    plan = plan_example(hsa=None)
+    listed = {(c.kind, c.change, c.address): [d.address for d in c.descendants] for c in plan.cascades}
+    assert all(units == [] for (kind, _change, _la), units in listed.items() if kind == "routing")
+    assert listed[("authorization", "remove", fx.KMT)] == []  # the consumer E1177 authorizes 4CVG itself
+    assert listed[("authorization", "remove", "SE2321000032-1000")] == [fx.CVG]
+
+
 def test_description_prefix_cascade_lists_ves_linked_in_the_desired_files() -> None:
     b = fx.example_builder()
     desired = fx.desired_state(

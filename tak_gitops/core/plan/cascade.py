@@ -9,7 +9,13 @@ current rows and on the rows after the plan:
 * ``add``: units that do not resolve through it today and will (captured).
 
 Without an HSA file the TAK's ``VG:`` description prefix (or desired ``kind: VG``) marks an address as having
-unknown descendants; the cascade then lists the care units known from the desired files.
+unknown descendants; the cascade then lists the care units the desired files place below it (``vg:``), or else the
+``VE:`` units the organisation routes for the contract, less those with a row of their own today or after the plan
+(a routing for the contract; for an authorization, the consumer's authorization for it): VP looks a unit's own
+address up first, so such a unit never resolves through its VG, and the change cannot leave it without a row.
+What it assumes, not knowing the tree: that each listed unit lies below the address and that nothing between them
+has a row of its own; so the list can name units that in fact do not cascade, and misses units no desired file
+names.
 """
 
 from __future__ import annotations
@@ -104,7 +110,12 @@ def find_cascades(
         else:
             if change == "add" or not is_vg(address):
                 continue
-            found = [Descendant(d, name_of(d), None, None) for d in sorted(known_ves(cand.org, address, contract))]
+            if consumer is None:
+                today_has, after_has = routing_has(contract, False), routing_has(contract, True)
+            else:
+                today_has, after_has = auth_has(consumer, contract, False), auth_has(consumer, contract, True)
+            units = sorted(d for d in known_ves(cand.org, address, contract) if not (today_has(d) or after_has(d)))
+            found = [Descendant(d, name_of(d), None, None) for d in units]
             source = "description-prefix"
         out.append(
             Cascade(
