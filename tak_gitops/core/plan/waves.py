@@ -2,7 +2,9 @@
 
 Each order targets one system of one organisation. Waves follow the dependency order a person at the service
 desk can follow: 1 producer orders (new logical addresses, systems and contracts, routing adds and changes,
-grants), 2 consumer orders (authorization adds), 3 authorization removals, 4 routing removals. A removal of an
+grants for other organisations' consumers), 2 consumer orders (authorization adds, a grant's too when the
+consumer's organisation is planned and wants it: an authorization belongs to its consumer's owner), 3
+authorization removals, 4 routing removals. A removal of an
 authorization therefore always comes before the removal of the routing it relies on, and every addition
 before anything that depends on it. New logical addresses, systems and contracts are listed in every order
 that refers to them (TAK-web needs them in the same order and skips the ones that exist already).
