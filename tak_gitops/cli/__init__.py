@@ -34,6 +34,7 @@ _COMMAND_MODULES = {
     "plan": "plan",
     "schema": "schema",
     "sim": "sim",
+    "trace": "trace",
     "validate": "validate",
 }
 

@@ -257,7 +257,7 @@ class Call:
         r = self.routing
         assert r is not None
         if code == "VP006":
-            return f"{len(r.rows)} valid routings for {ns} at {r.address} ({r.describe()}); VP needs exactly one"
+            return f"{len(r.rows)} valid routings for {ns} at {r.address} ({r.kind}); VP needs exactly one"
         if code == "VP007":
             where = "*, or its HSA ancestors up to SE" if self.hsa_lookup_authorization else "or * (HSA lookup is off)"
             return f"{self.consumer} holds no valid authorization for {ns} at {self.address}, {where}"
@@ -265,8 +265,8 @@ class Call:
         assert a is not None
         producer, url, profile = r.rows[0]
         return (
-            f"routed at {r.address} ({r.describe()}) to {producer} {url} ({profile}); "
-            f"authorized at {a.address} ({a.describe()})"
+            f"routed at {r.address} ({r.kind}) to {producer} {url} ({profile}); "
+            f"authorized at {a.address} ({a.kind})"
         )
 
 
