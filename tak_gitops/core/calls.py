@@ -12,7 +12,7 @@ Public API (everything else is private):
 * :func:`resolve_call` - the full answer, a :class:`Call`: each step tried (:class:`Step`), the rows found,
   :attr:`Call.code` (``None``, ``VP004``, ``VP006``, ``VP007``), :attr:`Call.reason` and :attr:`Call.outcome`.
 * :func:`outcome_of` - only the :data:`Outcome` (fast; what plan impact compares): ``("works", producer, url,
-  profile)`` or ``(code,)``.
+  profile)`` or ``(code,)``; :func:`is_authorized` - only whether the authorization lookup succeeds.
 
 The rules (takdatahandler ``VagvalHandlerImpl``, ``BehorighetHandlerImpl``, ``HsaLookupUtil``; VP
 ``VagvalProcessor``, ``BehorighetProcessor``, ``VPRouter``), the lookup orders themselves in :mod:`core.hsa`:
@@ -314,3 +314,14 @@ def outcome_of(state: CallState, consumer: str, contract: str, address: str) -> 
     ):
         return ("VP007",)
     return ("works", *routings[(la, contract)])
+
+
+def is_authorized(state: CallState, consumer: str, contract: str, address: str) -> bool:
+    """Whether VP's authorization lookup finds a row for the call (HSA-ids already upper case)."""
+    auths = state.authorizations
+    return (
+        resolve_authorization(
+            address, lambda x: (consumer, x, contract) in auths, state.tree, state.hsa_lookup.authorization(contract)
+        )
+        is not None
+    )

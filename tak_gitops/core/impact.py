@@ -1,0 +1,198 @@
+"""What a plan does to calls: the calls (consumer, contract, logical address) whose VP outcome the planned
+changes alter, each resolved before and after with :mod:`core.calls`.
+
+The calls considered for one change of a routing or authorization on address ``X`` for contract ``NS``:
+
+* addresses: ``X`` and every HSA unit below it; for a row on ``*`` or ``SE``, every address the rows for
+  ``NS`` name (before or after, ``SE`` included), the units below them, and :data:`OTHER`, which stands for
+  every address neither the rows nor those subtrees hold (they all resolve alike: parent ``SE``). A call to
+  the literal address ``*`` is not considered;
+* consumers: for a routing, every consumer holding an authorization for ``NS`` (before or after) that VP's
+  authorization lookup reaches from the address (exact, ``*``, an ancestor, ``SE``); for an authorization,
+  its own consumer.
+
+A call is in the impact when its outcome differs and the consumer is authorized for it before or after (a
+consumer authorized in neither fails either way; only the VP code would flip). ``direct`` marks calls at an
+address one of the changes names; the others are what the changes do elsewhere (cascades, captures, ``*``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from tak_gitops.core.calls import CallState, Outcome, is_authorized, outcome_of
+from tak_gitops.core.hsa import EMPTY_TREE, ROOT, WILDCARD, HsaTree
+from tak_gitops.core.snapshot import Snapshot
+
+OTHER = "(any other address)"
+"""Every address that neither the rows for the contract nor the HSA subtrees below them hold."""
+
+Kind = Literal["breaks", "heals", "moves", "fails-otherwise"]
+ChangeRef = tuple[str, tuple[str, ...]]
+"""(action, key) of a planned change, as in the plan: ``remove-routing``, (address, contract)."""
+
+_ROW_ACTIONS = frozenset(
+    {"add-routing", "change-routing", "remove-routing", "add-authorization", "remove-authorization"}
+)
+
+
+def kind_of(before: Outcome, after: Outcome) -> Kind:
+    """breaks (works -> fails), heals (fails -> works), moves (another producer, URL or profile), or
+    fails-otherwise (fails before and after with another VP code)."""
+    works_b, works_a = before[0] == "works", after[0] == "works"
+    if works_b and not works_a:
+        return "breaks"
+    if works_a and not works_b:
+        return "heals"
+    return "moves" if works_a else "fails-otherwise"
+
+
+@dataclass(frozen=True)
+class CallImpact:
+    """One call whose outcome the plan changes; ``causes`` index the changes whose considered calls hold it."""
+
+    consumer: str
+    contract: str
+    address: str
+    before: Outcome
+    after: Outcome
+    direct: bool
+    causes: tuple[int, ...]
+
+    @property
+    def kind(self) -> Kind:
+        return kind_of(self.before, self.after)
+
+    @property
+    def sort_key(self) -> tuple[str, str, str]:
+        return (self.contract, self.consumer, self.address)
+
+
+def _outcome_dict(o: Outcome) -> dict[str, Any]:
+    if o[0] != "works":
+        return {"outcome": o[0]}
+    return {"outcome": "works", "producer": o[1], "url": o[2], "profile": o[3]}
+
+
+def impact_dict(c: CallImpact, changes: Sequence[ChangeRef], name_of: Callable[[str], str | None]) -> dict[str, Any]:
+    """The plan-document mapping of one call impact."""
+    return {
+        "consumer": c.consumer,
+        "consumer_name": name_of(c.consumer),
+        "contract": c.contract,
+        "address": c.address,
+        "address_name": None if c.address == OTHER else name_of(c.address),
+        "kind": c.kind,
+        "direct": c.direct,
+        "before": _outcome_dict(c.before),
+        "after": _outcome_dict(c.after),
+        "because": [{"action": changes[i][0], "key": list(changes[i][1])} for i in c.causes],
+    }
+
+
+class _Index:
+    """Per touched contract: which consumers hold an authorization on which address, and the addresses the
+    rows for the contract name (before or after)."""
+
+    def __init__(self, before: Snapshot, after: Snapshot, contracts: set[str]) -> None:
+        self.consumers: dict[str, dict[str, set[str]]] = {ns: {} for ns in contracts}
+        self.addresses: dict[str, set[str]] = {ns: set() for ns in contracts}
+        for snap in (before, after):
+            for c, la, ns in snap.authorization_rows:
+                by_la = self.consumers.get(ns)
+                if by_la is not None:
+                    by_la.setdefault(la, set()).add(c)
+                    self.addresses[ns].add(la)
+        for snap in (before, after):
+            for la, ns in snap.routings:
+                found = self.addresses.get(ns)
+                if found is not None:
+                    found.add(la)
+
+    def reaching(self, ns: str, address: str, chain: Iterable[str]) -> set[str]:
+        """Consumers whose authorization lookup from ``address`` can reach one of their rows."""
+        by_la = self.consumers[ns]
+        out: set[str] = set()
+        for la in (address, WILDCARD, *chain):
+            found = by_la.get(la)
+            if found:
+                out |= found
+        return out
+
+
+def call_impact(
+    before: Snapshot,
+    after: Snapshot,
+    changes: Sequence[ChangeRef],
+    *,
+    tree: HsaTree | None,
+    hsa_lookup: Any,
+) -> tuple[list[CallImpact], int]:
+    """The calls whose outcome ``changes`` alter (sorted by contract, consumer, address), and how many calls
+    were considered. ``after`` is ``before`` with the changes executed; ``hsa_lookup`` a
+    :class:`~tak_gitops.core.calls.HsaLookup`."""
+    t = tree or EMPTY_TREE
+    b_state = CallState.from_snapshot(before, tree, hsa_lookup)
+    a_state = CallState.from_snapshot(after, tree, hsa_lookup)
+    rows = [(i, action, key) for i, (action, key) in enumerate(changes) if action in _ROW_ACTIONS]
+    index = _Index(before, after, {key[-1] for _, _, key in rows})
+    named = {key[0] if len(key) == 2 else key[1] for _, _, key in rows}
+    chains: dict[str, tuple[str, ...]] = {}
+
+    def chain(la: str) -> tuple[str, ...]:
+        found = chains.get(la)
+        if found is None:
+            found = chains[la] = tuple(t.ancestors(la)) if la != OTHER else (ROOT,)
+        return found
+
+    wide: dict[str, list[str]] = {}
+
+    def addresses_for(la: str, ns: str) -> list[str]:
+        if la not in (WILDCARD, ROOT):
+            return [la, *t.descendants(la)]
+        found = wide.get(ns)
+        if found is None:
+            known = {x for x in index.addresses[ns] if x != WILDCARD}
+            for x in list(known):
+                known.update(t.descendants(x))
+            found = wide[ns] = [*sorted(known), OTHER]
+        return found
+
+    causes: dict[tuple[str, str, str], list[int]] = {}
+    for i, action, key in rows:
+        if action.endswith("routing"):
+            la, ns = key
+            for a in addresses_for(la, ns):
+                for c in index.reaching(ns, a, chain(a)):
+                    causes.setdefault((c, ns, a), []).append(i)
+        else:
+            c, la, ns = key
+            for a in addresses_for(la, ns):
+                causes.setdefault((c, ns, a), []).append(i)
+    out: list[CallImpact] = []
+    for (c, ns, a), idx in causes.items():
+        b = outcome_of(b_state, c, ns, a)
+        af = outcome_of(a_state, c, ns, a)
+        if b == af:
+            continue
+        if not (is_authorized(b_state, c, ns, a) or is_authorized(a_state, c, ns, a)):
+            continue
+        out.append(CallImpact(c, ns, a, b, af, a in named, tuple(sorted(set(idx)))))
+    out.sort(key=lambda x: x.sort_key)
+    return out, len(causes)
+
+
+def breaks_by_cause(impacts: Iterable[CallImpact], changes: Sequence[ChangeRef]) -> Mapping[str, list[CallImpact]]:
+    """Calls that break or move at addresses no change names, keyed by the address of the change causing them
+    (what the cascade guard asks to acknowledge)."""
+    out: dict[str, list[CallImpact]] = {}
+    for c in impacts:
+        if c.direct or c.kind not in ("breaks", "moves"):
+            continue
+        for i in c.causes:
+            key = changes[i][1]
+            la = key[0] if len(key) == 2 else key[1]
+            out.setdefault(la, []).append(c)
+    return out
