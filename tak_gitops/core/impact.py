@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from tak_gitops.core.calls import CallState, Outcome, is_authorized, outcome_of
-from tak_gitops.core.hsa import EMPTY_TREE, ROOT, WILDCARD, HsaTree
+from tak_gitops.core.hsa import EMPTY_TREE, ROOT, WILDCARD, HsaTree, resolve_routing
 from tak_gitops.core.snapshot import Snapshot
 
 OTHER = "(any other address)"
@@ -94,22 +94,31 @@ def impact_dict(c: CallImpact, changes: Sequence[ChangeRef], name_of: Callable[[
 
 class _Index:
     """Per touched contract: which consumers hold an authorization on which address, and the addresses the
-    rows for the contract name (before or after)."""
+    rows for the contract name, before or after (the rows before plus what the changes add)."""
 
-    def __init__(self, before: Snapshot, after: Snapshot, contracts: set[str]) -> None:
+    def __init__(self, before: Snapshot, rows: Sequence[tuple[int, str, tuple[str, ...]]]) -> None:
+        contracts = {key[-1] for _, _, key in rows}
         self.consumers: dict[str, dict[str, set[str]]] = {ns: {} for ns in contracts}
         self.addresses: dict[str, set[str]] = {ns: set() for ns in contracts}
-        for snap in (before, after):
-            for c, la, ns in snap.authorization_rows:
-                by_la = self.consumers.get(ns)
-                if by_la is not None:
-                    by_la.setdefault(la, set()).add(c)
-                    self.addresses[ns].add(la)
-        for snap in (before, after):
-            for la, ns in snap.routings:
-                found = self.addresses.get(ns)
-                if found is not None:
-                    found.add(la)
+        consumers, addresses = self.consumers, self.addresses
+        for c, la, ns in before.authorization_rows:
+            by_la = consumers.get(ns)
+            if by_la is not None:
+                found = by_la.get(la)
+                if found is None:
+                    by_la[la] = {c}
+                    addresses[ns].add(la)
+                else:
+                    found.add(c)
+        for la, ns in before.routings:
+            found_la = addresses.get(ns)
+            if found_la is not None:
+                found_la.add(la)
+        for _, action, key in rows:
+            if action == "add-authorization":
+                c, la, ns = key
+                consumers[ns].setdefault(la, set()).add(c)
+            addresses[key[-1]].add(key[-2])
 
     def reaching(self, ns: str, address: str, chain: Iterable[str]) -> set[str]:
         """Consumers whose authorization lookup from ``address`` can reach one of their rows."""
@@ -120,6 +129,17 @@ class _Index:
             if found:
                 out |= found
         return out
+
+
+def _routing_result(state: CallState, ns: str, address: str) -> tuple[str, ...]:
+    """The routing part of an outcome: the row VP uses, or the VP code."""
+    routings = state.routings
+    la = resolve_routing(address, lambda x: (x, ns) in routings, state.tree, state.hsa_lookup.routing(ns))
+    if la is None:
+        return ("VP004",)
+    if state.multi_routings and (la, ns) in state.multi_routings:
+        return ("VP006",)
+    return routings[(la, ns)]
 
 
 def call_impact(
@@ -137,8 +157,9 @@ def call_impact(
     b_state = CallState.from_snapshot(before, tree, hsa_lookup)
     a_state = CallState.from_snapshot(after, tree, hsa_lookup)
     rows = [(i, action, key) for i, (action, key) in enumerate(changes) if action in _ROW_ACTIONS]
-    index = _Index(before, after, {key[-1] for _, _, key in rows})
-    named = {key[0] if len(key) == 2 else key[1] for _, _, key in rows}
+    index = _Index(before, rows)
+    named = {key[-2] for _, _, key in rows}
+    auth_changed = {(key[0], key[2]) for _, action, key in rows if action.endswith("authorization")}
     chains: dict[str, tuple[str, ...]] = {}
 
     def chain(la: str) -> tuple[str, ...]:
@@ -161,6 +182,14 @@ def call_impact(
         return found
 
     causes: dict[tuple[str, str, str], list[int]] = {}
+    routed: dict[tuple[str, str], bool] = {}  # (ns, address) -> does its routing result change?
+
+    def routing_moves(ns: str, a: str) -> bool:
+        found = routed.get((ns, a))
+        if found is None:
+            found = routed[(ns, a)] = _routing_result(b_state, ns, a) != _routing_result(a_state, ns, a)
+        return found
+
     for i, action, key in rows:
         if action.endswith("routing"):
             la, ns = key
@@ -173,6 +202,8 @@ def call_impact(
                 causes.setdefault((c, ns, a), []).append(i)
     out: list[CallImpact] = []
     for (c, ns, a), idx in causes.items():
+        if (c, ns) not in auth_changed and not routing_moves(ns, a):
+            continue  # neither the routing nor this consumer's authorizations differ: the outcome is the same
         b = outcome_of(b_state, c, ns, a)
         af = outcome_of(a_state, c, ns, a)
         if b == af:
