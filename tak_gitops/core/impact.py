@@ -18,20 +18,31 @@ address one of the changes names; the others are what the changes do elsewhere (
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from tak_gitops.core.calls import CallState, Outcome, is_authorized, outcome_of
 from tak_gitops.core.hsa import EMPTY_TREE, ROOT, WILDCARD, HsaTree, resolve_routing
-from tak_gitops.core.snapshot import Snapshot
+from tak_gitops.core.snapshot import AuthorizationKey, RoutingKey, RoutingValue, Snapshot
 
 OTHER = "(any other address)"
 """Every address that neither the rows for the contract nor the HSA subtrees below them hold."""
 
 Kind = Literal["breaks", "heals", "moves", "fails-otherwise"]
-ChangeRef = tuple[str, tuple[str, ...]]
-"""(action, key) of a planned change, as in the plan: ``remove-routing``, (address, contract)."""
+
+
+class PlannedChange(Protocol):
+    """What the impact reads of a planned change (a :class:`~tak_gitops.core.plan.model.Change` fits)."""
+
+    @property
+    def action(self) -> str: ...
+
+    @property
+    def key(self) -> tuple[str, ...]: ...
+
+    @property
+    def after(self) -> RoutingValue | None: ...
 
 _ROW_ACTIONS = frozenset(
     {"add-routing", "change-routing", "remove-routing", "add-authorization", "remove-authorization"}
@@ -76,7 +87,9 @@ def _outcome_dict(o: Outcome) -> dict[str, Any]:
     return {"outcome": "works", "producer": o[1], "url": o[2], "profile": o[3]}
 
 
-def impact_dict(c: CallImpact, changes: Sequence[ChangeRef], name_of: Callable[[str], str | None]) -> dict[str, Any]:
+def impact_dict(
+    c: CallImpact, changes: Sequence[PlannedChange], name_of: Callable[[str], str | None]
+) -> dict[str, Any]:
     """The plan-document mapping of one call impact."""
     return {
         "consumer": c.consumer,
@@ -88,8 +101,79 @@ def impact_dict(c: CallImpact, changes: Sequence[ChangeRef], name_of: Callable[[
         "direct": c.direct,
         "before": _outcome_dict(c.before),
         "after": _outcome_dict(c.after),
-        "because": [{"action": changes[i][0], "key": list(changes[i][1])} for i in c.causes],
+        "because": [
+            {
+                "action": changes[i].action,
+                "key": list(changes[i].key),
+                "address": changes[i].key[-2],
+                "address_name": name_of(changes[i].key[-2]),
+            }
+            for i in c.causes
+        ],
     }
+
+
+class _RoutingsAfter(Mapping[RoutingKey, RoutingValue]):
+    """The routings once the changes are executed (TAK-web's rules, as ``core.plan.execute``), without a copy."""
+
+    def __init__(self, current: Mapping[RoutingKey, RoutingValue], changes: Iterable[PlannedChange]) -> None:
+        self.current = current
+        self.overlay: dict[RoutingKey, RoutingValue | None] = {}
+        for c in changes:
+            if c.action in ("add-routing", "change-routing"):
+                self.overlay[(c.key[0], c.key[1])] = c.after
+            elif c.action == "remove-routing":
+                self.overlay[(c.key[0], c.key[1])] = None
+
+    def __getitem__(self, key: RoutingKey) -> RoutingValue:
+        if key in self.overlay:
+            value = self.overlay[key]
+            if value is None:
+                raise KeyError(key)
+            return value
+        return self.current[key]
+
+    def __contains__(self, key: object) -> bool:
+        if key in self.overlay:
+            return self.overlay[key] is not None
+        return key in self.current
+
+    def __iter__(self) -> Iterator[RoutingKey]:
+        for k in self.current:
+            if k not in self.overlay:
+                yield k
+        for k, v in self.overlay.items():
+            if v is not None:
+                yield k
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+class _AuthorizationsAfter:
+    """The authorizations once the changes are executed, as a membership test over the current set."""
+
+    def __init__(self, current: frozenset[AuthorizationKey], changes: Iterable[PlannedChange]) -> None:
+        self.current = current
+        self.overlay: dict[AuthorizationKey, bool] = {}
+        for c in changes:
+            if c.action == "add-authorization":
+                self.overlay[(c.key[0], c.key[1], c.key[2])] = True
+            elif c.action == "remove-authorization":
+                self.overlay[(c.key[0], c.key[1], c.key[2])] = False
+
+    def __contains__(self, key: object) -> bool:
+        found = self.overlay.get(key)  # type: ignore[call-overload]
+        return key in self.current if found is None else found
+
+    def __iter__(self) -> Iterator[AuthorizationKey]:
+        for k in self.current:
+            if k not in self.overlay:
+                yield k
+        yield from (k for k, v in self.overlay.items() if v)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 class _Index:
@@ -144,19 +228,21 @@ def _routing_result(state: CallState, ns: str, address: str) -> tuple[str, ...]:
 
 def call_impact(
     before: Snapshot,
-    after: Snapshot,
-    changes: Sequence[ChangeRef],
+    changes: Sequence[PlannedChange],
     *,
     tree: HsaTree | None,
     hsa_lookup: Any,
 ) -> tuple[list[CallImpact], int]:
-    """The calls whose outcome ``changes`` alter (sorted by contract, consumer, address), and how many calls
-    were considered. ``after`` is ``before`` with the changes executed; ``hsa_lookup`` a
-    :class:`~tak_gitops.core.calls.HsaLookup`."""
+    """The calls whose outcome ``changes`` (executed in order on ``before``) alter, sorted by contract, consumer
+    and address, and how many calls were considered. ``hsa_lookup`` is a :class:`~tak_gitops.core.calls.HsaLookup`;
+    ``causes`` of each call index ``changes``."""
     t = tree or EMPTY_TREE
     b_state = CallState.from_snapshot(before, tree, hsa_lookup)
-    a_state = CallState.from_snapshot(after, tree, hsa_lookup)
-    rows = [(i, action, key) for i, (action, key) in enumerate(changes) if action in _ROW_ACTIONS]
+    a_state = CallState(
+        _RoutingsAfter(before.routings, changes), _AuthorizationsAfter(before.authorizations, changes),
+        tree, hsa_lookup,
+    )
+    rows = [(i, c.action, c.key) for i, c in enumerate(changes) if c.action in _ROW_ACTIONS]
     index = _Index(before, rows)
     named = {key[-2] for _, _, key in rows}
     auth_changed = {(key[0], key[2]) for _, action, key in rows if action.endswith("authorization")}
@@ -215,7 +301,7 @@ def call_impact(
     return out, len(causes)
 
 
-def breaks_by_cause(impacts: Iterable[CallImpact], changes: Sequence[ChangeRef]) -> Mapping[str, list[CallImpact]]:
+def breaks_by_cause(impacts: Iterable[CallImpact], changes: Sequence[PlannedChange]) -> Mapping[str, list[CallImpact]]:
     """Calls that break or move at addresses no change names, keyed by the address of the change causing them
     (what the cascade guard asks to acknowledge)."""
     out: dict[str, list[CallImpact]] = {}
@@ -223,7 +309,5 @@ def breaks_by_cause(impacts: Iterable[CallImpact], changes: Sequence[ChangeRef])
         if c.direct or c.kind not in ("breaks", "moves"):
             continue
         for i in c.causes:
-            key = changes[i][1]
-            la = key[0] if len(key) == 2 else key[1]
-            out.setdefault(la, []).append(c)
+            out.setdefault(changes[i].key[-2], []).append(c)
     return out

@@ -71,9 +71,7 @@ def test_impact_is_exactly_the_calls_that_change(
     snap: Snapshot, changes: list[Change], tree: HsaTree | None, lookup: HsaLookup
 ) -> None:
     after = apply_changes(snap, changes)
-    impacts, considered = call_impact(
-        snap, after, [(c.action, c.key) for c in changes], tree=tree, hsa_lookup=lookup
-    )
+    impacts, considered = call_impact(snap, changes, tree=tree, hsa_lookup=lookup)
     assert considered >= len(impacts)
     b_state = CallState.from_snapshot(snap, tree, lookup)
     a_state = CallState.from_snapshot(after, tree, lookup)
