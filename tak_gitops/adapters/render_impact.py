@@ -39,37 +39,44 @@ def _cause(call: Mapping[str, Any]) -> Mapping[str, Any]:
     return first
 
 
-def _group_key(call: Mapping[str, Any]) -> tuple[str, ...]:
-    cause = _cause(call)
-    tail = call["after"]["outcome"] if call["kind"] != "moves" else outcome_text(call["after"])
-    return (call["kind"], call["contract"], call["consumer"], tail, cause["address"])
+def _tail(call: Mapping[str, Any]) -> str:
+    return str(call["after"]["outcome"]) if call["kind"] != "moves" else outcome_text(call["after"])
 
 
-def _where(calls: list[Mapping[str, Any]], cause: Mapping[str, Any]) -> str:
-    at = cause["address"]
+def _where(calls: list[Mapping[str, Any]], root: Mapping[str, Any] | None) -> str:
     n = len(calls)
+    if root is None:  # calls each at the address its own change names
+        return _named(calls[0]["address"], calls[0]["address_name"]) if n == 1 else f"{n} address(es)"
+    at = root["address"]
     if at in ("*", "SE"):
         return f"{n} address(es) (through the row on {at})"
-    if n == 1 and calls[0]["address"] == at:
-        return f"{_named(at, cause['address_name'])}"
     below = sum(1 for c in calls if c["address"] != at)
-    own = n - below
-    return f"{n} address(es)" + (f" ({own} itself and {below} under" if own else " under") + (
-        f" {_named(at, cause['address_name'])}" + (")" if own else "")
-    )
+    named = _named(at, root["address_name"])
+    if below == n:
+        return f"{n} address(es) under {named}"
+    return f"{n} address(es) ({n - below} itself and {below} under {named})"
 
 
 def impact_groups(impact: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Groups of calls, in kind order then by contract, consumer, outcome and cause, each with its sentence."""
-    groups: dict[tuple[str, ...], list[Mapping[str, Any]]] = {}
+    """Groups of calls, in kind order then by contract, consumer and outcome, each with its sentence: the calls
+    a change reaches beyond its own address go together under that address; calls each at the address its own
+    change names go together."""
+    by_root: dict[tuple[str, ...], list[Mapping[str, Any]]] = {}
     for call in impact["calls"]:
-        groups.setdefault(_group_key(call), []).append(call)
+        root_key: tuple[str, ...] = (
+            call["kind"], call["contract"], call["consumer"], _tail(call), _cause(call)["address"]
+        )
+        by_root.setdefault(root_key, []).append(call)
+    groups: dict[tuple[str, ...], list[Mapping[str, Any]]] = {}
+    for key, calls in by_root.items():
+        alone = len(calls) == 1 and calls[0]["address"] == key[4]
+        groups.setdefault((*key[:4], "" if alone else key[4]), []).extend(calls)
     out = []
     for key in sorted(groups, key=lambda k: (KIND_ORDER.index(k[0]), *k[1:])):
         calls = groups[key]
         first = calls[0]
         kind, contract = key[0], short_contract(first["contract"])
-        where = _where(calls, _cause(first))
+        where = _where(calls, _cause(first) if key[4] else None)
         if kind == "breaks":
             sentence = (
                 f"after this plan {_who(first)} can no longer call {contract} at {where}: {first['after']['outcome']}"

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 from tak_gitops.core.calls import CallState, Outcome, is_authorized, outcome_of
-from tak_gitops.core.hsa import EMPTY_TREE, ROOT, WILDCARD, HsaTree, resolve_routing
+from tak_gitops.core.hsa import EMPTY_TREE, ROOT, WILDCARD, HsaTree, resolve_authorization, resolve_routing
 from tak_gitops.core.snapshot import AuthorizationKey, RoutingKey, RoutingValue, Snapshot
 
 OTHER = "(any other address)"
@@ -226,6 +226,39 @@ def _routing_result(state: CallState, ns: str, address: str) -> tuple[str, ...]:
     return routings[(la, ns)]
 
 
+def _causes(
+    row_of: Mapping[int, tuple[str, tuple[str, ...]]],
+    reached: Iterable[int],
+    before: CallState,
+    after: CallState,
+    consumer: str,
+    ns: str,
+    address: str,
+) -> tuple[int, ...]:
+    """The changes that make the call's outcome differ: of those whose reach holds it, the ones on a row the
+    call uses before or after (the routing or authorization matched); all of them when none is."""
+    used: set[tuple[str, str]] = set()
+    for state in (before, after):
+        routings, auths = state.routings, state.authorizations
+        r = resolve_routing(
+            address, lambda x, rs=routings: (x, ns) in rs, state.tree, state.hsa_lookup.routing(ns)  # type: ignore[misc]
+        )
+        if r is not None:
+            used.add(("routing", r))
+        au = resolve_authorization(
+            address, lambda x, xs=auths: (consumer, x, ns) in xs, state.tree, state.hsa_lookup.authorization(ns)  # type: ignore[misc]
+        )
+        if au is not None:
+            used.add(("authorization", au))
+    candidates = sorted(set(reached))
+    found = tuple(
+        i
+        for i in candidates
+        if ("routing" if row_of[i][0].endswith("routing") else "authorization", row_of[i][1][-2]) in used
+    )
+    return found or tuple(candidates)
+
+
 def call_impact(
     before: Snapshot,
     changes: Sequence[PlannedChange],
@@ -244,6 +277,7 @@ def call_impact(
     )
     rows = [(i, c.action, c.key) for i, c in enumerate(changes) if c.action in _ROW_ACTIONS]
     index = _Index(before, rows)
+    row_of = {i: (action, key) for i, action, key in rows}
     named = {key[-2] for _, _, key in rows}
     auth_changed = {(key[0], key[2]) for _, action, key in rows if action.endswith("authorization")}
     chains: dict[str, tuple[str, ...]] = {}
@@ -296,7 +330,7 @@ def call_impact(
             continue
         if not (is_authorized(b_state, c, ns, a) or is_authorized(a_state, c, ns, a)):
             continue
-        out.append(CallImpact(c, ns, a, b, af, a in named, tuple(sorted(set(idx)))))
+        out.append(CallImpact(c, ns, a, b, af, a in named, _causes(row_of, idx, b_state, a_state, c, ns, a)))
     out.sort(key=lambda x: x.sort_key)
     return out, len(causes)
 

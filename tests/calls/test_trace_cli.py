@@ -7,6 +7,7 @@ tests/calls`` and review the diff.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import orjson
@@ -27,6 +28,8 @@ COSMIC = "SE162321000156-4H4F"  # Landstinget i Värmland -- Cosmic
 
 
 def check(name: str, text: str) -> None:
+    # the plan's checksum changes with every change of the plan format; the golden file keeps its place
+    text = re.sub(r"^plan     sha256:[0-9a-f]{64} ", "plan     sha256:<checksum of plan.json> ", text, flags=re.M)
     path = GOLDEN / name
     if REGEN:
         path.write_text(text, encoding="utf-8")
