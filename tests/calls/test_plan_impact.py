@@ -84,3 +84,28 @@ def test_executing_the_orders_changes_exactly_the_predicted_outcomes(world: w.Wo
             assert (outcome_of(b_state, c, ns, "SE-ELSEWHERE"), outcome_of(a_state, c, ns, "SE-ELSEWHERE")) == outcomes
         else:
             assert a in addresses
+
+
+def test_no_routing_for_authorization_says_what_vp_misses() -> None:
+    # an address: VP's routing lookup, step by step, on the state after the plan
+    b = fx.example_builder()
+    b.authorize("region-varmland", fx.COSMIC, [GCC2], ["SE2321000032-4KMU"])
+    plan = make_plan(fx.desired_state(b), fx.example_snapshot(), env=fx.ENV, config=fx.config(), hsa=fx.example_hsa())
+    [w] = plan.warnings
+    assert w.code == "NO_ROUTING_FOR_AUTHORIZATION"
+    assert w.message == (
+        f"{fx.COSMIC} is authorized on SE2321000032-4KMU for {GCC2}, but VP would answer VP004: no valid routing "
+        f"for {GCC2} at SE2321000032-4KMU, its HSA ancestors up to SE, or *"
+    )
+    # HSA lookup off for the contract: the message says so
+    cfg = fx.config(hsa_lookup_disabled=("urn:riv:clinicalprocess:logistics",))
+    plan = make_plan(fx.desired_state(b), fx.example_snapshot(), env=fx.ENV, config=cfg, hsa=fx.example_hsa())
+    assert plan.warnings[0].message.endswith(f"no valid routing for {GCC2} at SE2321000032-4KMU, * (HSA lookup is off)")
+    # *: the standardbehörighet needs a routing somewhere
+    b = fx.example_builder()
+    b.authorize("region-varmland", fx.COSMIC, [fx.GCC3], ["*"])
+    plan = make_plan(fx.desired_state(b), fx.example_snapshot(), env=fx.ENV, config=fx.config(), hsa=fx.example_hsa())
+    [w] = plan.warnings
+    assert w.message == (
+        f"{fx.COSMIC} is authorized on * for {fx.GCC3}, but no routing for this contract at any address"
+    )
