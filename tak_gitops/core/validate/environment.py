@@ -125,7 +125,7 @@ class EnvironmentRules(ReferenceRules):
         acknowledge = root.get("acknowledge")
         if acknowledge is not None and acknowledge.kind == "map":
             for item in seq(acknowledge.get("cascades")):
-                hsa = self._hsa(item, "acknowledged cascade")
+                hsa = self._hsa(item, "acknowledged cascade", wildcard=True)
                 if hsa is not None:
                     cascades.add(hsa)
         change_date: dt.date | None = None
