@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -22,11 +21,11 @@ from ruamel.yaml.nodes import Node as YamlNode
 from ruamel.yaml.resolver import VersionedResolver
 from ruamel.yaml.tag import Tag
 
+from tak_gitops.adapters.file_access import MAX_FILE_BYTES, read_file
 from tak_gitops.core import codes
 from tak_gitops.core.nodes import Node
 from tak_gitops.errors import Diagnostic
 
-MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ALIAS_NODES = 10_000
 """Nodes an alias may add by expansion, per file. Real desired files use few or no aliases."""
 
@@ -119,36 +118,26 @@ def decode_utf8(data: bytes, path: str) -> tuple[str | None, Diagnostic | None]:
         )
 
 
-def read_text(file: Path, path: str, max_bytes: int = MAX_FILE_BYTES) -> tuple[str | None, Diagnostic | None]:
-    """Read a text file with the size bound and the UTF-8 check."""
-    try:
-        fd = os.open(file, os.O_RDONLY)  # one open, fstat and read: thousands of small files in a repository
-        try:
-            size = os.fstat(fd).st_size
-            if size > max_bytes:
-                return None, Diagnostic(
-                    path,
-                    0,
-                    0,
-                    codes.FILE_TOO_LARGE,
-                    f"the file is {size} bytes; the limit is {max_bytes} bytes (move long address lists to CSV sets)",
-                )
-            chunks = [os.read(fd, size + 1)]
-            while chunks[-1]:
-                chunks.append(os.read(fd, max(size, 65536)))
-        finally:
-            os.close(fd)
-    except OSError as exc:
-        return None, Diagnostic(path, 0, 0, codes.UNREADABLE, f"cannot read the file: {exc.strerror or exc}")
-    return decode_utf8(chunks[0] if len(chunks) == 2 else b"".join(chunks), path)
+def read_text(
+    file: Path, path: str, max_bytes: int = MAX_FILE_BYTES, root: Path | None = None
+) -> tuple[str | None, Diagnostic | None]:
+    """Read a text file under the repository's file-access policy (:func:`~tak_gitops.adapters.file_access.read_file`:
+    regular files only, links never followed below ``root``, the size bound), with the UTF-8 check."""
+    data, problem = read_file(file, path, max_bytes, root)
+    if data is None:
+        return None, problem
+    return decode_utf8(data, path)
 
 
-def load_yaml_file(file: Path, path: str, max_bytes: int = MAX_FILE_BYTES) -> tuple[Node | None, list[Diagnostic]]:
-    """Load ``file`` (shown as ``path`` in diagnostics). Returns the root node (None when unusable) and problems.
+def load_yaml_file(
+    file: Path, path: str, max_bytes: int = MAX_FILE_BYTES, root: Path | None = None
+) -> tuple[Node | None, list[Diagnostic]]:
+    """Load ``file`` (shown as ``path`` in diagnostics; read as :func:`read_text` does). Returns the root node
+    (None when unusable) and problems.
 
     An empty document is an empty mapping.
     """
-    text, problem = read_text(file, path, max_bytes)
+    text, problem = read_text(file, path, max_bytes, root)
     if text is None:
         return None, [problem] if problem else []
     return load_yaml_text(text, path)
