@@ -90,17 +90,21 @@ def _is_other_env_file(rel: str, desired_dir: str, others: set[str]) -> bool:
 
 def read_repo_files(root: Path, config: ProjectConfig, max_bytes: int = MAX_FILE_BYTES) -> RepoFiles:
     """Read the configuration, the registry and every organisation folder's files, each under the file-access
-    policy (a refused or unreadable file is recorded as ``unreadable`` in the digest and as a problem)."""
+    policy (a refused or unreadable file is recorded as ``unreadable`` in the digest and as a problem). A file
+    of an organisation folder is read below that folder; the configuration names where the registry and the
+    desired folder are (a local configuration may point to ``../../ownership.yaml``)."""
     problems: list[tuple[str, Diagnostic]] = []
 
-    def read(path: Path, folder: str) -> bytes | None:
+    def read(path: Path, folder: str, below: Path) -> bytes | None:
         rel = path.relative_to(root).as_posix()
-        data, problem = read_file(path, rel, max_bytes, root)
+        data, problem = read_file(path, rel, max_bytes, below)
         if problem is not None:
             problems.append((folder, problem))
         return data
 
-    config_files = tuple((name, read(root / name, "")) for name in sorted({"tak-gitops.yaml", config.ownership}))
+    config_files = tuple(
+        (name, read(root / name, "", (root / name).parent)) for name in sorted({"tak-gitops.yaml", config.ownership})
+    )
     desired_dir = root / config.desired_dir
     for path, kind in refused_folders(desired_dir):
         problems.append((path.name, refusal(path.relative_to(root).as_posix(), kind)))
@@ -111,7 +115,7 @@ def read_repo_files(root: Path, config: ProjectConfig, max_bytes: int = MAX_FILE
             rel = path.relative_to(root).as_posix()
             problems.append((folder.name, refusal(rel, kind)))
         folders[folder.name] = (
-            *((path.relative_to(root).as_posix(), read(path, folder.name)) for path in listing.files),
+            *((path.relative_to(root).as_posix(), read(path, folder.name, folder)) for path in listing.files),
             *((path.relative_to(root).as_posix(), None) for path, _kind in listing.refused),
         )
     return RepoFiles(root=root, config_files=config_files, folders=folders, problems=tuple(problems))

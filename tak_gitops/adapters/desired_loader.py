@@ -29,14 +29,15 @@ from typing import TypeVar, cast
 from pydantic import BaseModel
 
 from tak_gitops.adapters.desired_files import read_repo_files
-from tak_gitops.adapters.file_access import MAX_FILE_BYTES, list_folder, refusal
+from tak_gitops.adapters.file_access import MAX_FILE_BYTES, is_missing, list_folder, refusal
 from tak_gitops.adapters.sources import gc_paused
-from tak_gitops.adapters.yaml_loader import load_yaml_file, read_text
+from tak_gitops.adapters.yaml_loader import control_problems, load_yaml_file, read_text
 from tak_gitops.core import codes
 from tak_gitops.core.config import OwnershipRegistry, ProjectConfig
 from tak_gitops.core.desired import DesiredState
 from tak_gitops.core.nodes import Node
 from tak_gitops.core.relevance import IdMatcher, relevant_ids
+from tak_gitops.core.safe_text import CONTROL_IN_CSV
 from tak_gitops.core.snapshot import Snapshot
 from tak_gitops.core.validate import (
     ORGANISATION_FILE,
@@ -110,8 +111,8 @@ def _load_model(
     extra: Callable[[Node, Diagnostics], None] | None = None,
     base: Path | None = None,
 ) -> tuple[M | None, tuple[Diagnostic, ...]]:
-    """Load and shape-check one configuration file, read below ``base`` (the repository root; by default the
-    file's own folder) under the file-access policy."""
+    """Load and shape-check one configuration file, read under the file-access policy below ``base`` (by
+    default the file's own folder: the configuration says where the registry is)."""
     shown = display_path(file, cwd)
     root, problems = load_yaml_file(file, shown, root=file.parent if base is None else base)
     diags = Diagnostics()
@@ -134,7 +135,7 @@ def load_config(root: Path, cwd: Path | None = None) -> tuple[ProjectConfig, Own
     """Load ``tak-gitops.yaml`` and the ownership registry it names. ConfigError (with diagnostics) when bad."""
     config = load_project_config(root / CONFIG_FILE, cwd)
     ownership_file = root / config.ownership
-    registry, registry_diags = _load_model(ownership_file, OwnershipRegistry, cwd, check_registry, root)
+    registry, registry_diags = _load_model(ownership_file, OwnershipRegistry, cwd, check_registry)
     if registry is None:
         raise ConfigError(f"{display_path(ownership_file, cwd)} is invalid", registry_diags)
     return config, registry
@@ -179,6 +180,9 @@ def parse_csv(text: str, path: str) -> tuple[CsvSet, list[Diagnostic]]:
 
     Text without quotes, carriage returns or NUL (what people write) is split on ``\\n`` and ``;``, which is
     what the csv module does with it; anything else goes through the csv module (strict)."""
+    controls = control_problems(text, path, CONTROL_IN_CSV)
+    if controls:
+        return CsvSet(path, ()), controls
     rows: list[CsvRow] = []
     problems: list[Diagnostic] = []
     reader = None
@@ -256,15 +260,11 @@ def load_org_folder(
     environments: dict[str, tuple[str, Node | None]] = {}
     extra: list[str] = []
     listing = list_folder(folder)
-    for entry in listing.folders:
-        if entry.suffix in _FILE_SUFFIXES:  # a folder named like a desired file is not one
-            shown = _shown(entry, base)
-            diags.extend([refusal(shown, "a folder")])
-            if entry.suffix == ".yaml" and entry.name != ORGANISATION_FILE:
-                environments[entry.stem] = (shown, None)
-    for entry, _kind in listing.refused:
-        if entry.suffix == ".yaml" and entry.name != ORGANISATION_FILE:
-            environments[entry.stem] = (_shown(entry, base), None)  # refused, reported with the repository's files
+    # A folder named like a desired file is refused; so are links and special files (reported with the
+    # repository's files): the organisation then has no such file, and the error says why.
+    diags.extend(
+        refusal(_shown(entry, base), "a folder") for entry in listing.folders if entry.suffix in _FILE_SUFFIXES
+    )
     for entry in listing.files:
         if entry.name == ORGANISATION_FILE:
             continue
@@ -281,13 +281,11 @@ def load_org_folder(
             continue
         file = folder / written
         shown = _shown(file, base)
-        if not os.path.lexists(file):
-            diags.error(node, codes.CSV_MISSING, f"CSV address set {shown} does not exist")
-            csv_sets[written] = None
-            continue
         text, problem = read_text(file, shown, max_bytes, folder)
         if text is None:
-            if problem is not None:
+            if is_missing(problem):
+                diags.error(node, codes.CSV_MISSING, f"CSV address set {shown} does not exist")
+            elif problem is not None:
                 diags.extend([problem])
             csv_sets[written] = None
             continue
@@ -297,7 +295,8 @@ def load_org_folder(
             continue
         parsed, problems = parse_csv(text, shown)
         diags.extend(problems)
-        csv_sets[written] = parsed
+        refused = any(p.code == codes.CONTROL_CHARACTER for p in problems)
+        csv_sets[written] = parsed if not refused else None  # None: reported, not checked again
         if parsed_csv is not None and not problems:
             parsed_csv[text] = parsed.rows
     return OrgInput(

@@ -60,6 +60,14 @@ def too_large(shown: str, size: int, max_bytes: int) -> Diagnostic:
     )
 
 
+MISSING = "the file does not exist"
+
+
+def is_missing(problem: Diagnostic | None) -> bool:
+    """True when ``problem`` (from :func:`read_file`) says only that the file does not exist."""
+    return problem is not None and problem.code == codes.UNREADABLE and problem.message == MISSING
+
+
 class _Refused(Exception):
     def __init__(self, kind: str, above: int = 0) -> None:
         super().__init__(kind)
@@ -82,7 +90,8 @@ def _open_below(root: Path, file: Path) -> int:
             try:
                 next_fd = os.open(part, _DIR_FLAGS, dir_fd=dir_fd)
             except OSError as exc:
-                kind = kind_of(os.lstat(part, dir_fd=dir_fd).st_mode) if exc.errno == errno.ELOOP else None
+                linked = exc.errno in (errno.ELOOP, errno.ENOTDIR)  # Linux says ENOTDIR for a link with O_DIRECTORY
+                kind = kind_of(os.lstat(part, dir_fd=dir_fd).st_mode) if linked else None
                 if kind is not None:
                     raise _Refused(kind, len(parts) - 1 - depth) from None
                 raise
@@ -116,7 +125,7 @@ def read_file(
         return None, refusal(shown.rsplit("/", refused.above)[0] if refused.above else shown, refused.kind)
     except OSError as exc:
         if exc.errno == errno.ENOENT:
-            return None, Diagnostic(shown, 0, 0, codes.UNREADABLE, "the file does not exist")
+            return None, Diagnostic(shown, 0, 0, codes.UNREADABLE, MISSING)
         return None, Diagnostic(shown, 0, 0, codes.UNREADABLE, f"cannot read the file: {exc.strerror or exc}")
     try:
         info = os.fstat(fd)

@@ -286,8 +286,9 @@ def _read_cooperations(path: Path, rows: _Rows) -> None:
                 auth.add((consumer, address, ns))
         except (KeyError, TypeError, AttributeError):
             label = f"cooperations[{offset + _index_of(doc, row)}]"
-            _diagnose_takapi_row(row, label, path, ("serviceConsumer", "logicalAddress", "serviceContract"),
-                                 COOPERATION_INCLUDE)
+            _diagnose_takapi_row(
+                row, label, path, ("serviceConsumer", "logicalAddress", "serviceContract"), COOPERATION_INCLUDE
+            )
             raise SourceError("unreadable row", path=str(path), row=label) from None
 
 
@@ -307,15 +308,18 @@ def _read_productions(path: Path, rows: _Rows) -> None:
                 la = row["logicalAddress"]
                 sc = row["serviceContract"]
                 producer = sys_ids.get(p["hsaId"]) or rows.system(p)
-                key = (la_ids.get(la["logicalAddress"]) or rows.address(la), ns_ids.get(sc["namespace"])
-                       or rows.contract(sc))
+                key = (
+                    la_ids.get(la["logicalAddress"]) or rows.address(la),
+                    ns_ids.get(sc["namespace"]) or rows.contract(sc),
+                )
                 if key in routings:
                     dups.add(key)
                 routings[key] = (producer, _intern(row["physicalAddress"]), _intern(row["rivtaProfile"]))
         except (KeyError, TypeError, AttributeError):
             label = f"serviceProductions[{offset + _index_of(doc, row)}]"
-            _diagnose_takapi_row(row, label, path, ("serviceProducer", "logicalAddress", "serviceContract"),
-                                 PRODUCTION_INCLUDE)
+            _diagnose_takapi_row(
+                row, label, path, ("serviceProducer", "logicalAddress", "serviceContract"), PRODUCTION_INCLUDE
+            )
             raise SourceError("unreadable row", path=str(path), row=label) from None
     if dups:
         found: dict[RoutingKey, list[str]] = {k: [] for k in dups}
@@ -333,11 +337,14 @@ def select_connection_point(doc: Any, path: str, platform: str, environment: str
         raise SourceError(f"expected a JSON array of connection points, found {type(doc).__name__}", path=path)
     seen = []
     for i, cp in enumerate(doc):
-        if not isinstance(cp, dict) or not isinstance(cp.get("platform"), str) or not isinstance(
-            cp.get("environment"), str
+        if (
+            not isinstance(cp, dict)
+            or not isinstance(cp.get("platform"), str)
+            or not isinstance(cp.get("environment"), str)
         ):
-            raise SourceError("a connection point needs 'platform' and 'environment'", path=path,
-                              row=f"connectionPoints[{i}]")
+            raise SourceError(
+                "a connection point needs 'platform' and 'environment'", path=path, row=f"connectionPoints[{i}]"
+            )
         if cp["platform"].upper() == platform.upper() and cp["environment"].upper() == environment.upper():
             return cp
         seen.append(f"{cp['platform']}/{cp['environment']}")
@@ -359,7 +366,8 @@ def _read_installed(path: Path, rows: _Rows, cp: dict[str, Any]) -> None:
                 raise SourceError(
                     f"this directory holds the TAK of {got[0]}/{got[1]}, not {want[0]}/{want[1]}: read it for "
                     f"{got[0]}/{got[1]}, or fetch {want[0]}/{want[1]} into a directory of its own",
-                    path=str(path), row=f"{label}.connectionPoint",
+                    path=str(path),
+                    row=f"{label}.connectionPoint",
                 )
         sc = _need(row, "serviceContract", label, path)
         ns = _intern(_need_str(sc, "namespace", f"{label}.serviceContract", path))
@@ -406,8 +414,10 @@ def read_takapi_dir(directory: Path, *, platform: str, environment: str) -> Snap
         if (directory / LOGICAL_ADDRESSES).is_file():
             _read_logical_addresses(directory / LOGICAL_ADDRESSES, rows)
     return rows.snapshot(
-        platform=cp["platform"], environment=cp["environment"],
-        snapshot_time=snapshot_time if isinstance(snapshot_time, str) else None, source="tak-api",
+        platform=cp["platform"],
+        environment=cp["environment"],
+        snapshot_time=snapshot_time if isinstance(snapshot_time, str) else None,
+        source="tak-api",
     )
 
 
@@ -493,7 +503,8 @@ def _hsa_table(data: dict[str, Any], name: str, path: Path, descriptions: dict[s
         if hsa in first:
             raise SourceError(
                 f"HSA-id {r['hsaId']!r} occurs twice (also in {name}[{first[hsa]}]; HSA-ids are case-insensitive)",
-                path=str(path), row=label,
+                path=str(path),
+                row=label,
             )
         first[hsa] = i
         ids[_need(r, "id", label, path)] = hsa
@@ -522,7 +533,11 @@ def _read_pubversion(doc: dict[str, Any], path: Path, rows: _Rows, today: str) -
         url = _intern(_need_str(r, "adress", label, path))
         profile = _lookup(profiles, _rel(r, ("rivtaprofil",), label, path), "rivtaprofil", label, "rivtaprofil", path)
         producer = _lookup(
-            components, _rel(r, ("tjanstekomponent",), label, path), "tjanstekomponent", label, "tjanstekomponent",
+            components,
+            _rel(r, ("tjanstekomponent",), label, path),
+            "tjanstekomponent",
+            label,
+            "tjanstekomponent",
             path,
         )
         endpoints[_need(r, "id", label, path)] = (producer, url, profile)
@@ -530,12 +545,25 @@ def _read_pubversion(doc: dict[str, Any], path: Path, rows: _Rows, today: str) -
         label = f"anropsbehorighet[{i}]"
         if not _valid_today(_pv_dates_checked(r, label, path), today):
             continue
-        consumer = _lookup(components, _rel(r, ("tjanstekonsument", "tjanstekomponent"), label, path),
-                           "tjanstekomponent", label, "tjanstekonsument", path)
-        address = _lookup(addresses, _rel(r, ("logiskAdress", "logiskadress"), label, path), "logiskadress",
-                          label, "logiskAdress", path)
-        ns = _lookup(contracts, _rel(r, ("tjanstekontrakt",), label, path), "tjanstekontrakt", label,
-                     "tjanstekontrakt", path)
+        consumer = _lookup(
+            components,
+            _rel(r, ("tjanstekonsument", "tjanstekomponent"), label, path),
+            "tjanstekomponent",
+            label,
+            "tjanstekonsument",
+            path,
+        )
+        address = _lookup(
+            addresses,
+            _rel(r, ("logiskAdress", "logiskadress"), label, path),
+            "logiskadress",
+            label,
+            "logiskAdress",
+            path,
+        )
+        ns = _lookup(
+            contracts, _rel(r, ("tjanstekontrakt",), label, path), "tjanstekontrakt", label, "tjanstekontrakt", path
+        )
         rows.authorizations.add((consumer, address, ns))
     vagval = _table(data, "vagval", path)
     keys: list[RoutingKey | None] = []
@@ -544,12 +572,20 @@ def _read_pubversion(doc: dict[str, Any], path: Path, rows: _Rows, today: str) -
         if not _valid_today(_pv_dates_checked(r, label, path), today):
             keys.append(None)
             continue
-        endpoint = _lookup(endpoints, _rel(r, ("anropsadress",), label, path), "anropsadress", label,
-                           "anropsadress", path)
-        address = _lookup(addresses, _rel(r, ("logiskadress", "logiskAdress"), label, path), "logiskadress",
-                          label, "logiskadress", path)
-        ns = _lookup(contracts, _rel(r, ("tjanstekontrakt",), label, path), "tjanstekontrakt", label,
-                     "tjanstekontrakt", path)
+        endpoint = _lookup(
+            endpoints, _rel(r, ("anropsadress",), label, path), "anropsadress", label, "anropsadress", path
+        )
+        address = _lookup(
+            addresses,
+            _rel(r, ("logiskadress", "logiskAdress"), label, path),
+            "logiskadress",
+            label,
+            "logiskadress",
+            path,
+        )
+        ns = _lookup(
+            contracts, _rel(r, ("tjanstekontrakt",), label, path), "tjanstekontrakt", label, "tjanstekontrakt", path
+        )
         key = (address, ns)
         keys.append(key)
         if key in rows.routings:
@@ -569,26 +605,30 @@ def _read_export_pv(doc: dict[str, Any], path: Path, rows: _Rows, today: str) ->
         profile = _rel(r, ("rivtaprofil",), label, path)
         producer = _rel(r, ("tjanstekomponent",), label, path)
         if not isinstance(profile, str) or not isinstance(producer, str):
-            raise SourceError("relationships.rivtaprofil and .tjanstekomponent must be names", path=str(path),
-                              row=label)
+            raise SourceError(
+                "relationships.rivtaprofil and .tjanstekomponent must be names", path=str(path), row=label
+            )
         by_url.setdefault(url, set()).add((_hsa(producer), _intern(profile)))
 
     def natural(r: dict[str, Any], keys: tuple[str, ...], label: str) -> str:
         v = _rel(r, keys, label, path)
         if not isinstance(v, str) or not v.strip():
-            raise SourceError(f"relationships.{keys[0]} must be a non-empty string, found {v!r}", path=str(path),
-                              row=label)
+            raise SourceError(
+                f"relationships.{keys[0]} must be a non-empty string, found {v!r}", path=str(path), row=label
+            )
         return v
 
     for i, r in enumerate(_table(data, "anropsbehorighet", path)):
         label = f"anropsbehorighet[{i}]"
         if not _valid_today(_pv_dates_checked(r, label, path), today):
             continue
-        rows.authorizations.add((
-            _hsa(natural(r, ("tjanstekonsument", "tjanstekomponent"), label)),
-            _hsa(natural(r, ("logiskAdress", "logiskadress"), label)),
-            _intern(natural(r, ("tjanstekontrakt",), label)),
-        ))
+        rows.authorizations.add(
+            (
+                _hsa(natural(r, ("tjanstekonsument", "tjanstekomponent"), label)),
+                _hsa(natural(r, ("logiskAdress", "logiskadress"), label)),
+                _intern(natural(r, ("tjanstekontrakt",), label)),
+            )
+        )
     vagval = _table(data, "vagval", path)
     keys: list[RoutingKey | None] = []
     for i, r in enumerate(vagval):
@@ -599,15 +639,19 @@ def _read_export_pv(doc: dict[str, Any], path: Path, rows: _Rows, today: str) ->
         url = natural(r, ("anropsadress",), label)
         targets = by_url.get(url)
         if not targets:
-            raise SourceError(f"relationships.anropsadress {url!r} is not an anropsadress in the file",
-                              path=str(path), row=label)
+            raise SourceError(
+                f"relationships.anropsadress {url!r} is not an anropsadress in the file", path=str(path), row=label
+            )
         if len(targets) > 1:
             listed = ", ".join(f"{p} ({prof})" for p, prof in sorted(targets))
-            raise SourceError(f"relationships.anropsadress {url!r} is ambiguous: it belongs to {listed}",
-                              path=str(path), row=label)
+            raise SourceError(
+                f"relationships.anropsadress {url!r} is ambiguous: it belongs to {listed}", path=str(path), row=label
+            )
         ((producer, profile),) = targets
-        key = (_hsa(natural(r, ("logiskAdress", "logiskadress"), label)), _intern(natural(r, ("tjanstekontrakt",),
-                                                                                          label)))
+        key = (
+            _hsa(natural(r, ("logiskAdress", "logiskadress"), label)),
+            _intern(natural(r, ("tjanstekontrakt",), label)),
+        )
         keys.append(key)
         if key in rows.routings:
             rows.duplicate_keys.add(key)
@@ -649,10 +693,12 @@ def read_pv_file(
             if isinstance(doc, list):
                 raise SourceError(
                     "this is a JSON array, not a published version; give the directory of saved TAK-api "
-                    "responses instead", path=str(path),
+                    "responses instead",
+                    path=str(path),
                 )
-            raise SourceError("not a TAK published version: expected an object with 'data' holding the TAK tables",
-                              path=str(path))
+            raise SourceError(
+                "not a TAK published version: expected an object with 'data' holding the TAK tables", path=str(path)
+            )
         fmt = format or found
         if fmt == "export-pv" and found != "export-pv" or fmt != "export-pv" and found == "export-pv":
             raise SourceError(f"--format {fmt} does not match the file, which looks like {found}", path=str(path))
@@ -664,8 +710,12 @@ def read_pv_file(
             _read_pubversion(doc, path, rows, day)
         tidpunkt = doc.get("tidpunkt")
         del doc
-    return rows.snapshot(platform=platform, environment=environment,
-                         snapshot_time=tidpunkt if isinstance(tidpunkt, str) else None, source=fmt)
+    return rows.snapshot(
+        platform=platform,
+        environment=environment,
+        snapshot_time=tidpunkt if isinstance(tidpunkt, str) else None,
+        source=fmt,
+    )
 
 
 def read_source(

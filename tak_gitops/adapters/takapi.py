@@ -136,19 +136,22 @@ class TakApiClient:
                 f"HTTP {status} from {url}: the TAK-api did not accept the credentials read from "
                 f"{self.credentials.origin or credentials_origin(self.cfg)}; check them, or ask Inera for a "
                 "TAK-api v2 account (role USER)",
-                url=url, status=status,
+                url=url,
+                status=status,
             )
         if status == 410:
             return RemoteError(
                 f"HTTP 410 Gone from {url}: TAK-api v1 is closed; set tak_api.base_url to the v2 base "
                 "(https://api.ntjp.se/coop/api/v2) and provide v2 credentials",
-                url=url, status=status,
+                url=url,
+                status=status,
             )
         if status == 404:
             return RemoteError(
                 f"HTTP 404 from {url}: no such TAK-api resource; check tak_api.base_url "
                 f"(now {self.cfg.base_url}; expected .../coop/api/v2)",
-                url=url, status=status,
+                url=url,
+                status=status,
             )
         try:
             body = response.read()[:300].decode("utf-8", "replace").strip()
@@ -179,10 +182,12 @@ class TakApiClient:
             os.replace(tmp, dest)
             return done
         except httpx.TimeoutException:
-            raise _Transient(RemoteError(
-                f"no answer from {url} within {self.cfg.timeout_seconds:g} s (raise tak_api.timeout_seconds?)",
-                url=url,
-            )) from None
+            raise _Transient(
+                RemoteError(
+                    f"no answer from {url} within {self.cfg.timeout_seconds:g} s (raise tak_api.timeout_seconds?)",
+                    url=url,
+                )
+            ) from None
         except httpx.TransportError as exc:
             raise _Transient(RemoteError(f"cannot read {url}: {type(exc).__name__}: {exc}", url=url)) from None
         finally:
