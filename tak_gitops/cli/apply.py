@@ -284,7 +284,7 @@ def _owner(lock_owner: str | None, pr_url: str | None) -> str:
 )
 @click.option(
     "--root",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
     default=Path("."),
     show_default=True,
     help="The desired-state repository (tak-gitops.yaml, orders/).",
