@@ -14,7 +14,12 @@ CONTROL_IN_VALUE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}]")
 CONTROL_IN_CSV = re.compile(f"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}]|\r(?!\n)")
 """Characters refused in a CSV set: tab too; a carriage return only as part of a CRLF line end."""
 _TERMINAL_UNSAFE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}]")
-_MARKDOWN_SPECIAL = re.compile(r"[\\`*_{}\[\]()#+!|~<>&-]|@|://|^\s*[0-9]+\.|\r\n|\r|\n", re.MULTILINE)
+_MARKDOWN_SPECIAL = re.compile(r"[\\|\[\]<]|@|\r\n|\r|\n|^\s*(?:[#>+*-]|[0-9]+\.)")
+"""What gives inline markdown a meaning the text did not mean: table cells, links written as markdown, HTML,
+mentions, line breaks, and block markers at the start. A bare URL stays one (a routing's URL is meant)."""
+_CODE_SPAN = re.compile(r"(`[^`\n]*`)")
+"""A code span: nothing in it is rendered (a mention, link or tag in it stays text), but a pipe still ends a
+table cell."""
 _ZWSP = "\u200b"
 
 
@@ -50,23 +55,21 @@ def _markdown_char(match: re.Match[str]) -> str:
         return " "  # a line break would end a table row or start a block
     if found == "@":
         return "@" + _ZWSP  # no mention
-    if found == "://":
-        return ":" + _ZWSP + "//"  # no autolink
     if found == "<":
-        return "&lt;"
-    if found == ">":
-        return "&gt;"
-    if found == "&":
-        return "&amp;"
-    if found[-1] == ".":  # "1." at a line start: not a list
-        return found[:-1] + "\\."
-    return "\\" + found
+        return "&lt;"  # no HTML
+    stripped = found.lstrip()
+    return found[: len(found) - len(stripped)] + stripped[:-1] + "\\" + stripped[-1]
 
 
 def for_markdown(text: str) -> str:
     """``text`` as literal markdown inline text: control characters escaped as for a terminal, and no
-    ``@mention``, link, autolink, HTML, emphasis or table cell break the text did not mean; one line."""
-    return _MARKDOWN_SPECIAL.sub(_markdown_char, for_terminal(text))
+    ``@mention``, link, autolink, HTML or table cell break the text did not mean; one line. Code spans stay
+    code spans (the messages quote YAML in them)."""
+    parts = _CODE_SPAN.split(for_terminal(text))
+    return "".join(
+        part.replace("|", "\\|") if i % 2 else _MARKDOWN_SPECIAL.sub(_markdown_char, part)
+        for i, part in enumerate(parts)
+    )
 
 
 def for_code_span(text: str) -> str:
