@@ -56,7 +56,8 @@ def too_large(shown: str, size: int, max_bytes: int) -> Diagnostic:
         0,
         0,
         codes.FILE_TOO_LARGE,
-        f"the file is {size} bytes; the limit is {max_bytes} bytes (move long address lists to CSV sets)",
+        f"the file is {size} bytes; the limit is {max_bytes} bytes"
+        + (" (move long address lists to CSV sets)" if shown.endswith(".yaml") else ""),
     )
 
 

@@ -28,6 +28,7 @@ from tak_gitops.adapters.file_access import MAX_FILE_BYTES, read_file
 from tak_gitops.core import codes
 from tak_gitops.core.nodes import Node
 from tak_gitops.core.safe_text import CONTROL_IN_VALUE, CONTROL_IN_YAML, describe, find_controls
+from tak_gitops.core.validate.diagnostics import summary
 from tak_gitops.errors import Diagnostic
 
 MAX_ALIAS_NODES = 10_000
@@ -44,9 +45,11 @@ _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class _Abort(Exception):
-    def __init__(self, diagnostic: Diagnostic) -> None:
+    def __init__(self, diagnostic: Diagnostic, in_alias: bool = False) -> None:
         super().__init__(diagnostic.message)
         self.diagnostic = diagnostic
+        self.in_alias = in_alias
+        """Raised while an alias was expanded: the problem is the alias's, reported where it is written."""
 
 
 class _Resolver(VersionedResolver):
@@ -222,7 +225,7 @@ def load_yaml_text(text: str, path: str) -> tuple[Node | None, list[Diagnostic]]
         root = walker.walk(composed)
     except _Abort as abort:
         problem = abort.diagnostic
-        if walker.in_alias or problem.code == codes.ALIAS_LIMIT:
+        if abort.in_alias or problem.code == codes.ALIAS_LIMIT:
             problem = _at_alias(problem, text, walker.aliases)
         return None, [*walker.diagnostics, problem]
     if _ESCAPE_RE.search(text) is not None:  # a double-quoted escape may have written a control character
@@ -250,7 +253,7 @@ def control_problems(text: str, path: str, pattern: re.Pattern[str]) -> list[Dia
     if rest:
         line, col, _char = rest[0]
         more = 1 + sum(1 for _ in found)
-        out.append(Diagnostic(path, line, col, codes.CONTROL_CHARACTER, f"{more} more control characters"))
+        out.append(Diagnostic(path, line, col, codes.CONTROL_CHARACTER, summary(more, codes.CONTROL_CHARACTER)))
     return out
 
 
@@ -345,7 +348,7 @@ class _Walker:
         self.depth += 1
         try:
             if self.depth > MAX_DEPTH:  # reached only through aliases: the text itself was checked
-                raise _Abort(self._diag(node, codes.NESTING_TOO_DEEP, _too_deep()))
+                raise _Abort(self._diag(node, codes.NESTING_TOO_DEEP, _too_deep()), in_alias=self.in_alias > 0)
             return self._collection(node, line, col)
         finally:
             self.depth -= 1

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 from tak_gitops.core import codes
 from tak_gitops.core.nodes import Node
 from tak_gitops.core.rules import did_you_mean
-from tak_gitops.core.validate.diagnostics import Diagnostics
+from tak_gitops.core.validate.diagnostics import MAX_LISTED, Diagnostics
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -154,18 +154,12 @@ def check_shape(root: Node, model: type[M], diags: Diagnostics) -> M | None:
     return None
 
 
-MAX_UNKNOWN_LISTED = 20
-"""Unknown keys listed one by one per file; the rest are counted in one diagnostic (a flood stays readable)."""
-
-
 def _report_unknown(
     unknown: list[tuple[Node, str, tuple[int | str, ...]]], model: type[BaseModel], diags: Diagnostics
 ) -> None:
-    """TG106 at the first :data:`MAX_UNKNOWN_LISTED` unknown keys in document order, with a suggestion each,
-    and one more at the next saying how many are left."""
+    """TG106 at every unknown key; the first :data:`~tak_gitops.core.validate.diagnostics.MAX_LISTED` in document
+    order (those the collector lists) with a suggestion each, found in the schema (the rest are only counted)."""
     unknown.sort(key=lambda u: (u[0].line, u[0].col))
-    for node, key, parent in unknown[:MAX_UNKNOWN_LISTED]:
-        diags.error(node, codes.UNKNOWN_KEY, f"unknown key {key!r}{did_you_mean(key, _allowed_keys(model, parent))}")
-    if len(unknown) > MAX_UNKNOWN_LISTED:
-        rest = len(unknown) - MAX_UNKNOWN_LISTED
-        diags.error(unknown[MAX_UNKNOWN_LISTED][0], codes.UNKNOWN_KEY, f"{rest} more unknown keys in this file")
+    for i, (node, key, parent) in enumerate(unknown):
+        hint = did_you_mean(key, _allowed_keys(model, parent)) if i < MAX_LISTED else ""
+        diags.error(node, codes.UNKNOWN_KEY, f"unknown key {key!r}{hint}")
