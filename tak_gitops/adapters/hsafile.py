@@ -144,9 +144,7 @@ def _read_hsa_files(paths: Iterable[Path]) -> HsaFile:
                         file_no = bisect_right(starts, first) - 1
                         raise SourceError(
                             f"hsaIdentity {hsa_id} occurs twice (also {sources[file_no]}: hsaUnit[{indexes[first]}]; "
-                            "HSA-ids are compared case-insensitively)",
-                            path=source,
-                            row=f"hsaUnit[{index}]",
+                            "HSA-ids are compared case-insensitively)", path=source, row=f"hsaUnit[{index}]",
                         )
                     else:
                         dns[hsa_id] = dn

@@ -21,7 +21,8 @@ from tak_gitops.core.canonical import digest
 from tak_gitops.core.snapshot import SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION, Contract, Snapshot
 from tak_gitops.errors import SourceError
 
-_HEADER = ("format", "version", "platform", "environment", "snapshot_time", "source", "digest", "file_digest", "counts")
+_HEADER = ("format", "version", "platform", "environment", "snapshot_time", "source", "digest", "file_digest",
+           "counts")
 
 
 def _cols(rows: Any, width: int) -> list[tuple[str, ...]]:
@@ -41,9 +42,8 @@ def _encode(snapshot: Snapshot) -> bytes:
     la = _cols(snapshot.logical_addresses.items(), 2)
     sy = _cols(snapshot.systems.items(), 2)
     contract_list = list(snapshot.contracts.values())
-    table = sorted(
-        set().union(*r, *a, *la, *sy, (c.namespace for c in contract_list), (c.description for c in contract_list))
-    )
+    table = sorted(set().union(*r, *a, *la, *sy, (c.namespace for c in contract_list),
+                               (c.description for c in contract_list)))
     ix = dict(zip(table, range(len(table)), strict=True)).__getitem__
 
     def indexed(cols: list[tuple[str, ...]]) -> list[tuple[int, ...]]:
@@ -58,17 +58,15 @@ def _encode(snapshot: Snapshot) -> bytes:
         # Rows sorted by index are sorted by string (the table is sorted): hash them as Snapshot.content() would
         # list them, without sorting the strings again; store it as the snapshot's cached digest.
         get = table.__getitem__
-        snapshot.__dict__["digest"] = digest(
-            {
-                "platform": snapshot.platform,
-                "environment": snapshot.environment,
-                "routings": [tuple(map(get, row)) for row in routings],
-                "authorizations": [tuple(map(get, row)) for row in auths],
-                "logical_addresses": [tuple(map(get, row)) for row in las],
-                "systems": [tuple(map(get, row)) for row in systems],
-                "contracts": [(get(n), get(d), major, minor) for n, d, major, minor in contracts],
-            }
-        )
+        snapshot.__dict__["digest"] = digest({
+            "platform": snapshot.platform,
+            "environment": snapshot.environment,
+            "routings": [tuple(map(get, row)) for row in routings],
+            "authorizations": [tuple(map(get, row)) for row in auths],
+            "logical_addresses": [tuple(map(get, row)) for row in las],
+            "systems": [tuple(map(get, row)) for row in systems],
+            "contracts": [(get(n), get(d), major, minor) for n, d, major, minor in contracts],
+        })
     head = {
         "format": SNAPSHOT_FORMAT,
         "version": SNAPSHOT_FORMAT_VERSION,
@@ -166,17 +164,15 @@ def _read_snapshot(p: str) -> Snapshot:
     try:
         doc = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
-        raise SourceError(
-            f"not a snapshot file (invalid JSON at line {exc.lineno} column {exc.colno})", path=p
-        ) from None
+        raise SourceError(f"not a snapshot file (invalid JSON at line {exc.lineno} column {exc.colno})",
+                          path=p) from None
     del raw
     if not isinstance(doc, dict) or doc.get("format") != SNAPSHOT_FORMAT:
         raise SourceError(f"not a snapshot file: 'format' is not {SNAPSHOT_FORMAT!r}", path=p)
     if doc.get("version") != SNAPSHOT_FORMAT_VERSION:
         raise SourceError(
             f"snapshot format version {doc.get('version')!r} is not supported (expected {SNAPSHOT_FORMAT_VERSION}); "
-            "fetch it again",
-            path=p,
+            "fetch it again", path=p,
         )
     try:
         strings = doc["strings"]
@@ -211,7 +207,8 @@ def _read_snapshot(p: str) -> Snapshot:
             raise SourceError("'contracts' must be a flat array of 4-integer rows", path=p)
         contracts = [Contract(strings[co[i]], strings[co[i + 1]], co[i + 2], co[i + 3]) for i in range(0, len(co), 4)]
         by_namespace = {c.namespace: c for c in contracts}
-        _canonical([(c.namespace, c.description, c.major, c.minor) for c in contracts], len(contracts), "contracts", p)
+        _canonical([(c.namespace, c.description, c.major, c.minor) for c in contracts], len(contracts), "contracts",
+                   p)
         if len(by_namespace) != len(contracts):
             raise SourceError("'contracts' holds one key twice", path=p)
         platform, environment = doc["platform"], doc["environment"]
@@ -222,11 +219,8 @@ def _read_snapshot(p: str) -> Snapshot:
     # matches it holds the rows that digest was computed over (by the writer, from Snapshot.content()'s order).
     actual = digest(doc)
     if actual != recorded_file:
-        raise SourceError(
-            f"snapshot digest mismatch: the file records {recorded_file} but its content hashes to "
-            f"{actual} (edited or damaged); fetch it again",
-            path=p,
-        )
+        raise SourceError(f"snapshot digest mismatch: the file records {recorded_file} but its content hashes to "
+                          f"{actual} (edited or damaged); fetch it again", path=p)
     snapshot_time, source = doc.get("snapshot_time"), doc.get("source", "snapshot")
     del doc
     snapshot = Snapshot(

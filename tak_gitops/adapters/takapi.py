@@ -22,6 +22,7 @@ import httpx
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from tak_gitops.adapters import sources
+from tak_gitops.adapters.atomic import atomic_file
 from tak_gitops.core.config import TakApiConfig
 from tak_gitops.core.snapshot import Snapshot
 from tak_gitops.errors import ConfigError, RemoteError, SourceError
@@ -136,22 +137,19 @@ class TakApiClient:
                 f"HTTP {status} from {url}: the TAK-api did not accept the credentials read from "
                 f"{self.credentials.origin or credentials_origin(self.cfg)}; check them, or ask Inera for a "
                 "TAK-api v2 account (role USER)",
-                url=url,
-                status=status,
+                url=url, status=status,
             )
         if status == 410:
             return RemoteError(
                 f"HTTP 410 Gone from {url}: TAK-api v1 is closed; set tak_api.base_url to the v2 base "
                 "(https://api.ntjp.se/coop/api/v2) and provide v2 credentials",
-                url=url,
-                status=status,
+                url=url, status=status,
             )
         if status == 404:
             return RemoteError(
                 f"HTTP 404 from {url}: no such TAK-api resource; check tak_api.base_url "
                 f"(now {self.cfg.base_url}; expected .../coop/api/v2)",
-                url=url,
-                status=status,
+                url=url, status=status,
             )
         try:
             body = response.read()[:300].decode("utf-8", "replace").strip()
@@ -161,7 +159,6 @@ class TakApiClient:
 
     def _download_once(self, name: str, params: dict[str, Any], dest: Path) -> int:
         url = str(self._client.build_request("GET", name, params=params).url)
-        tmp = dest.with_name(f".{dest.name}.part")
         try:
             with self._client.stream("GET", name, params=params) as response:
                 if response.status_code >= 500:
@@ -171,27 +168,20 @@ class TakApiClient:
                 length = response.headers.get("Content-Length")
                 total = int(length) if length and length.isdigit() else None
                 done = 0
-                with open(tmp, "wb") as f:
+                with atomic_file(dest) as f:
                     for chunk in response.iter_bytes(CHUNK):
                         f.write(chunk)
                         done += len(chunk)
                         if self.progress:
                             self.progress(name, done, total)
-                    f.flush()
-                    os.fsync(f.fileno())
-            os.replace(tmp, dest)
             return done
         except httpx.TimeoutException:
-            raise _Transient(
-                RemoteError(
-                    f"no answer from {url} within {self.cfg.timeout_seconds:g} s (raise tak_api.timeout_seconds?)",
-                    url=url,
-                )
-            ) from None
+            raise _Transient(RemoteError(
+                f"no answer from {url} within {self.cfg.timeout_seconds:g} s (raise tak_api.timeout_seconds?)",
+                url=url,
+            )) from None
         except httpx.TransportError as exc:
             raise _Transient(RemoteError(f"cannot read {url}: {type(exc).__name__}: {exc}", url=url)) from None
-        finally:
-            tmp.unlink(missing_ok=True)
 
     def download(self, name: str, params: dict[str, Any], dest: Path) -> int:
         """Stream ``GET <base>/<name>?params`` to ``dest`` (atomically), retrying transient failures.

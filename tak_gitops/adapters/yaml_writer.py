@@ -54,10 +54,8 @@ def to_commented(obj: Any, *, key: str | None = None) -> Any:
         return m
     if isinstance(obj, list | tuple):
         seq = CommentedSeq(to_commented(v, key="addresses_item" if key == "addresses" else None) for v in obj)
-        if (
-            key in ("consumers", "environments")
-            and all(isinstance(v, str) and ":" not in v for v in obj)
-            and (sum(len(v) for v in obj) < 60)
+        if key in ("consumers", "environments") and all(isinstance(v, str) and ":" not in v for v in obj) and (
+            sum(len(v) for v in obj) < 60
         ):
             seq.fa.set_flow_style()
         return seq
@@ -150,7 +148,9 @@ def merge_organisation(existing: CommentedMap, new: Mapping[str, Any], env: str)
     return existing
 
 
-def write_import(org_dir: Path, env: str, result: ImportResult, *, merge: bool, header: str) -> list[Path]:
+def write_import(
+    org_dir: Path, env: str, result: ImportResult, *, merge: bool, header: str
+) -> list[Path]:
     """Write (or merge into) ``organisation.yaml``, ``<env>.yaml`` and the CSV sets; return the paths written."""
     written: list[Path] = []
     org_path = org_dir / "organisation.yaml"
