@@ -74,13 +74,3 @@ def test_a_snapshot_with_the_wildcard_creates_nothing() -> None:
     doc = make_plan(desired, base, env=ENV, config=config()).to_document()
     assert [c["action"] for o in doc["orders"] for c in o["changes"]] == ["add-authorization"]
 
-
-def test_no_routing_for_an_authorization_on_the_wildcard_names_the_contract_not_the_wildcard() -> None:
-    base = snapshot_of({("SE-LA3", CONTRACTS[1]): ("SE-X9", "https://b.example.se/2", "RIVTABP21")}, frozenset())
-    desired = desired_state({}, {}, {("SE-A2", "*", CONTRACTS[0]): {"org-a"}}, [], frozenset({"org-a"}))
-    [warning] = make_plan(desired, base, env=ENV, config=config()).warnings
-    assert (warning.code, warning.message) == (
-        "NO_ROUTING_FOR_AUTHORIZATION",
-        f"SE-A2 is authorized on * (every logical address) for {CONTRACTS[0]}, but no routing for {CONTRACTS[0]} "
-        "exists on any logical address, so no call on that contract can reach a producer",
-    )
