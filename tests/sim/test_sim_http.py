@@ -84,7 +84,7 @@ def test_login_sets_a_session_cookie_and_bad_password_redirects_to_error(sim: Si
     bad = client.post("/auth/login", data={"username": "admin", "password": "wrong"})
     assert (bad.status_code, bad.headers["location"], "SESSION" in client.cookies) == (
         302,
-        "/tak-web/auth/login?error",
+        "/tak-web/auth/login?error=true",
         False,
     )
     good = client.post("/auth/login", data={"username": "admin", "password": "s3cret"})

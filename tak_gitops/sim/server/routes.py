@@ -3,7 +3,7 @@
 Routes:
 
 * ``POST /tak-web/auth/login`` (form ``username``, ``password``): ``302`` to ``/tak-web/`` with a ``SESSION``
-  cookie, or ``302`` to ``/tak-web/auth/login?error`` for bad credentials (Spring Security's form login);
+  cookie, or ``302`` to ``/tak-web/auth/login?error=true`` for bad credentials (Spring Security's form login);
 * ``POST /tak-web/rest/create`` (session, ``application/x-www-form-urlencoded``, else ``415``): the body is
   URL-decoded and the text from the first ``{`` to the last ``}`` executed as an order; always
   ``200 text/plain`` with the report or the error text;

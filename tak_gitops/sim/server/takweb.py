@@ -24,7 +24,7 @@ class TakWebRoutes(CsrfRoutes):
         username, password = (form.get("username") or [""])[0], (form.get("password") or [""])[0]
         token = self.state.login(username, password, previous=self._session_id())
         if token is None:
-            self._redirect("/tak-web/auth/login?error")
+            self._redirect("/tak-web/auth/login?error=true")  # SecurityConfig: failureUrl(LOGIN_PAGE + "?error=true")
         else:
             self._redirect("/tak-web/", {"Set-Cookie": f"{SESSION_COOKIE}={token}; Path=/tak-web; HttpOnly"})
 
