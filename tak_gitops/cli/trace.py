@@ -4,14 +4,12 @@ after a plan; without --address, every address the consumer can call for the con
 from __future__ import annotations
 
 import sys
-from functools import partial
 from pathlib import Path
 from typing import Any
 
 import click
 import orjson
 
-from tak_gitops.adapters.background import Background
 from tak_gitops.adapters.desired_loader import find_root, load_config
 from tak_gitops.adapters.hsafile import read_hsa_file
 from tak_gitops.cli import cli
@@ -94,8 +92,6 @@ def trace(
     1 invalid input, 2 usage error.
     """
     root = find_root(repo)
-    # the HSA file is read in a child process while the configuration and the snapshot load (as `plan` does)
-    hsa_reading = Background(partial(read_hsa_file, hsa_path)) if hsa_path is not None else None
     config, _registry = load_config(root)
     if env not in config.environments:
         known = ", ".join(sorted(config.environments)) or "none"
@@ -107,7 +103,7 @@ def trace(
         env=env, config=config, snapshot_path=snapshot_path, export_path=export_path, fetch=fetch,
         allow_stale=allow_stale,
     )
-    tree: HsaTree | None = hsa_reading.result() if hsa_reading is not None else None
+    tree: HsaTree | None = read_hsa_file(hsa_path) if hsa_path is not None else None
     lookup = HsaLookup.disabled_for(config.environments[env].hsa_lookup_disabled)
     before = CallState.from_snapshot(snapshot, tree, lookup)
     after = None
