@@ -137,5 +137,6 @@ def read_current(
         max_shrink_share=config.snapshot.max_shrink_share,
         allow_stale=allow_stale,
         source=origin,
+        limit_from="snapshot.max_age_hours in tak-gitops.yaml",
     )
     return snapshot

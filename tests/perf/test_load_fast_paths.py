@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from unittest.mock import patch
@@ -19,6 +20,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import AliasEvent
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from ruamel.yaml.nodes import Node as YamlNode
 
@@ -176,7 +178,11 @@ def reference_load_yaml_text(text: str, path: str) -> tuple[Node | None, list[Di
     try:
         root = walker.walk(composed)
     except _Abort as abort:
-        return None, [*walker.diagnostics, abort.diagnostic]
+        # reported at the alias whose expansion went wrong: the top-level alias met last, found among the
+        # document's alias events (the pure-Python parser's) by its number
+        aliases = [e for e in YAML(typ="safe", pure=True).parse(text) if isinstance(e, AliasEvent)]
+        mark = aliases[walker.aliases - 1].start_mark
+        return None, [*walker.diagnostics, replace(abort.diagnostic, line=mark.line + 1, col=mark.column + 1)]
     return root, walker.diagnostics
 
 
@@ -188,12 +194,14 @@ class _ReferenceWalker:
         self.active: set[int] = set()
         self.alias_nodes = 0
         self.in_alias = 0
+        self.aliases = 0
 
     def _diag(self, node: YamlNode, code: str, message: str) -> Diagnostic:
         return Diagnostic(self.path, node.start_mark.line + 1, node.start_mark.column + 1, code, message)
 
     def walk(self, node: YamlNode) -> Node:
         alias = id(node) in self.seen
+        self.aliases += alias and not self.in_alias
         if id(node) in self.active:
             raise _Abort(self._diag(node, codes.ALIAS_LIMIT, "an alias refers to the node that contains it"))
         self.seen.add(id(node))
