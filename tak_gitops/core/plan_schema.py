@@ -183,8 +183,8 @@ PLAN_SCHEMA: dict[str, Any] = {
             },
         },
         "impact": {
-            "description": "What the plan does to calls: every (consumer, contract, address) whose VP outcome "
-            "its orders change",
+            "description": "What the plan does to calls: every (consumer, contract, address) "
+            "whose VP outcome its orders change",
             "type": "object",
             "required": ["considered", "counts", "calls"],
             "additionalProperties": False,

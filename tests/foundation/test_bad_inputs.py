@@ -9,16 +9,24 @@ over the base: a list of steps, each one of
 * ``{"symlink": PATH, "to": TARGET}``, ``{"fifo": PATH}``, ``{"device": PATH}`` (the null device's numbers),
   ``{"folder": PATH}``, ``{"remove": PATH}``: PATH replaced by that;
 * ``{"write": PATH, "head": TEXT, "repeat": TEXT, "times": N, "tail": TEXT, "append": BOOL}``: a generated
-  file (``{i}`` in ``repeat`` is the repetition's number; ``append`` keeps what is there and adds to it).
+  file (``{i}`` in ``repeat`` is the repetition's number; ``append`` keeps what is there and adds to it);
+  ``"gzip": true`` writes it gzip-compressed, piece by piece.
+
+A case with ``command.json`` (the arguments after ``tak-gitops``) runs that command instead of ``validate``:
+its expected.txt is what the command prints on standard error (standard output stays empty) and
+``exit.txt`` its exit code.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import re
 import shutil
 import stat
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +47,7 @@ def build_case(case: str, target: Path) -> Path:
     for file in sorted(source.rglob("*")):
         if file.is_file():
             relative = file.relative_to(source).as_posix()
-            if relative in ("expected.txt", "setup.json"):
+            if relative in ("expected.txt", "setup.json", "command.json", "exit.txt"):
                 continue
             dest = target / relative
             dest.parent.mkdir(parents=True, exist_ok=True)
@@ -63,9 +71,17 @@ def apply_step(target: Path, step: dict[str, Any]) -> None:
     if "write" in step:
         path = target / step["write"]
         times, repeat = step.get("times", 0), step.get("repeat", "")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if step.get("gzip"):
+            with gzip.open(path, "wb") as zipped:
+                zipped.write(step.get("head", "").encode())
+                block = (repeat * 65536).encode()
+                for _ in range(times // 65536):
+                    zipped.write(block)
+                zipped.write((repeat * (times % 65536) + step.get("tail", "")).encode())
+            return
         body = "".join(repeat.replace("{i}", str(i)) for i in range(times)) if "{i}" in repeat else repeat * times
         text = step.get("head", "") + body + step.get("tail", "")
-        path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("a" if step.get("append") else "w", encoding="utf-8", newline="") as out:
             out.write(text)
         return
@@ -82,6 +98,13 @@ def apply_step(target: Path, step: dict[str, Any]) -> None:
         path.mkdir()
     elif kind != "remove":
         raise AssertionError(f"unknown setup step {step}")
+
+
+def run_command(repo: Path, *args: str) -> tuple[int, str, str]:
+    """``tak-gitops ARGS`` in ``repo``, as a process (its own error handling and exit code included)."""
+    entry = "from tak_gitops.cli import main; main()"
+    done = subprocess.run([sys.executable, "-c", entry, *args], cwd=repo, capture_output=True, text=True, timeout=60)
+    return done.returncode, done.stdout, done.stderr
 
 
 def run_validate(repo: Path, *args: str) -> tuple[int, str, str]:
@@ -111,6 +134,13 @@ def test_base_is_valid(tmp_path: Path) -> None:
 def test_bad_input(case: str, tmp_path: Path) -> None:
     repo = build_case(case, tmp_path / "repo")
     expected = (CORPUS / case / "expected.txt").read_text(encoding="utf-8")
+    command = CORPUS / case / "command.json"
+    if command.is_file():
+        code, out, err = run_command(repo, *json.loads(command.read_text(encoding="utf-8")))
+        assert "Traceback" not in out + err
+        assert (out, err) == ("", expected)
+        assert code == int((CORPUS / case / "exit.txt").read_text(encoding="utf-8"))
+        return
     code, out, err = run_validate(repo)
     assert "Traceback" not in out + err
     assert out == expected

@@ -20,7 +20,8 @@ from tak_gitops.adapters.desired_loader import _simple_csv_rows, parse_csv
 from tak_gitops.adapters.hsafile import _DnKeys, split_dn
 from tak_gitops.adapters.snapshot_file import encode_snapshot, read_snapshot
 from tak_gitops.adapters.sources import FREEZE_AFTER_OBJECTS, gc_paused
-from tak_gitops.adapters.yaml_loader import _Walker, control_problems, load_yaml_text
+from tak_gitops.adapters.yaml_guards import control_problems
+from tak_gitops.adapters.yaml_loader import _Walker, load_yaml_text
 from tak_gitops.core import codes
 from tak_gitops.core.config import EnvironmentConfig, OwnershipRegistry, ProjectConfig, TakApiTarget
 from tak_gitops.core.desired import Address

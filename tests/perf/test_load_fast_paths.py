@@ -25,11 +25,13 @@ from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from ruamel.yaml.nodes import Node as YamlNode
 
 from tak_gitops.adapters import yaml_loader
+from tak_gitops.adapters.yaml_guards import MAX_DEPTH, control_problems, nesting_problem, too_deep, value_controls
 from tak_gitops.adapters.yaml_loader import MAX_ALIAS_NODES, load_yaml_text
 from tak_gitops.core import codes
 from tak_gitops.core.config import EnvironmentConfig, OwnershipRegistry, ProjectConfig, TakApiTarget
 from tak_gitops.core.desired import DesiredState
 from tak_gitops.core.nodes import Node
+from tak_gitops.core.safe_text import CONTROL_IN_YAML
 from tak_gitops.core.validate import OrgInput, validate_desired
 from tak_gitops.core.validate import environment as validate_environment
 from tak_gitops.errors import Diagnostic
@@ -153,7 +155,13 @@ class _Abort(Exception):
 
 
 def reference_load_yaml_text(text: str, path: str) -> tuple[Node | None, list[Diagnostic]]:
-    """The loader as first written: a YAML instance per document and a node-by-node walk."""
+    """The loader as first written: a YAML instance per document and a node-by-node walk (after the text's
+    guards, control characters and nesting depth, which refuse a text before any walk; the walk counts the
+    depth aliases add and checks what double-quoted escapes wrote)."""
+    refused = control_problems(text, path, CONTROL_IN_YAML)
+    deep = nesting_problem(text, path) if not refused else None
+    if refused or deep is not None:
+        return None, refused or [deep]
     yaml = YAML(typ="safe", pure=False)
     yaml.Resolver = yaml_loader._Resolver
     try:
@@ -183,6 +191,9 @@ def reference_load_yaml_text(text: str, path: str) -> tuple[Node | None, list[Di
         aliases = [e for e in YAML(typ="safe", pure=True).parse(text) if isinstance(e, AliasEvent)]
         mark = aliases[walker.aliases - 1].start_mark
         return None, [*walker.diagnostics, replace(abort.diagnostic, line=mark.line + 1, col=mark.column + 1)]
+    escaped = value_controls(root, path)
+    if escaped:
+        return None, [*walker.diagnostics, *escaped]
     return root, walker.diagnostics
 
 
@@ -228,6 +239,8 @@ class _ReferenceWalker:
                 self._diag(node, codes.UNSUPPORTED_YAML, f"YAML tag {node.tag!r} is not allowed in desired files")
             )
         self.active.add(id(node))
+        if len(self.active) > MAX_DEPTH:  # only aliases can nest this deep: the text was checked
+            raise _Abort(self._diag(node, codes.NESTING_TOO_DEEP, too_deep()))
         try:
             if isinstance(node, MappingNode):
                 return Node("map", self._mapping(node), self.path, line, col)
