@@ -16,6 +16,13 @@ _CALL_ACTIONS = ["add-routing", "change-routing", "remove-routing", "add-authori
 """The actions that change what a call resolves to (the impact's ``because``)."""
 _IMPACT_KINDS = ["breaks", "moves", "fails-otherwise", "heals"]
 _ROUTING_PARTS = ["producer", "url", "profile"]
+_ROUTING_KEY: dict[str, Any] = {"address": _TEXT, "contract": _TEXT}
+
+
+def _change(action: dict[str, Any], **properties: dict[str, Any]) -> dict[str, Any]:
+    """One kind of change in an order: its ``action`` and exactly these other keys, all required."""
+    return fields({"action": action, **properties}, closed=True)
+
 
 PLAN_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -205,56 +212,23 @@ PLAN_SCHEMA: dict[str, Any] = {
             "type": "object",
             "required": ["action"],
             "oneOf": [
-                fields(
-                    {
-                        "action": {"enum": ["add-logical-address", "add-system"]},
-                        "hsa_id": _TEXT,
-                        "description": _OPTIONAL_TEXT,
-                    },
-                    closed=True,
+                _change({"enum": ["add-logical-address", "add-system"]}, hsa_id=_TEXT, description=_OPTIONAL_TEXT),
+                _change(
+                    {"const": "add-contract"},
+                    namespace=_TEXT,
+                    description=_OPTIONAL_TEXT,
+                    major={"type": ["integer", "null"]},
                 ),
-                fields(
-                    {
-                        "action": {"const": "add-contract"},
-                        "namespace": _TEXT,
-                        "description": _OPTIONAL_TEXT,
-                        "major": {"type": ["integer", "null"]},
-                    },
-                    closed=True,
+                _change({"const": "add-routing"}, **_ROUTING_KEY, after=ref("value")),
+                _change(
+                    {"const": "change-routing"},
+                    **_ROUTING_KEY,
+                    before=ref("value"),
+                    after=ref("value"),
+                    changed=array_of({"enum": _ROUTING_PARTS}, minItems=1),
                 ),
-                fields(
-                    {"action": {"const": "add-routing"}, "address": _TEXT, "contract": _TEXT, "after": ref("value")},
-                    closed=True,
-                ),
-                fields(
-                    {
-                        "action": {"const": "change-routing"},
-                        "address": _TEXT,
-                        "contract": _TEXT,
-                        "before": ref("value"),
-                        "after": ref("value"),
-                        "changed": array_of({"enum": _ROUTING_PARTS}, minItems=1),
-                    },
-                    closed=True,
-                ),
-                fields(
-                    {
-                        "action": {"const": "remove-routing"},
-                        "address": _TEXT,
-                        "contract": _TEXT,
-                        "before": ref("value"),
-                    },
-                    closed=True,
-                ),
-                fields(
-                    {
-                        "action": {"enum": ["add-authorization", "remove-authorization"]},
-                        "consumer": _TEXT,
-                        "address": _TEXT,
-                        "contract": _TEXT,
-                    },
-                    closed=True,
-                ),
+                _change({"const": "remove-routing"}, **_ROUTING_KEY, before=ref("value")),
+                _change({"enum": ["add-authorization", "remove-authorization"]}, consumer=_TEXT, **_ROUTING_KEY),
             ],
         },
     },
