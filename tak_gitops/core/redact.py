@@ -25,7 +25,10 @@ _HEADER = re.compile(
     ([^"'\r\n]*)                                        # its value, to the end of the line or the closing quote
     """
 )
-_SCHEME = re.compile(r"(?i)\b(bearer|basic|token)(\s+)[A-Za-z0-9._~+/=-]{4,}")
+_SCHEME = re.compile(
+    r"\b([Bb]earer|BEARER)(\s+)[A-Za-z0-9._~+/=-]{8,}"  # a bearer token
+    r"|\b(Basic|BASIC)(\s+)(?:[A-Za-z0-9+/]{4}){2,}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?(?![A-Za-z0-9+/=])"
+)
 _URL_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/@\s:]+:[^/@\s]+@")
 
 
@@ -66,7 +69,7 @@ class Redactor:
             if needle in text:
                 text = text.replace(needle, MASK)
         text = _HEADER.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}", text)
-        text = _SCHEME.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}", text)
+        text = _SCHEME.sub(lambda m: f"{m.group(1) or m.group(3)}{m.group(2) or m.group(4)}{MASK}", text)
         return _URL_USERINFO.sub(lambda m: f"{m.group(1)}{MASK}@", text)
 
     def cut(self, text: str, limit: int = CUT_AT) -> str:
