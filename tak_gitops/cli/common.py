@@ -56,6 +56,17 @@ root_option = click.option(
     help="The desired-state repository (holding tak-gitops.yaml and orders/); --repo is the same.",
 )
 
+export_option = click.option(
+    "--export",
+    "export_path",
+    type=click.Path(exists=True, path_type=Path),
+    help="A TAK export: a directory of saved TAK-api responses, a published version or a TAK dump.",
+)
+fetch_option = click.option("--fetch", is_flag=True, help="Read the current TAK from the TAK-api now.")
+allow_stale_option = click.option(
+    "--allow-stale", is_flag=True, help="Accept a snapshot older than snapshot.max_age_hours."
+)
+
 _ack_cascade = click.option(
     "--ack-cascade",
     "ack_cascade",
@@ -89,6 +100,14 @@ def acknowledgements(
         removals=parse_removal_acks(ack_removals),
         allow_empty_snapshot=allow_empty_snapshot,
     )
+
+
+def acknowledgement_flags(acks: Acknowledgements) -> list[str]:
+    """The acknowledgement flags given, spelled as a refusal's ``acknowledge`` spells them, sorted."""
+    given: set[str] = {"--allow-empty-snapshot"} if acks.allow_empty_snapshot else set()
+    given.update(f"--ack-removals {org}={count}" for org, count in acks.removals.items())
+    given.update(f"--ack-cascade {hsa}" for hsa in acks.cascades)
+    return sorted(given)
 
 
 def read_current(
