@@ -23,8 +23,8 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait
 
 from tak_gitops.adapters import sources
 from tak_gitops.adapters.atomic import atomic_file
+from tak_gitops.adapters.redact import Redactor
 from tak_gitops.core.config import TakApiConfig
-from tak_gitops.core.redact import Redactor
 from tak_gitops.core.snapshot import Snapshot
 from tak_gitops.errors import ConfigError, RemoteError, SourceError
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 
-from tak_gitops.core.redact import NO_SECRETS, Redactor
+from tak_gitops.adapters.redact import NO_SECRETS, Redactor
 
 SECRET = "p@ss/w+rd"
 R = Redactor((SECRET,), (("svc", SECRET),))

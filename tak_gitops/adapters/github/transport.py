@@ -13,7 +13,7 @@ import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
 
 from tak_gitops import __version__
-from tak_gitops.core.redact import Redactor
+from tak_gitops.adapters.redact import Redactor
 from tak_gitops.errors import PublishError, UsageError
 
 DEFAULT_API_URL = "https://api.github.com"

@@ -12,9 +12,9 @@ from typing import Any
 import httpx
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
+from tak_gitops.adapters.redact import Redactor
 from tak_gitops.adapters.submit.outcome import SubmitOutcome
 from tak_gitops.core.config import SubmitterConfig
-from tak_gitops.core.redact import Redactor
 from tak_gitops.errors import SubmitError
 
 RETRY_STATUSES = frozenset({429, 502, 503})
