@@ -124,6 +124,7 @@ def plan(
         export_path=export_path,
         fetch=fetch,
         allow_stale=allow_stale,
+        root=root,
     )
     # a plan for some organisations reads their folders and those that name their systems or addresses
     loaded = load_desired(root, plan_for=PlanFor(env, orgs, snapshot) if orgs else None)

@@ -312,7 +312,7 @@ def test_tak_web_unreachable(
 
 
 def test_describe_difference() -> None:
-    from tak_gitops.cli.apply import describe_difference
+    from tak_gitops.cli.apply_checks import describe_difference
 
     reviewed = make_plan(SCENARIOS["intygstjanster-smi"] + SCENARIOS["consumer-authorization"])
     replanned = make_plan(SCENARIOS["intygstjanster-smi"] + SCENARIOS["remove-logical-addressee"][:1])

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from apply_plans import SCENARIOS, plan
 
-from tak_gitops.adapters import ledger_store
+from tak_gitops.adapters import env_lock
 from tak_gitops.adapters.apply_runner import run_apply
 from tak_gitops.adapters.ledger_store import LOCK_GRACE, LedgerStore
 from tak_gitops.adapters.submit import SubmitOutcome
@@ -67,7 +67,7 @@ def test_contenders_over_a_stale_lock_one_holds_it_no_order_twice(
     assert len(orders) > 3
     rng = random.Random(11)
     # widen the window between judging the lock stale and claiming it, as a slow disk or a preempted process would
-    monkeypatch.setattr(ledger_store, "before_takeover", lambda: time.sleep(rng.random() * 0.02))
+    monkeypatch.setattr(env_lock, "before_takeover", lambda: time.sleep(rng.random() * 0.02))
     for n in range(ROUNDS):
         root = tmp_path / f"round-{n}"
         _stale_lock(LedgerStore(root, "NTJP-PROD"))

@@ -126,7 +126,7 @@ def test_a_person_comment_carrying_the_sticky_marker_is_left_untouched(
 @pytest.mark.parametrize("workflow", ["tak-apply.yml", "tak-drift.yml"])
 def test_lock_and_temporary_files_never_reach_a_commit(workflow: str, tmp_path: Path) -> None:
     script = _step(workflow, "Commit the order ledger")
-    add = next(line.strip() for line in script.splitlines() if line.strip().startswith("git add"))
+    add = next(line.strip() for line in script.splitlines() if "git add" in line)
     repo = tmp_path / "repo"
     ledger = repo / "orders" / "NTJP-PROD"
     ledger.mkdir(parents=True)
@@ -134,7 +134,9 @@ def test_lock_and_temporary_files_never_reach_a_commit(workflow: str, tmp_path: 
     # what a killed apply leaves: its lock, a contender's new lock and claim, a record's temporary file
     for name in ("w1-order.json", ".lock", "..lock.0123abcd.new", ".lock.claim-4242", ".w1-order.json.x1y2.tmp"):
         (ledger / name).write_text("{}")
+    (ledger.parent / "NTJP-PROD.baseline.json").write_text("{}")
+    (ledger.parent / ".NTJP-PROD.baseline.json.a1b2.tmp").write_text("{")
     subprocess.run(["bash", "-c", add], cwd=repo, check=True)
     staged = subprocess.run(["git", "diff", "--cached", "--name-only"], cwd=repo, capture_output=True, text=True,
                             check=True).stdout.split()
-    assert staged == ["orders/NTJP-PROD/w1-order.json"]
+    assert staged == ["orders/NTJP-PROD.baseline.json", "orders/NTJP-PROD/w1-order.json"]
