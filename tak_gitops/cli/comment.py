@@ -150,8 +150,11 @@ def comment(
     except FileNotFoundError:
         raise UsageError(f"{markdown_path}: no such file") from None
     if commit:
-        # Every push leaves its mark, so an old plan never stays on the pull request unnoticed.
-        markdown = markdown.rstrip("\n") + f"\n\n<sub>Planned at `{commit}`.</sub>\n"
+        # Every push leaves its mark, so an old plan never stays on the pull request unnoticed; the plan's
+        # checksum ties the comment to the plan file apply reads (and the ledger records)
+        checksum = plan.get("checksum")
+        sealed = f"; plan checksum `{checksum}`" if isinstance(checksum, str) else ""
+        markdown = markdown.rstrip("\n") + f"\n\n<sub>Planned at `{commit}`{sealed}.</sub>\n"
     plan_labels = labels_for_plan(plan)
     with _client() as gh:
         result, total = publish_plan(

@@ -164,7 +164,10 @@ def test_workflow_command_lines_run_on_the_example_tree(source: str, tmp_path: P
         assert "orgs=--org region-varmland\n" in output.read_text()
         bodies = [c["body"] for c in fake_github.comments_of("example/tak-desired", 7)]
         assert len(bodies) == 1 and bodies[0].startswith("<!-- tak-gitops:plan:NTJP-PROD part=1/1")
-        assert bodies[0].endswith("\n\n<sub>Planned at `fedcba9876543210fedcba9876543210fedcba98`.</sub>\n")
+        plan_checksum = json.loads((repo / "plan.json").read_text())["checksum"]
+        assert bodies[0].endswith(
+            f"\n\n<sub>Planned at `fedcba9876543210fedcba9876543210fedcba98`; plan checksum `{plan_checksum}`.</sub>\n"
+        )
         # The labels job ran after the comment: the pull request carries the plan's labels.
         plan = json.loads((repo / "plan.json").read_text())
         assert sorted(fake_github.labels[("example/tak-desired", 7)]) == list(labels_for_plan(plan))
