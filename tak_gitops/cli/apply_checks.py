@@ -110,15 +110,15 @@ def describe_difference(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[
     return lines or ["  (the same changes, grouped into orders or waves differently)"]
 
 
-REVIEWED = ("environment", "plattform", "organisations", "status", "summary", "refusals", "errors", "orders",
-            "cascades", "manual_steps", "pending", "warnings")
-"""What people review in a plan: every key but the inputs' snapshot fields and the checksum."""
+NOT_REVIEWED = ("checksum", "inputs")
+"""Every key of a plan is reviewed content but its checksum and its inputs (the inputs' digests are compared
+apart; the snapshot a re-plan reads may be newer than the plan's and still give the same plan)."""
 
 
 def reviewed_differences(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
     """The reviewed parts in which a re-plan differs from the plan, each with what differs."""
     lines: list[str] = []
-    for key in REVIEWED:
+    for key in sorted((set(old) | set(new)) - set(NOT_REVIEWED)):
         if old.get(key) != new.get(key):
             detail = describe_difference(old, new) if key == "orders" else []
             lines.append(f"  {key} differ" + ("" if not detail else ":"))
