@@ -9,7 +9,8 @@
 
 Each run starts one process per tree, in turns (baseline, this tree, baseline, ...), which times two loads of
 the repository: the first one in the process (as in ``tak-gitops plan``) and a second one (warm: imports done,
-memory already taken from the system). The best of ``--runs`` is reported for each tree and each, side by side.
+memory already taken from the system). The best, the median and the range of ``--runs`` are reported for each
+tree and each, side by side, with the load average before and after the runs.
 
 With ``--phases``, each tree also reports the CPU seconds of each phase of a load (YAML files, CSV parsing,
 the validator's organisation and environment passes), best of 5 in one process.
@@ -26,11 +27,14 @@ import json
 import os
 import pickle
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
+
+from side_by_side import load_average
 
 HERE = Path(__file__).resolve().parent.parent
 CORPUS = HERE / "tests" / "bad_inputs"
@@ -224,6 +228,7 @@ def main() -> None:
             generate_repo(repo)
         repo = repo.resolve()
         times: dict[tuple[str, str], list[float]] = {}
+        print(f"load average {load_average()}")
         for _ in range(args.runs):
             for name, tree in (("baseline", baseline), ("this tree", HERE)):
                 answer = run_worker(tree, "time", "", [str(repo)])
@@ -234,13 +239,17 @@ def main() -> None:
                 values = times[(which, name)]
                 print(
                     f"load_desired, {which} load in a process, {name}: best {min(values):.3f} s, "
+                    f"median {statistics.median(values):.3f} s, max {max(values):.3f} s, "
                     f"runs {', '.join(f'{t:.3f}' for t in values)}"
                 )
             old, new = min(times[(which, "baseline")]), min(times[(which, "this tree")])
             print(
                 f"  {which} load, best of {args.runs}: {old:.3f} s -> {new:.3f} s "
-                f"({(1 - new / old) * 100:.0f} % less, {old / new:.2f}x)"
+                f"({(1 - new / old) * 100:.0f} % less, {old / new:.2f}x); medians "
+                f"{statistics.median(times[(which, 'baseline')]):.3f} s -> "
+                f"{statistics.median(times[(which, 'this tree')]):.3f} s"
             )
+        print(f"load average after the runs {load_average()}")
         if args.phases:
             phases(baseline, repo)
         if not args.no_compare:
