@@ -9,9 +9,9 @@
 
 Each run starts one process per tree, in turns (baseline, this tree; then this tree, baseline; ...), which times
 two loads of the repository: the first one in the process (as in ``tak-gitops plan``) and a second one (warm:
-imports done, memory already taken from the system). The best, the median and the range of ``--runs`` are reported for each
-tree and each, side by side, with the CPU seconds of each load (median and range: steadier than wall time when
-other processes share the cores) and the load average before and after the runs.
+imports done, memory already taken from the system). The best, the median and the range of ``--runs`` are
+reported for each tree and each, side by side, with the CPU seconds of each load (median and range: steadier than
+wall time when other processes share the cores) and the load average before and after the runs.
 
 With ``--phases``, each tree also reports the CPU seconds of each phase of a load (YAML files, CSV parsing,
 the validator's organisation and environment passes), best of 5 in one process.
