@@ -92,7 +92,7 @@ def test_any_nesting_depth_loads_or_gives_diagnostics(depth: int, opener: str) -
 def test_mutated_csv_parses_or_gives_diagnostics(text: str) -> None:
     parsed, problems = parse_csv(text, "a.csv")
     assert all(p.code in ("TG110", "TG113") and p.path == "a.csv" for p in problems)
-    assert all(row.line >= 1 and row.hsa_id for row in parsed.rows)
+    assert all(row.line >= 1 for row in parsed.rows)  # an empty HSA-id is the validator's to report (TG200)
 
 
 @given(st.text(max_size=300))
