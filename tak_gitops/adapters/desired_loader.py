@@ -29,10 +29,10 @@ from typing import TypeVar, cast
 from pydantic import BaseModel
 
 from tak_gitops.adapters.desired_files import read_repo_files
-from tak_gitops.adapters.file_access import MAX_FILE_BYTES, is_missing, list_folder, refusal
+from tak_gitops.adapters.file_access import MAX_FILE_BYTES, is_missing, list_folder, read_text, refusal
 from tak_gitops.adapters.sources import gc_paused
 from tak_gitops.adapters.yaml_guards import control_problems
-from tak_gitops.adapters.yaml_loader import load_yaml_file, read_text
+from tak_gitops.adapters.yaml_loader import load_yaml_file
 from tak_gitops.core import codes
 from tak_gitops.core.config import OwnershipRegistry, ProjectConfig
 from tak_gitops.core.desired import DesiredState
