@@ -11,7 +11,9 @@ from hypothesis import strategies as st
 
 from tak_gitops.adapters.file_access import read_file
 from tak_gitops.core.safe_text import (
+    CONTROL_IN_CSV,
     CONTROL_IN_VALUE,
+    csv_controls_possible,
     for_annotation,
     for_annotation_property,
     for_code_span,
@@ -89,3 +91,8 @@ def test_no_path_leaves_the_root(tmp_path: Path) -> None:
     data, problem = read_file(inside / "up" / "secret", "up/secret", root=inside)
     assert data is None and problem is not None
     assert (problem.path, problem.code) == ("up", "TG111")
+
+
+@given(st.text(alphabet=st.sampled_from(list("a;\r\n\t\x00\x1b\u202e\x85 ")), max_size=40))
+def test_the_fast_csv_check_agrees_with_the_pattern(text: str) -> None:
+    assert csv_controls_possible(text) == (CONTROL_IN_CSV.search(text) is not None)
