@@ -129,6 +129,9 @@ def environment() -> jinja2.Environment:
     env.globals["SUMMARY_ORDER"] = SUMMARY_ORDER
     env.globals["SYMBOLS"] = SYMBOLS
     env.globals["FOLD_OVER"] = FOLD_OVER
+    from tak_gitops.adapters import render_impact
+
+    render_impact.register(env)
     return env
 
 

@@ -36,6 +36,7 @@ _COMMAND_MODULES = {
     "plan": "plan",
     "schema": "schema",
     "sim": "sim",
+    "trace": "trace",
     "validate": "validate",
 }
 
