@@ -33,6 +33,7 @@ _COMMAND_MODULES = {
     "orders": "orders",
     "plan": "plan",
     "schema": "schema",
+    "site": "site",
     "sim": "sim",
     "validate": "validate",
 }
