@@ -27,7 +27,8 @@ T = TypeVar("T")
 @dataclass(frozen=True)
 class Mark:
     """A row's status and why: ``reason`` is ``""`` for current rows, else ``order-needed``, ``pending``,
-    ``drift`` or ``out-of-scope``; ``order`` names the pending order."""
+    ``drift``, ``replaced`` (a routing whose desired value differs) or ``out-of-scope``; ``order`` names the
+    pending order."""
 
     status: Status
     reason: str = ""
@@ -47,6 +48,8 @@ CURRENT = Mark("current")
 ORDER_NEEDED = Mark("desired-only", "order-needed")
 DRIFT = Mark("current-only", "drift")
 OUT_OF_SCOPE = Mark("current-only", "out-of-scope")
+REPLACED = Mark("current-only", "replaced")
+"""The current value of a routing the desired files give another producer, URL or profile."""
 
 
 @dataclass(frozen=True)
@@ -215,7 +218,7 @@ def build_view(
         if wanted == value:
             continue
         mark = marks.get(("exkludera", "vagval", key)) or (
-            DRIFT if wanted is not None or owners.get(value[0]) in managing else OUT_OF_SCOPE
+            REPLACED if wanted is not None else DRIFT if owners.get(value[0]) in managing else OUT_OF_SCOPE
         )
         routings.append(RoutingRow(key[0], key[1], *value, mark))
 

@@ -91,13 +91,14 @@
       });
       found.sort(function (a, b) { return a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0; });
       var note = capped ? "Showing matches from part of the index: type more." : "";
-      show(found, note, performance.now() - started);
+      show(found, note, performance.now() - started, query);
       return true;
     });
     flush();
   }
-  function show(found, note, ms) {
+  function show(found, note, ms, query) {
     box.textContent = "";
+    box.setAttribute("data-query", query === undefined ? "" : query);
     found.slice(0, LIMIT).forEach(function (e) {
       var a = document.createElement("a");
       a.href = envRoot + e[3];
