@@ -9,6 +9,7 @@ anything else is refused, so ``-o`` cannot wipe an unrelated folder.
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
 import os
 import shutil
 import tempfile
@@ -96,15 +97,17 @@ class _Writer:
                 self.largest = (rel, len(data))
 
 
-def _render_env(
-    jenv: jinja2.Environment, writer: _Writer, site: EnvSite, now: dt.datetime, envs: Sequence[str]
-) -> None:
+def _render_part(
+    jenv: jinja2.Environment, base: Path, site: EnvSite, now: dt.datetime, envs: Sequence[str], part: tuple[int, int]
+) -> tuple[int, int, str, int]:
+    """Render and write one share of an environment's pages; (pages, bytes, largest page, its bytes)."""
     view = site.view
     folder = paths.slug(view.env)
+    writer = _Writer(base)
     links = links_for(view, site.plan is not None)
     templates: dict[str, jinja2.Template] = {}
     common = {"view": view, "links": links, "envs": envs, "built": now.replace(microsecond=0).isoformat()}
-    for spec in env_pages(view, site.plan, now):
+    for spec in env_pages(view, site.plan, now, part):
         template = templates.get(spec.template)
         if template is None:
             template = templates[spec.template] = jenv.get_template(spec.template)
@@ -118,7 +121,61 @@ def _render_env(
             **common,
         )
         writer.write(f"{folder}/{spec.path}", html.encode("utf-8"))
-    _write_search(writer, folder, build_index(search_entries(view)))
+    return writer.pages, writer.total, *writer.largest
+
+
+_SHARED: tuple[jinja2.Environment, Path, EnvSite, dt.datetime, Sequence[str]] | None = None
+"""What forked workers render from (set before the fork: nothing is pickled but the share number)."""
+
+
+def _work(part: tuple[int, int]) -> tuple[int, int, str, int]:
+    assert _SHARED is not None
+    return _render_part(*_SHARED, part)
+
+
+def workers() -> int:
+    """Processes to render with: the CPUs this process may use, at most 4; 1 where fork is not available."""
+    if "fork" not in multiprocessing.get_all_start_methods() or os.environ.get("TAK_GITOPS_NO_FORK"):
+        return 1
+    return max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
+
+
+def _render_env(
+    jenv: jinja2.Environment, writer: _Writer, site: EnvSite, now: dt.datetime, envs: Sequence[str]
+) -> None:
+    global _SHARED
+    n = workers()
+    folder = paths.slug(site.view.env)
+    site.view.current_only_by_system  # noqa: B018  (the indexes are built once, before the fork)
+    for index in (
+        "routings_by_address",
+        "routings_by_producer",
+        "routings_by_contract",
+        "authorizations_by_address",
+        "authorizations_by_consumer",
+        "authorizations_by_contract",
+        "addresses",
+        "systems",
+        "contracts",
+    ):
+        getattr(site.view, index)
+    if n == 1:
+        results = [_render_part(jenv, writer.base, site, now, envs, (0, 1))]
+        _write_search(writer, folder, build_index(search_entries(site.view)))
+    else:
+        _SHARED = (jenv, writer.base, site, now, envs)
+        try:
+            with multiprocessing.get_context("fork").Pool(n) as pool:
+                pending = pool.map_async(_work, [(k, n) for k in range(n)])
+                _write_search(writer, folder, build_index(search_entries(site.view)))
+                results = pending.get()
+        finally:
+            _SHARED = None
+    for pages, total, largest, size in results:
+        writer.pages += pages
+        writer.total += total
+        if size > writer.largest[1]:
+            writer.largest = (largest, size)
 
 
 def _write_search(writer: _Writer, folder: str, index: SearchIndex) -> None:

@@ -7,7 +7,7 @@ environment's folder). Nothing here reads or writes a file.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -67,33 +67,59 @@ def _list_pages(path: str, title: str, kind: str, items: tuple[str, ...]) -> Ite
         yield PageSpec(sec.more[n - 2], "list.html.j2", f"{title} ({n})", ListPage(path, title, n, part))
 
 
-def env_pages(view: EnvView, plan: Mapping[str, Any] | None, now: dt.datetime) -> Iterator[PageSpec]:
-    """Every page of ``view``'s environment, in a fixed order."""
+def env_pages(
+    view: EnvView, plan: Mapping[str, Any] | None, now: dt.datetime, part: tuple[int, int] = (0, 1)
+) -> Iterator[PageSpec]:
+    """Every page of ``view``'s environment, in a fixed order. With ``part=(k, n)`` only the k-th of n shares
+    (a page and its continuations stay together), so that n processes can render the site side by side."""
     links = links_for(view, plan is not None)
-    yield PageSpec(paths.INDEX_PAGE, "index.html.j2", view.env, index_page(view))
+    k, n = part
+    units: list[Callable[[], Iterator[PageSpec]]] = [lambda: iter([_index(view)])]
     if plan is not None:
-        page, more = plan_page(plan, links)
-        yield PageSpec(paths.PLAN_PAGE, "plan.html.j2", f"Plan {view.env}", page)
-        yield from _continued(paths.PLAN_PAGE, "plan", more)
-    for key in sorted(view.organisations):
-        model = org_page(view, key, now)
-        yield PageSpec(paths.org_page(key), "org.html.j2", model.name, model)
-    for hsa_id in view.systems:
-        spage, more = system_page(view, hsa_id)
-        title = f"{hsa_id} {spage.name}".strip()
-        yield PageSpec(paths.system_page(hsa_id), "system.html.j2", title, spage)
-        yield from _continued(paths.system_page(hsa_id), hsa_id, more)
-    for ns in view.contracts:
-        cpage, more = contract_page(view, ns)
-        yield PageSpec(paths.contract_page(ns), "contract.html.j2", short_contract(ns), cpage)
-        yield from _continued(paths.contract_page(ns), short_contract(ns), more)
-    for hsa_id in view.addresses:
-        apage, more = address_page(view, hsa_id)
-        yield PageSpec(paths.address_page(hsa_id), "address.html.j2", f"{hsa_id} {apage.name}".strip(), apage)
-        yield from _continued(paths.address_page(hsa_id), hsa_id, more)
-    yield from _list_pages("systems.html", "Systems", "list-system", view.systems)
-    yield from _list_pages("contracts.html", "Contracts", "list-contract", view.contracts)
-    yield from _list_pages("addresses.html", "Logical addresses", "list-address", view.addresses)
+        units.append(partial(_plan, plan, links))
+    units += [partial(_org, view, key, now) for key in sorted(view.organisations)]
+    units += [partial(_system, view, hsa_id) for hsa_id in view.systems]
+    units += [partial(_contract, view, ns) for ns in view.contracts]
+    units += [partial(_address, view, hsa_id) for hsa_id in view.addresses]
+    units.append(partial(_list_pages, "systems.html", "Systems", "list-system", view.systems))
+    units.append(partial(_list_pages, "contracts.html", "Contracts", "list-contract", view.contracts))
+    units.append(partial(_list_pages, "addresses.html", "Logical addresses", "list-address", view.addresses))
+    for i, unit in enumerate(units):
+        if i % n == k:
+            yield from unit()
+
+
+def _index(view: EnvView) -> PageSpec:
+    return PageSpec(paths.INDEX_PAGE, "index.html.j2", view.env, index_page(view))
+
+
+def _plan(plan: Mapping[str, Any], links: paths.Links) -> Iterator[PageSpec]:
+    page, more = plan_page(plan, links)
+    yield PageSpec(paths.PLAN_PAGE, "plan.html.j2", f"Plan {page.env}", page)
+    yield from _continued(paths.PLAN_PAGE, "plan", more)
+
+
+def _org(view: EnvView, key: str, now: dt.datetime) -> Iterator[PageSpec]:
+    model = org_page(view, key, now)
+    yield PageSpec(paths.org_page(key), "org.html.j2", model.name, model)
+
+
+def _system(view: EnvView, hsa_id: str) -> Iterator[PageSpec]:
+    spage, more = system_page(view, hsa_id)
+    yield PageSpec(paths.system_page(hsa_id), "system.html.j2", f"{hsa_id} {spage.name}".strip(), spage)
+    yield from _continued(paths.system_page(hsa_id), hsa_id, more)
+
+
+def _contract(view: EnvView, ns: str) -> Iterator[PageSpec]:
+    cpage, more = contract_page(view, ns)
+    yield PageSpec(paths.contract_page(ns), "contract.html.j2", short_contract(ns), cpage)
+    yield from _continued(paths.contract_page(ns), short_contract(ns), more)
+
+
+def _address(view: EnvView, hsa_id: str) -> Iterator[PageSpec]:
+    apage, more = address_page(view, hsa_id)
+    yield PageSpec(paths.address_page(hsa_id), "address.html.j2", f"{hsa_id} {apage.name}".strip(), apage)
+    yield from _continued(paths.address_page(hsa_id), hsa_id, more)
 
 
 def search_entries(view: EnvView) -> list[Entry]:

@@ -16,7 +16,7 @@ from tak_gitops.core.hsa import HsaTree
 
 PAGE_ROWS = 1000
 """Rows on a continuation page."""
-ROW_BUDGET = 1200
+ROW_BUDGET = 600
 """Rows shown inline on one page, over all its sections."""
 MIN_INLINE = 10
 """A section shows at least this many rows inline, or none (when the page has too many sections)."""

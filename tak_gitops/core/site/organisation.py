@@ -115,11 +115,8 @@ def org_page(view: EnvView, key: str, now: dt.datetime) -> OrgPage:
             for ns, rows in consumed.items()
         ]
         blocks.append(SystemBlock(hsa_id, tuple(p_secs), tuple(c_secs)))
-    owned = set(systems)
-    drift_r = [r for r in view.routings if r.mark.status != "current" and r.producer in owned]
-    drift_a = [a for a in view.authorizations if a.mark.status != "current" and a.consumer in owned]
-    drift_r = [r for r in drift_r if r.mark.status == "current-only"]
-    drift_a = [a for a in drift_a if a.mark.status == "current-only"]
+    drift_r = [r for hsa_id in systems for r in view.current_only_by_system.get(hsa_id, ((), ()))[0]]
+    drift_a = [a for hsa_id in systems for a in view.current_only_by_system.get(hsa_id, ((), ()))[1]]
     drift = (
         section(
             "drift-routings",

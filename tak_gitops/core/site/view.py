@@ -134,6 +134,13 @@ class EnvView:
         return _index(self.authorizations, lambda a: a.contract)
 
     @cached_property
+    def current_only_by_system(self) -> Mapping[str, tuple[tuple[RoutingRow, ...], tuple[AuthorizationRow, ...]]]:
+        """System -> its current-only routings (as producer) and authorizations (as consumer)."""
+        r = _index([x for x in self.routings if x.mark.status == "current-only"], lambda x: x.producer)
+        a = _index([x for x in self.authorizations if x.mark.status == "current-only"], lambda x: x.consumer)
+        return {k: (r.get(k, ()), a.get(k, ())) for k in set(r) | set(a)}
+
+    @cached_property
     def addresses(self) -> tuple[str, ...]:
         """Every logical address a page is made for: named by the TAK or the files, or used by a row."""
         found = set(self.address_names)
