@@ -22,6 +22,7 @@ from typing import Any
 import jinja2
 import orjson
 
+from tak_gitops.adapters.site_rows import RowWriter
 from tak_gitops.core.site import paths
 from tak_gitops.core.site.build import env_pages, links_for, search_entries
 from tak_gitops.core.site.lists import short_contract
@@ -107,17 +108,22 @@ def _render_part(
     links = links_for(view, site.plan is not None)
     templates: dict[str, jinja2.Template] = {}
     common = {"view": view, "links": links, "envs": envs, "built": now.replace(microsecond=0).isoformat()}
+    rowwriters: dict[int, RowWriter] = {}
     for spec in env_pages(view, site.plan, now, part):
         template = templates.get(spec.template)
         if template is None:
             template = templates[spec.template] = jenv.get_template(spec.template)
         depth = spec.path.count("/")
+        rowwriter = rowwriters.get(depth)
+        if rowwriter is None:
+            rowwriter = rowwriters[depth] = RowWriter(view, links, "../" * depth)
         html = template.render(
             page=spec.model,
             title=spec.title,
             path=spec.path,
             env_root="../" * depth,
             root="../" * (depth + 1),
+            rowwriter=rowwriter,
             **common,
         )
         writer.write(f"{folder}/{spec.path}", html.encode("utf-8"))

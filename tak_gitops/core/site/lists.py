@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from tak_gitops.core.hsa import HsaTree
@@ -24,6 +25,7 @@ MIN_INLINE = 10
 _CONTRACT_RE = re.compile(r"^urn:riv:.*:([A-Za-z0-9_]+?)(?:Responder)?:(\d+)$")
 
 
+@lru_cache(maxsize=1 << 14)
 def short_contract(namespace: str) -> str:
     """``urn:riv:...:GetCareContactsResponder:2`` -> ``GetCareContacts:2``."""
     m = _CONTRACT_RE.match(namespace)

@@ -7,11 +7,13 @@ import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 _SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.-]*")
 _UNSAFE = re.compile(r"[^A-Za-z0-9.-]")
 
 
+@lru_cache(maxsize=1 << 18)
 def slug(value: str) -> str:
     """A file-name part for ``value``: the value itself when it is made of letters, digits, ``.`` and ``-``;
     ``:`` becomes ``.`` in a contract namespace (which has no dot); ``*`` is ``_all``; anything else is cleaned
@@ -23,6 +25,8 @@ def slug(value: str) -> str:
     if "." not in value and _SAFE.fullmatch(value.replace(":", ".")):
         return value.replace(":", ".")
     cleaned = _UNSAFE.sub("_", value)[:80]
+    if not cleaned[:1].isalnum():
+        cleaned = "_" + cleaned
     return f"{cleaned}_{hashlib.sha256(value.encode('utf-8')).hexdigest()[:10]}"
 
 
