@@ -71,6 +71,24 @@ class HsaTree:
 EMPTY_TREE = HsaTree(parents={})
 
 
+def routing_order(address: str, tree: HsaTree | None, hsa_lookup: bool = True) -> Iterator[str]:
+    """Yield the logical addresses VP tries for a routing, in order: ``address``, then (when HSA lookup is on)
+    each HSA ancestor up to and including ``SE``, then ``*``. Without a tree every address's parent is ``SE``."""
+    yield address
+    if hsa_lookup:
+        yield from (tree or EMPTY_TREE).ancestors(address)
+    yield WILDCARD
+
+
+def authorization_order(address: str, tree: HsaTree | None, hsa_lookup: bool = True) -> Iterator[str]:
+    """Yield the logical addresses VP tries for an authorization, in order: ``address``, then ``*``, then (when
+    HSA lookup is on) each HSA ancestor up to and including ``SE``."""
+    yield address
+    yield WILDCARD
+    if hsa_lookup:
+        yield from (tree or EMPTY_TREE).ancestors(address)
+
+
 def resolve_routing(
     address: str, has_row: Callable[[str], bool], tree: HsaTree | None, hsa_lookup: bool = True
 ) -> str | None:
@@ -78,14 +96,9 @@ def resolve_routing(
 
     ``has_row(la)`` tells whether a valid routing exists on ``la`` for the contract in question.
     """
-    if has_row(address):
-        return address
-    if hsa_lookup:
-        for ancestor in (tree or EMPTY_TREE).ancestors(address):
-            if has_row(ancestor):
-                return ancestor
-    if has_row(WILDCARD):
-        return WILDCARD
+    for la in routing_order(address, tree, hsa_lookup):
+        if has_row(la):
+            return la
     return None
 
 
@@ -97,12 +110,7 @@ def resolve_authorization(
     ``has_row(la)`` tells whether the consumer holds an authorization on ``la`` for the contract in question.
     Note the order differs from routing: ``*`` is tried right after the exact address.
     """
-    if has_row(address):
-        return address
-    if has_row(WILDCARD):
-        return WILDCARD
-    if hsa_lookup:
-        for ancestor in (tree or EMPTY_TREE).ancestors(address):
-            if has_row(ancestor):
-                return ancestor
+    for la in authorization_order(address, tree, hsa_lookup):
+        if has_row(la):
+            return la
     return None

@@ -24,11 +24,12 @@ from ruamel.yaml.nodes import Node as YamlNode
 
 from tak_gitops.adapters import yaml_loader
 from tak_gitops.adapters.yaml_loader import MAX_ALIAS_NODES, load_yaml_text
-from tak_gitops.core import codes, validate
+from tak_gitops.core import codes
 from tak_gitops.core.config import EnvironmentConfig, OwnershipRegistry, ProjectConfig, TakApiTarget
 from tak_gitops.core.desired import DesiredState
 from tak_gitops.core.nodes import Node
 from tak_gitops.core.validate import OrgInput, validate_desired
+from tak_gitops.core.validate import environment as validate_environment
 from tak_gitops.errors import Diagnostic
 from tests.conftest import ROOT
 
@@ -118,7 +119,7 @@ def _ordered(state: DesiredState) -> list[Any]:
 def test_keys_inserted_a_column_at_a_time_as_key_by_key(a: tuple[Any, ...], b: tuple[Any, ...]) -> None:
     orgs = [_org_input("org-a", a), _org_input("org-b", b)]
     state, diagnostics = validate_desired(CONFIG, REGISTRY, orgs)
-    with patch.object(validate, "_none_known", lambda known, keys: False):
+    with patch.object(validate_environment, "none_known", lambda known, keys: False):
         slow_state, slow_diagnostics = validate_desired(CONFIG, REGISTRY, orgs)
     assert diagnostics == slow_diagnostics
     assert _ordered(state) == _ordered(slow_state)
