@@ -117,10 +117,17 @@ class RowWriter:
             f'{self.system_id(r.producer)} <span class="url">{_e(r.url)}</span> {self.mark(r.mark)}</div>'
         )
 
+    def _answer(self, r: Any) -> str:
+        if r.answer:
+            return f' <span class="answer">VP says {_e(r.answer)}</span>'
+        if r.routed and r.routed != r.address:
+            return f' <span class="via">routed through {self.address_id(r.routed)}</span>'
+        return ""
+
     def _reach(self, r: Any, depth: int) -> str:
         return (
-            f'<div class="row s-{r.row.mark.status}"{self._depth(depth)}>{self.address(r.address)} '
-            f"{self.mark(r.row.mark)}</div>"
+            f'<div class="row s-{r.mark.status}"{self._depth(depth)}>{self.address(r.address)}'
+            f"{self._answer(r)} {self.mark(r.mark)}</div>"
         )
 
     def _authorization(self, r: Any, depth: int) -> str:
@@ -138,10 +145,10 @@ class RowWriter:
         )
 
     def _caller(self, r: Any, depth: int) -> str:
-        row = r.row
+        via = f' <span class="via">authorized on {self.address_id(r.via)}</span>' if r.via else ""
         return (
-            f'<div class="row s-{row.mark.status}">{self.system(row.consumer)} for {self.contract(row.contract)}'
-            f"{self._via(r.via)} {self.mark(row.mark)}</div>"
+            f'<div class="row s-{r.mark.status}">{self.system(r.consumer)} for {self.contract(r.contract)}{via}'
+            f"{self._answer(r)} → {self.system_id(r.producer)} {self.mark(r.mark)}</div>"
         )
 
     def _aggregate(self, r: Any, depth: int) -> str:

@@ -26,6 +26,7 @@ from tak_gitops.adapters.site_rows import RowWriter
 from tak_gitops.core.site import paths
 from tak_gitops.core.site.build import env_pages, links_for, search_entries
 from tak_gitops.core.site.lists import short_contract
+from tak_gitops.core.site.reach import Calls
 from tak_gitops.core.site.search import SearchIndex, build_index
 from tak_gitops.core.site.view import EnvView
 from tak_gitops.errors import UsageError
@@ -99,7 +100,13 @@ class _Writer:
 
 
 def _render_part(
-    jenv: jinja2.Environment, base: Path, site: EnvSite, now: dt.datetime, envs: Sequence[str], part: tuple[int, int]
+    jenv: jinja2.Environment,
+    base: Path,
+    site: EnvSite,
+    calls: Calls,
+    now: dt.datetime,
+    envs: Sequence[str],
+    part: tuple[int, int],
 ) -> tuple[int, int, str, int]:
     """Render and write one share of an environment's pages; (pages, bytes, largest page, its bytes)."""
     view = site.view
@@ -109,7 +116,7 @@ def _render_part(
     templates: dict[str, jinja2.Template] = {}
     common = {"view": view, "links": links, "envs": envs, "built": now.replace(microsecond=0).isoformat()}
     rowwriters: dict[int, RowWriter] = {}
-    for spec in env_pages(view, site.plan, now, part):
+    for spec in env_pages(view, site.plan, now, part, calls):
         template = templates.get(spec.template)
         if template is None:
             template = templates[spec.template] = jenv.get_template(spec.template)
@@ -130,7 +137,7 @@ def _render_part(
     return writer.pages, writer.total, *writer.largest
 
 
-_SHARED: tuple[jinja2.Environment, Path, EnvSite, dt.datetime, Sequence[str]] | None = None
+_SHARED: tuple[jinja2.Environment, Path, EnvSite, Calls, dt.datetime, Sequence[str]] | None = None
 """What forked workers render from (set before the fork: nothing is pickled but the share number)."""
 
 
@@ -165,11 +172,13 @@ def _render_env(
         "contracts",
     ):
         getattr(site.view, index)
+    calls = Calls(site.view)
+    calls.worlds  # noqa: B018  (built once, before the fork)
     if n == 1:
-        results = [_render_part(jenv, writer.base, site, now, envs, (0, 1))]
+        results = [_render_part(jenv, writer.base, site, calls, now, envs, (0, 1))]
         _write_search(writer, folder, build_index(search_entries(site.view)))
     else:
-        _SHARED = (jenv, writer.base, site, now, envs)
+        _SHARED = (jenv, writer.base, site, calls, now, envs)
         try:
             with multiprocessing.get_context("fork").Pool(n) as pool:
                 pending = pool.map_async(_work, [(k, n) for k in range(n)])

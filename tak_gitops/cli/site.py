@@ -136,7 +136,13 @@ def site(
         )
         records = LedgerStore(root, env, config.ledger_dir).records()
         view = build_view(
-            env=env, desired=loaded.state, snapshot=snapshot, ledger=records, pending=pending(records), tree=tree
+            env=env,
+            desired=loaded.state,
+            snapshot=snapshot,
+            ledger=records,
+            pending=pending(records),
+            tree=tree,
+            hsa_lookup_disabled=config.environments[env].hsa_lookup_disabled,
         )
         sites.append(EnvSite(view, by_env.get(env)))
     stats = write_site(out, sites, now)

@@ -115,7 +115,7 @@ def test_the_plan_page_links_each_change_to_its_pages(example_site: Path, page: 
 
 def test_no_console_errors_on_any_page(example_site: Path, page: Any) -> None:
     pages = sorted(example_site.rglob("*.html"))
-    assert len(pages) == 47
+    assert len(pages) == 49
     for html in pages:
         page.goto(html.as_uri())
         assert page.title().endswith("TAK integration map"), html
@@ -132,3 +132,29 @@ def test_no_console_errors_on_any_page(example_site: Path, page: Any) -> None:
 
 def test_every_link_resolves(example_site: Path) -> None:
     assert broken_links(example_site) == []
+
+
+def test_can_call_is_what_vp_answers(example_site: Path, page: Any) -> None:
+    """Care unit 4KMU has no row of its own: VP routes it through its care giver 4KMT and finds 1177's
+    authorization there. The plan removes both, so the call works now and not after the orders."""
+    page.goto((example_site / "NTJP-PROD/address/SE2321000032-4KMU.html").as_uri())
+    callers = page.locator("#callers .row")
+    assert callers.count() == 1
+    assert callers.first.inner_text() == (
+        "SE2321000016-92V4 1177 Vårdguidens e-tjänster for GetCareContacts:2 authorized on SE2321000032-4KMT "
+        "routed through SE2321000032-4KMT → SE162321000032-00D1 current-only · not after the orders"
+    )
+    # 4CVG gets a routing and an authorization of its own (desired-only rows), but the call works today
+    # already: VP routes it through its care giver 4KMN, where 1177 is authorized. So the call is current.
+    page.goto((example_site / "NTJP-PROD/address/SE2321000032-4CVG.html").as_uri())
+    assert page.locator("#routings .row").all_inner_texts() == [
+        f"GetCareContacts:2 → {PRODUCER} Tjänsteplattform {NEW_URL} RIVTABP21 desired-only · order needed",
+        f"GetCareContacts:2 → {PRODUCER} Tjänsteplattform {NEW_URL} RIVTABP21 through SE2321000032-4KMN "
+        "desired-only · order needed",
+        f"GetCareContacts:2 → {PRODUCER} Tjänsteplattform {OLD_URL} RIVTABP21 through SE2321000032-4KMN "
+        "current-only · replaced",
+    ]
+    assert page.locator("#callers .row").first.inner_text() == (
+        "SE2321000016-92V4 1177 Vårdguidens e-tjänster for GetCareContacts:2 → SE162321000032-00D1 current"
+    )
+    assert page.errors == []

@@ -17,6 +17,7 @@ from tak_gitops.core.site.lists import PAGE_ROWS, Section, flat, section, short_
 from tak_gitops.core.site.organisation import org_page
 from tak_gitops.core.site.pages import address_page, contract_page, index_page, system_page
 from tak_gitops.core.site.plan_page import plan_page
+from tak_gitops.core.site.reach import Calls
 from tak_gitops.core.site.search import Entry
 from tak_gitops.core.site.view import EnvView
 
@@ -68,19 +69,24 @@ def _list_pages(path: str, title: str, kind: str, items: tuple[str, ...]) -> Ite
 
 
 def env_pages(
-    view: EnvView, plan: Mapping[str, Any] | None, now: dt.datetime, part: tuple[int, int] = (0, 1)
+    view: EnvView,
+    plan: Mapping[str, Any] | None,
+    now: dt.datetime,
+    part: tuple[int, int] = (0, 1),
+    calls: Calls | None = None,
 ) -> Iterator[PageSpec]:
     """Every page of ``view``'s environment, in a fixed order. With ``part=(k, n)`` only the k-th of n shares
     (a page and its continuations stay together), so that n processes can render the site side by side."""
     links = links_for(view, plan is not None)
     k, n = part
+    calls = calls or Calls(view)
     units: list[Callable[[], Iterator[PageSpec]]] = [lambda: iter([_index(view)])]
     if plan is not None:
         units.append(partial(_plan, plan, links))
     units += [partial(_org, view, key, now) for key in sorted(view.organisations)]
-    units += [partial(_system, view, hsa_id) for hsa_id in view.systems]
+    units += [partial(_system, view, hsa_id, calls) for hsa_id in view.systems]
     units += [partial(_contract, view, ns) for ns in view.contracts]
-    units += [partial(_address, view, hsa_id) for hsa_id in view.addresses]
+    units += [partial(_address, view, hsa_id, calls) for hsa_id in view.addresses]
     units.append(partial(_list_pages, "systems.html", "Systems", "list-system", view.systems))
     units.append(partial(_list_pages, "contracts.html", "Contracts", "list-contract", view.contracts))
     units.append(partial(_list_pages, "addresses.html", "Logical addresses", "list-address", view.addresses))
@@ -104,8 +110,8 @@ def _org(view: EnvView, key: str, now: dt.datetime) -> Iterator[PageSpec]:
     yield PageSpec(paths.org_page(key), "org.html.j2", model.name, model)
 
 
-def _system(view: EnvView, hsa_id: str) -> Iterator[PageSpec]:
-    spage, more = system_page(view, hsa_id)
+def _system(view: EnvView, hsa_id: str, calls: Calls) -> Iterator[PageSpec]:
+    spage, more = system_page(view, hsa_id, calls)
     yield PageSpec(paths.system_page(hsa_id), "system.html.j2", f"{hsa_id} {spage.name}".strip(), spage)
     yield from _continued(paths.system_page(hsa_id), hsa_id, more)
 
@@ -116,8 +122,8 @@ def _contract(view: EnvView, ns: str) -> Iterator[PageSpec]:
     yield from _continued(paths.contract_page(ns), short_contract(ns), more)
 
 
-def _address(view: EnvView, hsa_id: str) -> Iterator[PageSpec]:
-    apage, more = address_page(view, hsa_id)
+def _address(view: EnvView, hsa_id: str, calls: Calls) -> Iterator[PageSpec]:
+    apage, more = address_page(view, hsa_id, calls)
     yield PageSpec(paths.address_page(hsa_id), "address.html.j2", f"{hsa_id} {apage.name}".strip(), apage)
     yield from _continued(paths.address_page(hsa_id), hsa_id, more)
 

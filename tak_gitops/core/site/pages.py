@@ -13,7 +13,7 @@ from functools import partial
 
 from tak_gitops.core.site import paths
 from tak_gitops.core.site.lists import Group, Section, flat, fold, inline_rows, section, short_contract
-from tak_gitops.core.site.reach import Reach, callers_of, reach_of
+from tak_gitops.core.site.reach import Calls
 from tak_gitops.core.site.view import AuthorizationRow, EnvView, RoutingRow
 
 Continuations = list[tuple[str, str, Section]]
@@ -140,14 +140,14 @@ def address_of(row: object) -> str:
     return row.address  # type: ignore[attr-defined,no-any-return]
 
 
-def system_page(view: EnvView, hsa_id: str) -> tuple[SystemPage, Continuations]:
+def system_page(view: EnvView, hsa_id: str, calls: Calls) -> tuple[SystemPage, Continuations]:
     """A producer's contracts with URL, profile and the addresses each serves (folded along the HSA tree); a
     consumer's contracts and the addresses it can call."""
     base = paths.system_page(hsa_id)
     produced = by_contract(view.routings_by_producer.get(hsa_id, ()))
     consumed: dict[str, list[object]] = {}
-    for reach in reach_of(view, hsa_id):
-        consumed.setdefault(reach.row.contract, []).append(reach)
+    for reach in calls.reach_of(hsa_id):
+        consumed.setdefault(reach.contract, []).append(reach)
     consumed = dict(sorted(consumed.items()))
     inline = inline_rows(len(produced) + len(consumed))
     more: Continuations = []
@@ -168,7 +168,7 @@ def system_page(view: EnvView, hsa_id: str) -> tuple[SystemPage, Continuations]:
         more += [(sec.more[n - 2], title, _page_section(sec, g)) for n, g in pages]
     c_sections = []
     for ns, reaches in consumed.items():
-        title = f"{short_contract(ns)}: addresses it can call"
+        title = f"{short_contract(ns)}: authorized addresses and VP's answer"
         sec, pages = section(
             f"c-{paths.anchor(ns)}",
             title,
@@ -232,23 +232,32 @@ def contract_page(view: EnvView, namespace: str) -> tuple[ContractPage, Continua
     return page, more
 
 
-def address_page(view: EnvView, hsa_id: str) -> tuple[AddressPage, Continuations]:
+@dataclass(frozen=True)
+class Served:
+    """A routing on an address or (``via``) on one of its HSA ancestors."""
+
+    address: str
+    row: RoutingRow
+    via: str | None = None
+
+
+def address_page(view: EnvView, hsa_id: str, calls: Calls) -> tuple[AddressPage, Continuations]:
     """A logical address: its place in the HSA tree, the routings that serve it directly or through an
     ancestor, and the consumers that can call it."""
     base = paths.address_page(hsa_id)
     tree = view.tree
     ancestors = tuple(reversed(tuple(tree.ancestors(hsa_id)))) if hsa_id not in ("*", "SE") else ()
     kids = tree.children.get(hsa_id, ()) if tree.parents else ()
-    routed: list[Reach] = [Reach(hsa_id, r) for r in view.routings_by_address.get(hsa_id, ())]  # type: ignore[arg-type]
+    routed = [Served(hsa_id, r) for r in view.routings_by_address.get(hsa_id, ())]
     for ancestor in reversed(ancestors):
-        routed += [Reach(hsa_id, r, ancestor) for r in view.routings_by_address.get(ancestor, ())]  # type: ignore[arg-type]
-    callers = list(callers_of(view, hsa_id))
+        routed += [Served(hsa_id, r, ancestor) for r in view.routings_by_address.get(ancestor, ())]
+    callers = list(calls.callers_of(hsa_id))
     inline = inline_rows(2)
     more: Continuations = []
     secs = []
     for anchor, title, kind, rows in (
         ("routings", "Routings that serve it", "served", routed),
-        ("callers", "Consumers that can call it", "caller", callers),
+        ("callers", "Consumers that can call it (as VP answers)", "caller", callers),
     ):
         sec, pages = section(
             anchor,

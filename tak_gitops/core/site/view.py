@@ -108,6 +108,8 @@ class EnvView:
     """Organisations with a desired file for this environment."""
     orders: tuple[OrderInfo, ...] = ()
     tree: HsaTree = field(default=EMPTY_TREE)
+    hsa_lookup_disabled: tuple[str, ...] = ()
+    """Contract namespace prefixes for which VP does not climb the HSA tree (``tak-gitops.yaml``)."""
 
     @cached_property
     def routings_by_address(self) -> Mapping[str, tuple[RoutingRow, ...]]:
@@ -142,10 +144,15 @@ class EnvView:
 
     @cached_property
     def addresses(self) -> tuple[str, ...]:
-        """Every logical address a page is made for: named by the TAK or the files, or used by a row."""
+        """Every logical address a page is made for: named by the TAK or the files, used by a row, or an HSA
+        unit below a routed address (served through its ancestor; not below ``SE``, which is all of them)."""
         found = set(self.address_names)
         found.update(self.routings_by_address)
         found.update(self.authorizations_by_address)
+        if self.tree.parents:
+            for la in self.routings_by_address:
+                if la not in ("SE", "*"):
+                    found.update(self.tree.descendants(la))
         return tuple(sorted(found))
 
     @cached_property
@@ -203,6 +210,7 @@ def build_view(
     ledger: Sequence[LedgerRecord] = (),
     pending: Sequence[PendingOrder] = (),
     tree: HsaTree | None = None,
+    hsa_lookup_disabled: tuple[str, ...] = (),
 ) -> EnvView:
     """Mark every row of ``env``: the desired rows against the snapshot, with the ledger's pending orders."""
     state = desired.environments.get(env) or EnvironmentState(env, {}, {}, {})
@@ -284,6 +292,7 @@ def build_view(
         managing=managing,
         orders=orders,
         tree=tree or EMPTY_TREE,
+        hsa_lookup_disabled=hsa_lookup_disabled,
     )
 
 
