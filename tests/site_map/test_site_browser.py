@@ -119,6 +119,7 @@ def test_no_console_errors_on_any_page(example_site: Path, page: Any) -> None:
     for html in pages:
         page.goto(html.as_uri())
         assert page.title().endswith("TAK integration map"), html
+        assert page.evaluate("document.documentElement.scrollWidth") <= 900, f"{html} is wider than the window"
     assert page.errors == []
     for name in (
         "index.html",
