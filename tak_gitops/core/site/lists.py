@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from tak_gitops.core.hsa import HsaTree
@@ -39,7 +39,7 @@ class Group:
     head: tuple[Any, ...]
     members: tuple[tuple[int, tuple[Any, ...]], ...] = ()
 
-    @property
+    @cached_property
     def size(self) -> int:
         return len(self.head) + sum(len(rows) for _d, rows in self.members)
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
-from tak_gitops.core.calls import CallState, HsaLookup, resolve_call
+from tak_gitops.core.calls import CallState, HsaLookup, outcome_of, resolve_call
 from tak_gitops.core.hsa import WILDCARD
 from tak_gitops.core.site.view import AuthorizationRow, EnvView, Mark, RoutingRow
 from tak_gitops.core.snapshot import AuthorizationKey, RoutingKey, RoutingValue
@@ -86,17 +86,13 @@ class Calls:
         return Worlds.of(self.view)
 
     def _reach(self, consumer: str, contract: str, address: str) -> Reach | None:
-        now = resolve_call(self.worlds.now, consumer, contract, address)
-        after = resolve_call(self.worlds.after, consumer, contract, address)
-        if now.works and after.works:
-            mark = CALL_CURRENT
-        elif after.works:
-            mark = CALL_AFTER
-        elif now.works:
-            mark = CALL_NOW
-        else:
+        worlds = self.worlds
+        now = outcome_of(worlds.now, consumer, contract, address)[0] == "works"
+        after = outcome_of(worlds.after, consumer, contract, address)[0] == "works"
+        if not (now or after):
             return None
-        used = after if after.works else now
+        mark = CALL_CURRENT if now and after else CALL_AFTER if after else CALL_NOW
+        used = resolve_call(worlds.after if after else worlds.now, consumer, contract, address)
         auth, routing = used.authorization, used.routing
         assert auth is not None and routing is not None
         producer, url, _profile = routing.rows[0]
@@ -127,19 +123,17 @@ class Calls:
         out = []
         for row in self.view.authorizations_by_consumer.get(consumer, ()):
             world = self.worlds.after if row.mark.status == "desired-only" else self.worlds.now
-            call = resolve_call(world, consumer, row.contract, row.address)
-            routing = call.routing
-            value = routing.rows[0] if routing is not None and routing.rows else ("", "", "")
+            outcome = outcome_of(world, consumer, row.contract, row.address)
+            works = outcome[0] == "works"
             out.append(
                 Reach(
                     address=row.address,
                     consumer=consumer,
                     contract=row.contract,
                     mark=row.mark,
-                    routed=routing.address if routing is not None else None,
-                    producer=value[0],
-                    url=value[1],
-                    answer=None if call.works else call.code,
+                    producer=outcome[1] if works else "",
+                    url=outcome[2] if works else "",
+                    answer=None if works else outcome[0],
                 )
             )
         return tuple(out)

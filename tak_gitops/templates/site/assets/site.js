@@ -41,7 +41,11 @@
 
   window.TAK_SEARCH = {
     manifest: function (m) { manifest = m; flush(); },
-    add: function (name, data) { shards[name] = data; flush(); }
+    add: function (name, data) {
+      data.h = data.e.map(function (e) { return fold(e[1] + " " + e[2] + " " + e[3]); });
+      shards[name] = data;
+      flush();
+    }
   };
   function flush() {
     var jobs = waiting;
@@ -84,7 +88,7 @@
           t[1].forEach(function (i) {
             var e = shard.e[i], key = e[0] + " " + e[1] + " " + e[3];
             if (seen[key]) { return; }
-            var hay = fold(e[1] + " " + e[2] + " " + e[3]);
+            var hay = shard.h[i];
             if (ws.every(function (w) { return hay.indexOf(w) >= 0; })) { seen[key] = true; found.push(e); }
           });
         });
