@@ -10,9 +10,11 @@ import tak_gitops.cli.codeowners
 import tak_gitops.cli.comment
 import tak_gitops.cli.fetch
 import tak_gitops.cli.import_
+import tak_gitops.cli.init
 import tak_gitops.cli.orders
 import tak_gitops.cli.plan
 import tak_gitops.cli.schema
 import tak_gitops.cli.sim
 import tak_gitops.cli.site
+import tak_gitops.cli.trace
 import tak_gitops.cli.validate  # noqa: F401
