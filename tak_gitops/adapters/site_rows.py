@@ -42,6 +42,7 @@ class RowWriter:
             "producers": self._aggregate,
             "consumers": self._aggregate,
             "change": self._change,
+            "impact": self._impact,
             "list-system": lambda r, d: f'<div class="row">{self.system(r)}</div>',
             "list-address": lambda r, d: f'<div class="row">{self.address(r)}</div>',
             "list-contract": lambda r, d: (
@@ -65,7 +66,7 @@ class RowWriter:
         key = ("a", hsa_id)
         found = self._cache.get(key)
         if found is None:
-            name = self.view.address_names.get(hsa_id, "")
+            name = self.view.address_names.get(hsa_id) or self.view.tree.names.get(hsa_id, "")
             found = self._cache[key] = f'{self.address_id(hsa_id)} <span class="name">{_e(name)}</span>'
         return found
 
@@ -166,6 +167,16 @@ class RowWriter:
             f'<div class="row change" id="{_e(r.anchor)}"><a class="pin" href="#{_e(r.anchor)}">#</a> '
             f'<span class="sym">{_e(r.symbol)}</span> <span class="action">{_e(r.action)}</span> '
             f"{_e(r.text)}{tags}</div>"
+        )
+
+    def _impact(self, r: Any, depth: int) -> str:
+        status = {"breaks": "current-only", "heals": "desired-only"}.get(r.kind, "current")
+        how = "" if r.direct else ' <span class="via">through the HSA tree, SE or *</span>'
+        return (
+            f'<div class="row s-{status}"><span class="mark {status}">{_e(r.kind)}</span> '
+            f"{self.system(r.consumer)} → {self.address(r.address)} for {self.contract(r.contract)}: "
+            f'<span class="answer-before">{_e(r.before)}</span> ⟶ <span class="answer-after">{_e(r.after)}</span>'
+            f"{how}</div>"
         )
 
     def group(self, kind: str, group: Group) -> str:

@@ -159,3 +159,20 @@ def test_can_call_is_what_vp_answers(example_site: Path, page: Any) -> None:
         "SE2321000016-92V4 1177 Vårdguidens e-tjänster for GetCareContacts:2 → SE162321000032-00D1 current"
     )
     assert page.errors == []
+
+
+def test_the_plan_page_shows_what_vp_will_answer_differently(example_site: Path, page: Any) -> None:
+    page.goto((example_site / "NTJP-PROD/plan.html").as_uri() + "#impact")
+    rows = page.locator("#impact .row")
+    assert rows.count() == 17
+    kinds = page.locator("#impact .row > .mark").all_inner_texts()
+    assert (kinds.count("breaks"), kinds.count("heals"), kinds.count("moves")) == (4, 3, 10)
+    broken = rows.filter(has_text="SE2321000032-4KMU")
+    assert broken.inner_text() == (
+        "breaks SE2321000016-92V4 1177 Vårdguidens e-tjänster → SE2321000032-4KMU Vår VC Katrineholm for "
+        "GetCareContacts:2: "
+        "works → SE162321000032-00D1 ⟶ VP004 through the HSA tree, SE or *"
+    )
+    broken.locator("a", has_text="SE2321000032-4KMU").click()
+    page.wait_for_url("**/address/SE2321000032-4KMU.html")
+    assert page.errors == []

@@ -36,6 +36,19 @@ class Change:
 
 
 @dataclass(frozen=True)
+class ImpactCall:
+    """One call whose answer the plan changes (the plan's ``impact``): how it changes, before and after."""
+
+    kind: str
+    consumer: str
+    contract: str
+    address: str
+    before: str
+    after: str
+    direct: bool
+
+
+@dataclass(frozen=True)
 class PlanOrder:
     order_id: str
     wave: int
@@ -61,6 +74,8 @@ class PlanPage:
     pending: tuple[Mapping[str, Any], ...]
     messages: tuple[tuple[str, str], ...]
     """(severity, text) for refusals, errors and warnings."""
+    impact: Section | None = None
+    impact_counts: tuple[tuple[str, int], ...] = ()
 
 
 def _change(order_id: str, n: int, change: Mapping[str, Any], links: Links) -> Change:
@@ -104,10 +119,49 @@ def _change(order_id: str, n: int, change: Mapping[str, Any], links: Links) -> C
     return Change(f"{paths.anchor(order_id)}-{n}", symbol, label, text, tuple(unique))
 
 
+def _answer(value: object, with_url: bool = False) -> str:
+    if not isinstance(value, Mapping):
+        return ""
+    if value.get("outcome") == "works":
+        return f"works → {value.get('producer')}" + (f" {value.get('url')}" if with_url else "")
+    return str(value.get("outcome", ""))
+
+
+def _impact(doc: Mapping[str, Any], inline: int) -> tuple[Section | None, list[tuple[str, str, Section]]]:
+    impact = doc.get("impact")
+    if not isinstance(impact, Mapping):
+        return None, []
+    calls = [
+        ImpactCall(
+            kind=str(c.get("kind", "")),
+            consumer=str(c.get("consumer", "")),
+            contract=str(c.get("contract", "")),
+            address=str(c.get("address", "")),
+            before=_answer(c.get("before"), c.get("kind") == "moves"),
+            after=_answer(c.get("after"), c.get("kind") == "moves"),
+            direct=bool(c.get("direct")),
+        )
+        for c in impact.get("calls") or ()
+        if isinstance(c, Mapping)
+    ]
+    title = "Calls whose answer changes"
+    sec, pages = section(
+        "impact",
+        title,
+        "impact",
+        flat(calls),
+        inline=inline,
+        page=paths.PLAN_PAGE,
+        continuation=partial(paths.continuation_page, paths.PLAN_PAGE, "impact"),
+    )
+    return sec, [(sec.more[n - 2], title, Section(sec.anchor, title, "impact", g, sec.total)) for n, g in pages]
+
+
 def plan_page(doc: Mapping[str, Any], links: Links) -> tuple[PlanPage, list[tuple[str, str, Section]]]:
     """The page model of a plan document, and the continuation pages of orders too long for it."""
     orders_doc: Sequence[Mapping[str, Any]] = doc.get("orders") or ()
-    inline = max(inline_rows(len(orders_doc)), 1)
+    inline = max(inline_rows(len(orders_doc) + 1), 1)
+    impact, more_impact = _impact(doc, inline)
     more: list[tuple[str, str, Section]] = []
     orders = []
     for o in orders_doc:
@@ -152,5 +206,9 @@ def plan_page(doc: Mapping[str, Any], links: Links) -> tuple[PlanPage, list[tupl
         manual_steps=tuple(doc.get("manual_steps") or ()),
         pending=tuple(doc.get("pending") or ()),
         messages=tuple(messages),
+        impact=impact,
+        impact_counts=tuple(
+            (str(k), int(v)) for k, v in sorted(((doc.get("impact") or {}).get("counts") or {}).items())
+        ),
     )
-    return page, more
+    return page, more + more_impact
