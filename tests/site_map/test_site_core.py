@@ -144,3 +144,54 @@ def test_a_plan_that_is_not_a_plan_is_refused(tmp_path: Path) -> None:
     bad.write_text("{", encoding="utf-8")
     done = build_example(tmp_path / "out", "--plan", str(bad))
     assert done.returncode == 2 and "not JSON" in done.stderr
+
+
+def test_a_plan_from_a_pull_request_cannot_inject_markup(tmp_path: Path) -> None:
+    desired, snapshot = _world()
+    view = build_view(env="NTJP-PROD", desired=desired, snapshot=snapshot)
+    plan = {
+        "format": "tak-gitops-plan",
+        "environment": "NTJP-PROD",
+        "status": "changes",
+        "orders": [
+            {
+                "id": '"><script>alert(1)</script>',
+                "org": "org-a",
+                "system": "javascript:alert(1)",
+                "comment": "<img src=x onerror=alert(1)>",
+                "wave": 1,
+                "changes": [
+                    {
+                        "action": "add-routing",
+                        "address": "<b>x</b>",
+                        "contract": NS,
+                        "after": {"producer": "SE1-P", "url": "javascript:alert(1)", "profile": "<p>"},
+                    }
+                ],
+            }
+        ],
+    }
+    write_site(tmp_path / "out", [EnvSite(view, plan)], NOW)
+    html = (tmp_path / "out/NTJP-PROD/plan.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in html and "<img src=x" not in html and "<b>x</b>" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "javascript:alert(1)</a>" not in html and 'href="javascript' not in html
+    hrefs = [part.split('"', 1)[0] for part in html.split('href="')[1:]]
+    assert all(
+        h.startswith(
+            (
+                "#",
+                "../",
+                "plan.html",
+                "index.html",
+                "systems.html",
+                "contracts.html",
+                "addresses.html",
+                "org/",
+                "system/",
+                "contract/",
+                "address/",
+            )
+        )
+        for h in hrefs
+    ), hrefs
