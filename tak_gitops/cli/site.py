@@ -95,7 +95,7 @@ def site(
     now_text: str | None,
     repo: Path,
 ) -> None:
-    """Write the integration map of ENV (desired against current) as a static site in OUT."""
+    """Write the integration map of every --env (desired against current) as a static site in the -o folder."""
     root = find_root(repo)
     config, _registry = load_config(root)
     unknown = [e for e in envs if e not in config.environments]

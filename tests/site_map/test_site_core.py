@@ -195,3 +195,55 @@ def test_a_plan_from_a_pull_request_cannot_inject_markup(tmp_path: Path) -> None
         )
         for h in hrefs
     ), hrefs
+
+
+def test_a_pending_order_marks_its_rows_and_shows_on_the_organisation_page() -> None:
+    from tak_gitops.core.ledger import LedgerRecord, pending
+    from tak_gitops.core.site.organisation import org_page
+
+    document = {
+        "plattform": "NTJP-PROD",
+        "inkludera": {
+            "vagval": [
+                {
+                    "tjanstekomponent": "SE1-P",
+                    "logiskAdress": "SE1-VE",
+                    "tjanstekontrakt": NS,
+                    "rivtaprofil": "RIVTABP21",
+                    "adress": "https://new.example/x",
+                }
+            ],
+            "anropsbehorigheter": [{"tjanstekonsument": "SE1-C", "logiskAdress": "SE1-VG", "tjanstekontrakt": NS}],
+        },
+        "exkludera": {},
+    }
+    record = LedgerRecord(
+        order_id="w1-org-a-producer-SE1-P-0001",
+        idempotency_key="k",
+        env="NTJP-PROD",
+        plattform="NTJP-PROD",
+        plan_order_id="w1-org-a-producer-SE1-P",
+        plan_checksum="sha256:0",
+        wave=1,
+        org="org-a",
+        system="SE1-P",
+        kind="producer",
+        state="submitted",
+        document=document,
+        created="2026-11-18T09:00:00+01:00",
+        updated="2026-11-18T09:00:00+01:00",
+        submitted_at="2026-11-18T09:00:00+01:00",
+        ticket="TSK-1",
+    )
+    desired, snapshot = _world()
+    view = build_view(env="NTJP-PROD", desired=desired, snapshot=snapshot, ledger=[record], pending=pending([record]))
+    assert [(r.address, r.url, r.mark.label) for r in view.routings if r.mark.status == "desired-only"] == [
+        ("SE1-VE", "https://new.example/x", "desired-only · order pending (w1-org-a-producer-SE1-P-0001)")
+    ]
+    assert [a.mark.label for a in view.authorizations if a.address == "SE1-VG"] == [
+        "desired-only · order pending (w1-org-a-producer-SE1-P-0001)"
+    ]
+    page = org_page(view, "org-a", NOW)
+    assert [(o.order.order_id, o.order.state, o.order.ticket, o.order.lines, o.age) for o in page.orders] == [
+        ("w1-org-a-producer-SE1-P-0001", "submitted", "TSK-1", 2, "3 d 0 h")
+    ]

@@ -17,6 +17,7 @@ from typing import Literal, TypeVar
 from tak_gitops.core.desired import DesiredState, EnvironmentState, Organisation
 from tak_gitops.core.hsa import EMPTY_TREE, HsaTree
 from tak_gitops.core.ledger import FINAL_STATES, LedgerRecord
+from tak_gitops.core.orders import document_lines
 from tak_gitops.core.pending import PendingOrder
 from tak_gitops.core.snapshot import Snapshot
 
@@ -272,7 +273,7 @@ def build_view(
             state=r.state,
             submitted_at=r.submitted_at,
             ticket=r.ticket,
-            lines=sum(len(v) for v in _order_sections(r.document)),
+            lines=len(document_lines(r.document)),
         )
         for r in sorted(ledger, key=lambda r: r.order_id)
         if r.state not in FINAL_STATES
@@ -294,19 +295,6 @@ def build_view(
         tree=tree or EMPTY_TREE,
         hsa_lookup_disabled=hsa_lookup_disabled,
     )
-
-
-def _order_sections(document: Mapping[str, object]) -> list[list[object]]:
-    """The routing and authorization lists of a BS JSON document, for counting its lines."""
-    out: list[list[object]] = []
-    for section in ("inkludera", "exkludera"):
-        part = document.get(section)
-        if isinstance(part, Mapping):
-            for kind in ("vagval", "anropsbehorighet"):
-                rows = part.get(kind)
-                if isinstance(rows, list):
-                    out.append(rows)
-    return out
 
 
 _STATUS_ORDER = {"current": 0, "desired-only": 1, "current-only": 2}
