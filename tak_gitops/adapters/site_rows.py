@@ -32,6 +32,7 @@ class RowWriter:
         self.links = links
         self.root = env_root
         self._cache: dict[tuple[str, str], str] = {}
+        self._urls = True
         self._kinds: dict[str, Callable[[Any, int], str]] = {
             "routing": self._routing,
             "routing-full": self._routing_full,
@@ -107,10 +108,9 @@ class RowWriter:
         return f' <span class="via">through {self.address_id(via)}</span>' if via else ""
 
     def _routing(self, r: Any, depth: int) -> str:
-        return (
-            f'<div class="row s-{r.mark.status}"{self._depth(depth)}>{self.address(r.address)} '
-            f'<span class="url" title="{_e(r.profile)}">{_e(r.url)}</span> {self.mark(r.mark)}</div>'
-        )
+        url = f' <span class="url" title="{_e(r.profile)}">{_e(r.url)}</span>' if self._urls else ""
+        head = f'<div class="row s-{r.mark.status}"{self._depth(depth)}>'
+        return f"{head}{self.address(r.address)}{url} {self.mark(r.mark)}</div>"
 
     def _routing_full(self, r: Any, depth: int) -> str:
         return (
@@ -194,5 +194,7 @@ class RowWriter:
 
     def rows(self, section: Section) -> Markup:
         """The rows of ``section`` shown on this page, folded groups as ``<details>``."""
+        endpoints = section.extra[1] if isinstance(section.extra, tuple) and len(section.extra) > 1 else ()
+        self._urls = len(endpoints) != 1  # one URL for every row: the table above the list shows it
         body = "".join(self.group(section.kind, g) for g in section.groups)
         return Markup(f'<div class="rows">{body}</div>')
