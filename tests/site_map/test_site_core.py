@@ -247,3 +247,10 @@ def test_a_pending_order_marks_its_rows_and_shows_on_the_organisation_page() -> 
     assert [(o.order.order_id, o.order.state, o.order.ticket, o.order.lines, o.age) for o in page.orders] == [
         ("w1-org-a-producer-SE1-P-0001", "submitted", "TSK-1", 2, "3 d 0 h")
     ]
+
+
+def test_one_source_per_environment(tmp_path: Path) -> None:
+    done = build_example(tmp_path / "out", "--env", "NTJP-QA")
+    assert done.returncode == 2
+    assert "--export: give one per --env (2), in the order of --env; got 1" in done.stderr
+    assert not (tmp_path / "out").exists()
