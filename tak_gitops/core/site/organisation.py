@@ -105,7 +105,7 @@ def org_page(view: EnvView, key: str, now: dt.datetime) -> OrgPage:
         c_secs = [
             section(
                 f"{paths.anchor(hsa_id)}-c-{paths.anchor(ns)}",
-                f"{short_contract(ns)}: addresses it can call",
+                f"{short_contract(ns)}: authorized addresses",
                 "authorization",
                 fold(rows, address_of, view.tree),
                 inline=inline,
