@@ -27,6 +27,7 @@ from typing import TypeVar, cast
 
 from pydantic import BaseModel
 
+from tak_gitops.adapters.csv_tables import read_tables
 from tak_gitops.adapters.desired_files import read_repo_files
 from tak_gitops.adapters.sources import gc_paused
 from tak_gitops.adapters.yaml_loader import MAX_FILE_BYTES, load_yaml_file, read_text
@@ -280,6 +281,7 @@ def load_org_folder(
         csv_sets[written] = parsed
         if parsed_csv is not None and not problems:
             parsed_csv[text] = parsed.rows
+    tables = read_tables(folder, partial(_shown, base=base), [r for _p, r in environments.values()], diags, max_bytes)
     return OrgInput(
         key=folder.name,
         folder=_shown(folder, base),
@@ -289,6 +291,7 @@ def load_org_folder(
         environments=environments,
         csv_sets=csv_sets,
         extra_files=tuple(extra),
+        tables=tables,
     )
 
 

@@ -24,6 +24,7 @@ MISSING_KEY: Final = "TG107"
 UNREADABLE: Final = "TG108"
 UNSUPPORTED_YAML: Final = "TG109"
 CSV_MALFORMED: Final = "TG110"
+TABLE_MALFORMED: Final = "TG111"
 
 # TG2xx: value rules
 BAD_HSA_ID: Final = "TG200"
@@ -49,6 +50,7 @@ UNDECLARED_SYSTEM: Final = "TG308"
 DUPLICATE_SYSTEM: Final = "TG309"
 MISSING_ORGANISATION_FILE: Final = "TG310"
 UNEXPECTED_FILE: Final = "TG311"
+TABLE_CONTRACT: Final = "TG312"
 
 # TG9xx: warnings
 NEAR_DUPLICATE_ID: Final = "TG900"
@@ -70,6 +72,7 @@ CODES: Final[dict[str, str]] = {
     UNREADABLE: "a file or folder cannot be read",
     UNSUPPORTED_YAML: "a YAML feature the format does not allow (tags, merge keys, complex keys, several documents)",
     CSV_MALFORMED: "a CSV address set line does not have the shape hsa-id;name[;kind;vg]",
+    TABLE_MALFORMED: "a CSV table line does not have the shape contract;address[;name]",
     BAD_HSA_ID: "an HSA-id breaks TAK's rule [0-9a-zA-Z_-], 1-255 characters",
     BAD_URL: "a URL breaks TAK's rule [0-9a-zA-Z_.:/-?&], 5-255 characters, http(s)://",
     HTTP_NOT_ALLOWED: "an http:// URL in an environment that requires https://",
@@ -91,6 +94,7 @@ CODES: Final[dict[str, str]] = {
     DUPLICATE_SYSTEM: "the same system described twice, or owned by two organisations",
     MISSING_ORGANISATION_FILE: "an organisation folder without organisation.yaml",
     UNEXPECTED_FILE: "a file in an organisation folder that is not a desired file",
+    TABLE_CONTRACT: "a routing table row whose contract the producer does not list exactly once",
     NEAR_DUPLICATE_ID: "warning: systems whose HSA-ids differ only in letter case",
     NEAR_DUPLICATE_NAME: "warning: systems whose names differ only in letter case or spacing",
     REPEATED_DECLARATION: "warning: the same routing declared twice with the same value",

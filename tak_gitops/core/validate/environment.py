@@ -17,12 +17,14 @@ from tak_gitops.core.validate.inputs import OrgInput, seq
 from tak_gitops.core.validate.references import ReferenceRules
 from tak_gitops.core.validate.shape import check_shape
 from tak_gitops.core.validate.state import RoutingDecl, none_known
+from tak_gitops.core.validate.tables import merge_tables
 
 
 class EnvironmentRules(ReferenceRules):
     """The rules of one organisation's ``<ENV>.yaml``."""
 
     def environment(self, org: OrgInput, env: str, path: str, root: Node, sets: Mapping[str, tuple[str, ...]]) -> None:
+        root = merge_tables(root, org.tables, self.diags)
         model = check_shape(root, EnvironmentFile, self.diags)
         build = self.envs[env]
         self._quiet = org.key in self._broken

@@ -1,0 +1,86 @@
+"""Reading the CSV routing tables (``contract;address;name``) and authorization tables (``contract;address``)
+that environment files name, with every problem at the table's own line."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from tak_gitops.adapters.yaml_loader import read_text
+from tak_gitops.core import codes
+from tak_gitops.core.nodes import Node
+from tak_gitops.core.validate import Diagnostics
+from tak_gitops.core.validate.inputs import CsvTable, TableRow
+from tak_gitops.core.validate.tables import table_references
+from tak_gitops.errors import Diagnostic
+
+HEADERS = ("contract", "tjanstekontrakt")
+
+
+def _lines(text: str) -> Iterator[tuple[int, list[str]]]:
+    if '"' not in text and "\r" not in text and "\x00" not in text:
+        for number, line in enumerate(text.split("\n"), start=1):
+            yield number, line.split(";")
+        return
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";", strict=True)
+    for fields in reader:
+        yield reader.line_num, fields
+
+
+def parse_table(text: str, path: str, *, names: bool) -> tuple[CsvTable, list[Diagnostic]]:
+    """Parse a table: ``contract;address;name`` (``names``: a routing table; the name may be empty or left out)
+    or ``contract;address`` (an authorization table). A first line naming the columns, blank lines and lines
+    starting with ``#`` are skipped; fields are trimmed and may be quoted."""
+    rows: list[TableRow] = []
+    problems: list[Diagnostic] = []
+    shape = "contract;address;name" if names else "contract;address"
+    first = True
+    line = 0
+    try:
+        for line, fields in _lines(text):
+            cells = [f.strip() for f in fields]
+            if not any(cells) or cells[0].startswith("#"):
+                continue
+            if first:
+                first = False
+                if cells[0].lower() in HEADERS:
+                    continue
+            if len(cells) < 2 or len(cells) > (3 if names else 2) or not cells[0] or not cells[1]:
+                problems.append(
+                    Diagnostic(path, line, 1, codes.TABLE_MALFORMED, f"expected {shape}, found {len(cells)} field(s)")
+                )
+                continue
+            name = cells[2] or None if len(cells) == 3 else None
+            rows.append(TableRow(cells[0], cells[1], name, line, len(fields[0]) + 2))
+    except csv.Error as exc:
+        problems.append(Diagnostic(path, line + 1, 1, codes.TABLE_MALFORMED, f"malformed CSV: {exc}"))
+    return CsvTable(path, tuple(rows)), problems
+
+
+def read_tables(
+    folder: Path, show: Callable[[Path], str], roots: list[Node | None], diags: Diagnostics, max_bytes: int
+) -> dict[str, CsvTable | None]:
+    """Read every table the environment files (``roots``) of ``folder`` name, each once; ``show`` gives a file's
+    display path. A table that cannot be read is reported and maps to None."""
+    tables: dict[str, CsvTable | None] = {}
+    for root in roots:
+        for written, node, routing in table_references(root):
+            if written in tables:
+                continue
+            file = folder / written
+            path = show(file)
+            tables[written] = None
+            if not file.is_file():
+                diags.error(node, codes.CSV_MISSING, f"CSV table {path} does not exist")
+                continue
+            text, problem = read_text(file, path, max_bytes)
+            if text is None:
+                if problem is not None:
+                    diags.extend([problem])
+                continue
+            table, problems = parse_table(text, path, names=routing)
+            diags.extend(problems)
+            tables[written] = table
+    return tables
