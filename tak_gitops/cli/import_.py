@@ -15,9 +15,10 @@ from tak_gitops.core.desired import EnvironmentState
 from tak_gitops.core.importer import (
     DEFAULT_INLINE_LIMIT,
     DEFAULT_TABLE_LIMIT,
+    ImportRows,
     build_import,
     missing_rows,
-    rows_in_scope,
+    rows_by_owner,
 )
 from tak_gitops.core.snapshot import Snapshot
 from tak_gitops.errors import UsageError
@@ -94,9 +95,12 @@ def import_(
     loaded = None
     if merge and any((desired_dir / org).is_dir() for org in chosen):
         loaded = load_desired_or_raise(root)
+    scopes = rows_by_owner(
+        current, {s.upper(): org for org in chosen for s in ownership.organisations[org].systems}
+    )
     for org in chosen:
         _import_one(
-            root, env, org, current, loaded.state.environments.get(env) if loaded is not None else None,
+            root, env, org, current, scopes[org], loaded.state.environments.get(env) if loaded is not None else None,
             merge=merge, inline_limit=inline_limit, table_limit=None if merge else table_limit,
             owned=ownership.organisations[org].systems, name=ownership.organisations[org].name,
             org_dir=desired_dir / org,
@@ -108,6 +112,7 @@ def _import_one(
     env: str,
     org: str,
     current: Snapshot,
+    rows: ImportRows,
     state: EnvironmentState | None,
     *,
     merge: bool,
@@ -117,7 +122,6 @@ def _import_one(
     name: str,
     org_dir: Path,
 ) -> None:
-    rows = rows_in_scope(current, owned)
     reserved: list[str] = []
     if merge and ((org_dir / f"{env}.yaml").exists() or (org_dir / "organisation.yaml").exists()):
         rows = missing_rows(rows, state)

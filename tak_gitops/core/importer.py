@@ -76,6 +76,23 @@ def rows_in_scope(snapshot: Snapshot, owned: Iterable[str]) -> ImportRows:
     return ImportRows(routings, auths)
 
 
+def rows_by_owner(snapshot: Snapshot, owners: Mapping[str, str]) -> dict[str, ImportRows]:
+    """:func:`rows_in_scope` of every organisation at once, in one pass over the snapshot: ``owners`` maps a
+    system HSA-id (upper case) to its organisation."""
+    routings: dict[str, dict[RoutingKey, RoutingValue]] = defaultdict(dict)
+    for key, value in snapshot.routings.items():
+        org = owners.get(value[0])
+        if org is not None:
+            routings[org][key] = value
+    auths: dict[str, set[AuthorizationKey]] = defaultdict(set)
+    for auth in snapshot.authorizations:
+        org = owners.get(auth[0])
+        if org is not None:
+            auths[org].add(auth)
+    orgs = sorted(set(owners.values()))
+    return {org: ImportRows(routings.get(org, {}), frozenset(auths.get(org, ()))) for org in orgs}
+
+
 def missing_rows(rows: ImportRows, state: EnvironmentState | None) -> ImportRows:
     """The rows of ``rows`` an existing desired environment does not declare (for ``import --merge``).
 
