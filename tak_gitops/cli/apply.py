@@ -25,7 +25,7 @@ from tak_gitops.adapters.ledger_store import DEFAULT_LOCK_TTL, LedgerStore
 from tak_gitops.adapters.snapshot_file import read_snapshot as read_snapshot_file
 from tak_gitops.adapters.submit import SubmitterFactory
 from tak_gitops.cli import cli
-from tak_gitops.cli.common import parse_removal_acks
+from tak_gitops.cli.common import acknowledgement_options, acknowledgements, hsa_option, root_option, snapshot_option
 from tak_gitops.core.config import ProjectConfig
 from tak_gitops.core.ledger import pending as ledger_pending
 from tak_gitops.core.orders import OrderMeta, build_orders, document_lines
@@ -90,14 +90,11 @@ def read_plan(path: Path) -> dict[str, Any]:
 # -- the checks --------------------------------------------------------------------------------------------
 
 
-def _acknowledgements(
-    ack_removals: tuple[str, ...], ack_cascades: tuple[str, ...], allow_empty_snapshot: bool = False
-) -> set[str]:
-    given: set[str] = {"--allow-empty-snapshot"} if allow_empty_snapshot else set()
-    for org, count in parse_removal_acks(ack_removals).items():
-        given.add(f"--ack-removals {org}={count}")
-    for hsa in ack_cascades:
-        given.add(f"--ack-cascade {hsa.strip().upper()}")
+def _acknowledgements(acks: Acknowledgements) -> set[str]:
+    """The acknowledgements given, spelled as a refusal's ``acknowledge`` spells them."""
+    given: set[str] = {"--allow-empty-snapshot"} if acks.allow_empty_snapshot else set()
+    given.update(f"--ack-removals {org}={count}" for org, count in acks.removals.items())
+    given.update(f"--ack-cascade {hsa}" for hsa in acks.cascades)
     return given
 
 
@@ -250,21 +247,9 @@ def _owner(lock_owner: str | None, pr_url: str | None) -> str:
 @cli.command("apply")
 @click.argument("plan_path", metavar="PLAN", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--yes", is_flag=True, help="Act: record and submit the orders (default: dry run).")
-@click.option(
-    "--snapshot",
-    "snapshot_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The current snapshot; a plan made against another one is re-planned and compared.",
-)
-@click.option(
-    "--hsa",
-    "hsa_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The HSA file the plan was made with (used when re-planning against --snapshot).",
-)
-@click.option("--ack-removals", multiple=True, metavar="ORG=N", help="Acknowledge a removal guard refusal.")
-@click.option("--ack-cascade", multiple=True, metavar="HSA", help="Acknowledge a cascade refusal.")
-@click.option("--allow-empty-snapshot", is_flag=True, help="Acknowledge the empty-snapshot refusal.")
+@snapshot_option
+@hsa_option
+@acknowledgement_options
 @click.option("--pr", "pr_url", metavar="URL", help="The pull request (written into kommentar and the ledger).")
 @click.option("--commit", metavar="SHA", help="The desired-state commit (written into kommentar and the ledger).")
 @click.option("--lock-owner", metavar="NAME", help="Who holds the environment lock (default user@host).")
@@ -282,20 +267,14 @@ def _owner(lock_owner: str | None, pr_url: str | None) -> str:
     show_default=True,
     help="Seconds to wait between two orders (throttle a busy TAK-web).",
 )
-@click.option(
-    "--root",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="The desired-state repository (tak-gitops.yaml, orders/).",
-)
+@root_option
 def apply_command(
     plan_path: Path,
     yes: bool,
     snapshot_path: Path | None,
     hsa_path: Path | None,
-    ack_removals: tuple[str, ...],
     ack_cascade: tuple[str, ...],
+    ack_removals: tuple[str, ...],
     allow_empty_snapshot: bool,
     pr_url: str | None,
     commit: str | None,
@@ -315,10 +294,11 @@ def apply_command(
     if env not in config.environments:
         raise UsageError(f"{plan_path}: environment {env!r} is not in {root / CONFIG_FILE}")
     env_config = config.environments[env]
-    acks = check_guards(plan, _acknowledgements(ack_removals, ack_cascade, allow_empty_snapshot))
+    given = acknowledgements(ack_cascade, ack_removals, allow_empty_snapshot)
+    acks = check_guards(plan, _acknowledgements(given))
     ack_map = {
         "cascades": tuple(h.strip().upper() for h in ack_cascade),
-        "removals": parse_removal_acks(ack_removals),
+        "removals": dict(given.removals),
         "allow_empty_snapshot": allow_empty_snapshot,
     }
     for note in check_fresh(plan, root, config, env, snapshot_path, acks=ack_map, hsa_path=hsa_path):

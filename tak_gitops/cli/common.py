@@ -1,13 +1,19 @@
-"""Pieces several commands share: reading the current TAK from the command line, parsing acknowledgements."""
+"""Pieces several commands share: the options they have in common (declared once, so that a flag means the same
+everywhere), reading the current TAK from the command line, parsing acknowledgements."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, TypeVar
+
+import click
 
 from tak_gitops.adapters import sources
 from tak_gitops.adapters.snapshot_file import read_snapshot
 from tak_gitops.core.config import ProjectConfig
+from tak_gitops.core.plan import Acknowledgements
 from tak_gitops.core.snapshot import Snapshot
 from tak_gitops.core.snapshot_checks import check_snapshot
 from tak_gitops.errors import UsageError
@@ -22,6 +28,67 @@ def parse_removal_acks(values: tuple[str, ...]) -> dict[str, int]:
             raise UsageError(f"--ack-removals {item!r}: give ORG=N, e.g. region-sormland=12")
         out[org.strip()] = int(count)
     return out
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+snapshot_option = click.option(
+    "--snapshot",
+    "snapshot_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A snapshot file written by `tak-gitops fetch`: the current TAK (apply re-plans against it when it moved).",
+)
+
+hsa_option = click.option(
+    "--hsa",
+    "hsa_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="HSA cache file (hsacache.xml) for VG -> VE cascades; without it the 'VG:' prefix is used.",
+)
+
+root_option = click.option(
+    "--root",
+    "--repo",
+    "root",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="The desired-state repository (holding tak-gitops.yaml and orders/); --repo is the same.",
+)
+
+_ack_cascade = click.option(
+    "--ack-cascade",
+    "ack_cascade",
+    multiple=True,
+    metavar="ADDRESS",
+    help="Accept the VG -> VE cascade of a change on ADDRESS (repeatable).",
+)
+_ack_removals = click.option(
+    "--ack-removals",
+    "ack_removals",
+    multiple=True,
+    metavar="ORG=N",
+    help="Accept exactly N removals for ORG over the removal guard (repeatable).",
+)
+_allow_empty = click.option(
+    "--allow-empty-snapshot", is_flag=True, help="Accept a current TAK without any row (the empty-snapshot guard)."
+)
+
+
+def acknowledgement_options(command: F) -> F:
+    """``--ack-cascade``, ``--ack-removals`` and ``--allow-empty-snapshot``."""
+    return _ack_cascade(_ack_removals(_allow_empty(command)))
+
+
+def acknowledgements(
+    ack_cascade: tuple[str, ...], ack_removals: tuple[str, ...], allow_empty_snapshot: bool
+) -> Acknowledgements:
+    """The acknowledgements given by :func:`acknowledgement_options` (addresses upper-case, ``ORG=N`` parsed)."""
+    return Acknowledgements(
+        cascades=frozenset(a.strip().upper() for a in ack_cascade),
+        removals=parse_removal_acks(ack_removals),
+        allow_empty_snapshot=allow_empty_snapshot,
+    )
 
 
 def read_current(

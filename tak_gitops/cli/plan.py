@@ -19,12 +19,19 @@ from tak_gitops.adapters.hsafile import read_hsa_file
 from tak_gitops.adapters.ledger_store import pending_orders
 from tak_gitops.adapters.render import render_github, render_markdown, render_text
 from tak_gitops.cli import cli
-from tak_gitops.cli.common import parse_removal_acks, read_current
+from tak_gitops.cli.common import (
+    acknowledgement_options,
+    acknowledgements,
+    hsa_option,
+    read_current,
+    root_option,
+    snapshot_option,
+)
 from tak_gitops.core.canonical import pretty_json
 from tak_gitops.core.comment import labels_for_plan, sticky_parts
 from tak_gitops.core.config import ProjectConfig
 from tak_gitops.core.pending import PendingOrder
-from tak_gitops.core.plan import Acknowledgements, make_plan
+from tak_gitops.core.plan import make_plan
 from tak_gitops.errors import DesiredStateError, ExitCode, UsageError
 
 
@@ -35,12 +42,7 @@ def _pending(root: Path, env: str, config: ProjectConfig) -> tuple[PendingOrder,
 
 @cli.command("plan")
 @click.option("--env", "env", required=True, help="Environment from tak-gitops.yaml, e.g. NTJP-PROD.")
-@click.option(
-    "--snapshot",
-    "snapshot_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="A snapshot file written by `tak-gitops fetch`.",
-)
+@snapshot_option
 @click.option(
     "--export",
     "export_path",
@@ -48,12 +50,7 @@ def _pending(root: Path, env: str, config: ProjectConfig) -> tuple[PendingOrder,
     help="A TAK export: a directory of saved TAK-api responses, a published version or a TAK dump.",
 )
 @click.option("--fetch", is_flag=True, help="Read the current TAK from the TAK-api now.")
-@click.option(
-    "--hsa",
-    "hsa_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="HSA cache file (hsacache.xml) for VG -> VE cascades; without it the 'VG:' prefix is used.",
-)
+@hsa_option
 @click.option(
     "--org",
     "orgs",
@@ -88,32 +85,10 @@ def _pending(root: Path, env: str, config: ProjectConfig) -> tuple[PendingOrder,
     show_default=True,
     help="Characters per comment for --markdown-parts.",
 )
-@click.option(
-    "--ack-cascade",
-    "ack_cascade",
-    multiple=True,
-    metavar="ADDRESS",
-    help="Accept the VG -> VE cascade of a change on ADDRESS (repeatable).",
-)
-@click.option(
-    "--ack-removals",
-    "ack_removals",
-    multiple=True,
-    metavar="ORG=N",
-    help="Accept exactly N removals for ORG over the removal guard (repeatable).",
-)
-@click.option("--allow-empty-snapshot", is_flag=True, help="Plan against a snapshot without any row.")
+@acknowledgement_options
 @click.option("--allow-stale", is_flag=True, help="Accept a snapshot older than snapshot.max_age_hours.")
 @click.option("--color/--no-color", "color", default=None, help="Colour the text output [default: on a terminal].")
-@click.option(
-    "--root",
-    "--repo",
-    "repo",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="The desired-state repository (holding tak-gitops.yaml); --repo is the same.",
-)
+@root_option
 def plan(
     env: str,
     snapshot_path: Path | None,
@@ -130,14 +105,14 @@ def plan(
     allow_empty_snapshot: bool,
     allow_stale: bool,
     color: bool | None,
-    repo: Path,
+    root: Path,
 ) -> int:
     """Plan ENV: what orders would bring the TAK to the desired state, in waves, with checks.
 
     Exit codes: 0 no changes, 2 changes planned, 1 refused (guard or error) or invalid input (usage errors too:
     `main` maps them to 1 for this command).
     """
-    root = find_root(repo)
+    root = find_root(root)
     # the HSA file is read in a child process while the snapshot and the desired state load
     hsa_reading = Background(partial(read_hsa_file, hsa_path)) if hsa_path is not None else None
     config, registry = load_config(root)
@@ -160,11 +135,7 @@ def plan(
     if not loaded.ok:
         raise DesiredStateError(loaded.diagnostics)
     hsa = hsa_reading.result() if hsa_reading is not None else None
-    acks = Acknowledgements(
-        cascades=frozenset(a.strip().upper() for a in ack_cascade),
-        removals=parse_removal_acks(ack_removals),
-        allow_empty_snapshot=allow_empty_snapshot,
-    )
+    acks = acknowledgements(ack_cascade, ack_removals, allow_empty_snapshot)
     result = make_plan(
         loaded.state,
         snapshot,

@@ -13,8 +13,6 @@ from tak_gitops.core.canonical import digest
 from tak_gitops.core.plan.model import (
     PLAN_FORMAT,
     Cascade,
-    Change,
-    Descendant,
     Finding,
     ManualStep,
     Order,
@@ -60,17 +58,6 @@ def verify_checksum(doc: Mapping[str, Any]) -> bool:
     return isinstance(recorded, str) and recorded == compute_checksum(doc)
 
 
-def _finding(d: Mapping[str, Any]) -> Finding:
-    return Finding(
-        code=str(d["code"]),
-        message=str(d["message"]),
-        org=d.get("org"),
-        path=d.get("path"),
-        line=d.get("line"),
-        col=d.get("col"),
-    )
-
-
 def read_plan_document(doc: Mapping[str, Any], *, check: bool = True) -> Plan:
     """Turn a plan document into a :class:`Plan`.
 
@@ -96,73 +83,14 @@ def read_plan_document(doc: Mapping[str, Any], *, check: bool = True) -> Plan:
             environment=str(doc["environment"]),
             plattform=str(doc["plattform"]),
             organisations=tuple(str(o) for o in doc["organisations"]),
-            inputs=PlanInputs(
-                desired_digest=str(inputs["desired_digest"]),
-                snapshot_digest=str(inputs["snapshot_digest"]),
-                snapshot_time=inputs.get("snapshot_time"),
-                snapshot_source=str(inputs["snapshot_source"]),
-                hsa_digest=inputs.get("hsa_digest"),
-                pending_digest=str(inputs["pending_digest"]),
-            ),
-            orders=tuple(
-                Order(
-                    id=str(o["id"]),
-                    wave=int(o["wave"]),
-                    kind=str(o["kind"]),
-                    org=str(o["org"]),
-                    system=str(o["system"]),
-                    comment=o.get("comment"),
-                    change_date=o.get("change_date"),
-                    changes=tuple(Change.from_dict(c) for c in o["changes"]),
-                )
-                for o in doc["orders"]
-            ),
-            cascades=tuple(
-                Cascade(
-                    kind=str(c["kind"]),
-                    change=str(c["change"]),
-                    address=str(c["address"]),
-                    contract=str(c["contract"]),
-                    consumer=c.get("consumer"),
-                    org=str(c.get("org", "")),
-                    source=str(c["source"]),
-                    acknowledged=bool(c["acknowledged"]),
-                    needs_acknowledgement=bool(c.get("needs_acknowledgement", True)),
-                    descendants=tuple(
-                        Descendant(str(d["address"]), d.get("name"), d.get("today"), d.get("after"))
-                        for d in c["descendants"]
-                    ),
-                )
-                for c in doc.get("cascades", ())
-            ),
-            manual_steps=tuple(
-                ManualStep(
-                    kind=str(m["kind"]),
-                    hsa_id=str(m["hsa_id"]),
-                    org=str(m["org"]),
-                    current=m.get("current"),
-                    desired=m.get("desired"),
-                    message=str(m["message"]),
-                )
-                for m in doc.get("manual_steps", ())
-            ),
-            pending=tuple(
-                PendingEntry(
-                    order_id=str(p["order_id"]),
-                    state=str(p["state"]),
-                    ticket=p.get("ticket"),
-                    submitted_at=p.get("submitted_at"),
-                    lines=int(p["lines"]),
-                    held=tuple(Change.from_dict(c) for c in p.get("held", ())),
-                )
-                for p in doc.get("pending", ())
-            ),
-            warnings=tuple(_finding(w) for w in doc.get("warnings", ())),
-            errors=tuple(_finding(e) for e in doc.get("errors", ())),
-            refusals=tuple(
-                Refusal(str(r["guard"]), r.get("org"), str(r["message"]), str(r["acknowledge"]))
-                for r in doc.get("refusals", ())
-            ),
+            inputs=PlanInputs.from_dict(inputs),
+            orders=tuple(Order.from_dict(o) for o in doc["orders"]),
+            cascades=tuple(Cascade.from_dict(c) for c in doc.get("cascades", ())),
+            manual_steps=tuple(ManualStep.from_dict(m) for m in doc.get("manual_steps", ())),
+            pending=tuple(PendingEntry.from_dict(p) for p in doc.get("pending", ())),
+            warnings=tuple(Finding.from_dict(w) for w in doc.get("warnings", ())),
+            errors=tuple(Finding.from_dict(e) for e in doc.get("errors", ())),
+            refusals=tuple(Refusal.from_dict(r) for r in doc.get("refusals", ())),
             format_version=version,
             extra={k: v for k, v in doc.items() if k not in _KNOWN_KEYS},
         )

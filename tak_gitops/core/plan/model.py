@@ -1,4 +1,4 @@
-"""The plan: frozen values and their one serialisation, the plan document of ``docs/plan-format.md``.
+"""The plan: frozen values of the plan document of ``docs/plan-format.md`` (serialised by ``record``).
 
 Everything a renderer or ``apply`` needs is here. :meth:`Plan.to_document` builds the JSON-ready mapping with its
 ``checksum``; nothing in it is a time of planning, so equal inputs give byte-identical documents.
@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from tak_gitops.core.canonical import digest
+from tak_gitops.core.plan.record import Record, plain
 from tak_gitops.core.snapshot import RoutingValue
+
+if TYPE_CHECKING:
+    from tak_gitops.core.desired import Location
 
 PLAN_FORMAT = "tak-gitops-plan"
 PLAN_FORMAT_VERSION = "1.0"
@@ -27,16 +31,8 @@ Action = Literal[
     "remove-routing",
 ]
 
-ACTIONS: tuple[Action, ...] = (
-    "add-logical-address",
-    "add-system",
-    "add-contract",
-    "add-routing",
-    "change-routing",
-    "add-authorization",
-    "remove-authorization",
-    "remove-routing",
-)
+ACTIONS: tuple[Action, ...] = get_args(Action)
+"""The actions in the order their changes run inside an order."""
 ACTION_RANK: Mapping[str, int] = {a: i for i, a in enumerate(ACTIONS)}
 ROW_ACTIONS = frozenset(
     {"add-routing", "change-routing", "remove-routing", "add-authorization", "remove-authorization"}
@@ -59,7 +55,7 @@ def changed_fields(before: RoutingValue, after: RoutingValue) -> tuple[str, ...]
 
 
 @dataclass(frozen=True, order=True)
-class Change:
+class Change(Record):
     """One line of an order, in natural keys.
 
     ``key`` is ``(hsa_id,)`` for a new logical address or system, ``(namespace,)`` for a new contract,
@@ -123,7 +119,7 @@ class Change:
 
 
 @dataclass(frozen=True)
-class Order:
+class Order(Record):
     """The changes for one system of one organisation in one wave: what becomes one BS JSON order."""
 
     id: str
@@ -135,22 +131,9 @@ class Order:
     change_date: str | None
     changes: tuple[Change, ...]
 
-    def to_dict(self) -> dict[str, Any]:
-        """The plan-format mapping of this order."""
-        return {
-            "id": self.id,
-            "wave": self.wave,
-            "kind": self.kind,
-            "org": self.org,
-            "system": self.system,
-            "comment": self.comment,
-            "change_date": self.change_date,
-            "changes": [c.to_dict() for c in self.changes],
-        }
-
 
 @dataclass(frozen=True, order=True)
-class Descendant:
+class Descendant(Record):
     """An HSA unit below a cascading address: where its lookup lands today and after the plan (None: nowhere)."""
 
     address: str
@@ -158,12 +141,9 @@ class Descendant:
     today: str | None
     after: str | None
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"address": self.address, "name": self.name, "today": self.today, "after": self.after}
-
 
 @dataclass(frozen=True)
-class Cascade:
+class Cascade(Record):
     """A change on an address that other addresses resolve through (VG -> VE).
 
     ``kind`` is ``routing`` or ``authorization``; ``change`` is ``add``, ``change`` or ``remove``; ``source`` is
@@ -182,27 +162,15 @@ class Cascade:
     needs_acknowledgement: bool
     descendants: tuple[Descendant, ...]
 
+    READ_DEFAULTS = {"org": "", "needs_acknowledgement": True}
+
     @property
     def sort_key(self) -> tuple[str, str, str, str, str]:
         return (self.address, self.contract, self.kind, self.consumer or "", self.change)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "change": self.change,
-            "address": self.address,
-            "contract": self.contract,
-            "consumer": self.consumer,
-            "org": self.org,
-            "source": self.source,
-            "acknowledged": self.acknowledged,
-            "needs_acknowledgement": self.needs_acknowledgement,
-            "descendants": [d.to_dict() for d in self.descendants],
-        }
-
 
 @dataclass(frozen=True, order=True)
-class ManualStep:
+class ManualStep(Record):
     """Something orders cannot do: rename or remove a logical address or system, change a description."""
 
     kind: str
@@ -212,19 +180,9 @@ class ManualStep:
     desired: str | None
     message: str
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "hsa_id": self.hsa_id,
-            "current": self.current,
-            "desired": self.desired,
-            "org": self.org,
-            "message": self.message,
-        }
-
 
 @dataclass(frozen=True, order=True)
-class Finding:
+class Finding(Record):
     """A warning or an error of the plan, located in a desired file when it comes from one."""
 
     code: str
@@ -234,12 +192,18 @@ class Finding:
     line: int | None = None
     col: int | None = None
 
+    @classmethod
+    def at(cls, code: str, message: str, org: str | None, location: Location | None) -> Finding:
+        """A finding located at ``location`` in a desired file (unlocated when None)."""
+        if location is None:
+            return cls(code, message, org)
+        return cls(code, message, org, location.path, location.line, location.col)
+
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"code": self.code, "message": self.message, "org": self.org}
-        if self.path is not None:
-            out["path"] = self.path
-            out["line"] = self.line
-            out["col"] = self.col
+        """The plan-format mapping: ``path``, ``line`` and ``col`` only for a located finding."""
+        out = super().to_dict()
+        if self.path is None:
+            del out["path"], out["line"], out["col"]
         return out
 
     @property
@@ -251,7 +215,7 @@ class Finding:
 
 
 @dataclass(frozen=True, order=True)
-class Refusal:
+class Refusal(Record):
     """A safety guard that refused the plan, and the exact acknowledgement that would let it through."""
 
     guard: str
@@ -259,12 +223,9 @@ class Refusal:
     message: str
     acknowledge: str
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"guard": self.guard, "org": self.org, "message": self.message, "acknowledge": self.acknowledge}
-
 
 @dataclass(frozen=True)
-class PendingEntry:
+class PendingEntry(Record):
     """A pending order (submitted, not yet seen in the TAK) and the planned changes it already covers."""
 
     order_id: str
@@ -274,19 +235,9 @@ class PendingEntry:
     lines: int
     held: tuple[Change, ...] = ()
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "order_id": self.order_id,
-            "state": self.state,
-            "ticket": self.ticket,
-            "submitted_at": self.submitted_at,
-            "lines": self.lines,
-            "held": [c.to_dict() for c in self.held],
-        }
-
 
 @dataclass(frozen=True)
-class PlanInputs:
+class PlanInputs(Record):
     """Digests of everything the plan was made from."""
 
     desired_digest: str
@@ -295,16 +246,6 @@ class PlanInputs:
     snapshot_source: str
     hsa_digest: str | None
     pending_digest: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "desired_digest": self.desired_digest,
-            "snapshot_digest": self.snapshot_digest,
-            "snapshot_time": self.snapshot_time,
-            "snapshot_source": self.snapshot_source,
-            "hsa_digest": self.hsa_digest,
-            "pending_digest": self.pending_digest,
-        }
 
 
 @dataclass(frozen=True)
@@ -371,13 +312,13 @@ class Plan:
                 "inputs": self.inputs.to_dict(),
                 "status": self.status,
                 "summary": self.summary(),
-                "refusals": [r.to_dict() for r in self.refusals],
-                "errors": [e.to_dict() for e in self.errors],
-                "orders": [o.to_dict() for o in self.orders],
-                "cascades": [c.to_dict() for c in self.cascades],
-                "manual_steps": [m.to_dict() for m in self.manual_steps],
-                "pending": [p.to_dict() for p in self.pending],
-                "warnings": [w.to_dict() for w in self.warnings],
+                "refusals": plain(self.refusals),
+                "errors": plain(self.errors),
+                "orders": plain(self.orders),
+                "cascades": plain(self.cascades),
+                "manual_steps": plain(self.manual_steps),
+                "pending": plain(self.pending),
+                "warnings": plain(self.warnings),
             }
         )
         return doc

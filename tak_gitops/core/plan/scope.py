@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from itertools import repeat
 from operator import eq, itemgetter
 
-from tak_gitops.core.desired import EnvironmentState, Grant, Location
+from tak_gitops.core.desired import EnvironmentState, Grant
 from tak_gitops.core.plan.model import Finding
 from tak_gitops.core.snapshot import AuthorizationKey, RoutingKey, RoutingValue, Snapshot
 
@@ -42,12 +42,6 @@ class Scope:
     grant_of: dict[AuthorizationKey, tuple[str, str]] = field(default_factory=dict)
     managed: dict[RoutingKey, tuple[str, str]] = field(default_factory=dict)
     errors: list[Finding] = field(default_factory=list)
-
-
-def _finding(code: str, message: str, org: str | None, location: Location | None) -> Finding:
-    if location is None:
-        return Finding(code, message, org)
-    return Finding(code, message, org, location.path, location.line, location.col)
 
 
 def build_scope(
@@ -103,7 +97,7 @@ def build_scope(
         if owners.get(g.producer) != g.org:
             if g.org in planning:
                 scope.errors.append(
-                    _finding(
+                    Finding.at(
                         "FOREIGN_SYSTEM",
                         f"grant names producer {g.producer}, which {g.org!r} does not own; no order is made for it",
                         g.org,
@@ -118,7 +112,7 @@ def build_scope(
                     addresses.append(la)
                 elif g.org in planning:
                     scope.errors.append(
-                        _finding(
+                        Finding.at(
                             "GRANT_FOREIGN_ADDRESS",
                             f"grant on {la} for {g.contract}: {g.org!r} routes no such address for that contract, "
                             "so it cannot grant or manage authorizations on it; no order is made for it",
@@ -167,7 +161,7 @@ def build_scope(
                 legit.add(org)
             elif org in planning:
                 scope.errors.append(
-                    _finding(
+                    Finding.at(
                         "FOREIGN_SYSTEM",
                         f"authorization ({akey[0]}, {akey[1]}, {akey[2]}) names consumer {akey[0]}, which is owned "
                         f"by {_whose(owners, akey[0])}, not by {org!r}, and no grant of {org!r} covers it; "
@@ -200,7 +194,7 @@ def _check_routings(
         if owners.get(value[0]) != org:
             if org in planning:
                 scope.errors.append(
-                    _finding(
+                    Finding.at(
                         "FOREIGN_SYSTEM",
                         f"routing ({key[0]}, {key[1]}) names producer {value[0]}, which is owned by "
                         f"{_whose(owners, value[0])}, not by {org!r}; no order is made for it",

@@ -1,0 +1,92 @@
+"""The state after the plan: the current rows with the planned and pending changes, as cheap lookups.
+
+Cascades, the warnings on desired rows and the manual steps ask what is routed or authorized today and after
+the plan; :class:`AfterState` answers without copying the current rows.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from operator import itemgetter
+
+from tak_gitops.core.plan.cascade import HasRow
+from tak_gitops.core.plan.model import Change
+from tak_gitops.core.snapshot import AuthorizationKey, RoutingKey, RoutingValue, Snapshot
+
+
+class AfterState:
+    """Rows added and removed by the plan (and the pending orders) over a snapshot."""
+
+    def __init__(self, snapshot: Snapshot, changes: Iterable[Change]) -> None:
+        self.s_r: Mapping[RoutingKey, RoutingValue] = snapshot.routings
+        self.s_a: frozenset[AuthorizationKey] = snapshot.authorizations
+        self.a_rows = snapshot.authorization_rows
+        self.added_r: dict[RoutingKey, RoutingValue] = {}
+        self.removed_r: set[RoutingKey] = set()
+        self.added_a: set[AuthorizationKey] = set()
+        self.removed_a: set[AuthorizationKey] = set()
+        self._ns_count: Counter[str] | None = None
+        for c in changes:
+            if c.action in ("add-routing", "change-routing"):
+                assert c.after is not None
+                self.added_r[(c.key[0], c.key[1])] = c.after
+            elif c.action == "remove-routing":
+                self.removed_r.add((c.key[0], c.key[1]))
+            elif c.action == "add-authorization":
+                self.added_a.add((c.key[0], c.key[1], c.key[2]))
+            elif c.action == "remove-authorization":
+                self.removed_a.add((c.key[0], c.key[1], c.key[2]))
+
+    def routing_has(self, ns: str, after: bool) -> HasRow:
+        """``has_row(address)`` for routings of contract ``ns`` today (``after=False``) or after the plan."""
+        s_r = self.s_r
+        if not after:
+            return lambda la: (la, ns) in s_r
+        added_r, removed_r = self.added_r, self.removed_r
+        return lambda la: (la, ns) in added_r or ((la, ns) in s_r and (la, ns) not in removed_r)
+
+    def auth_has(self, consumer: str, ns: str, after: bool) -> HasRow:
+        """``has_row(address)`` for ``consumer``'s authorizations on contract ``ns`` today or after the plan."""
+        s_a = self.s_a
+        if not after:
+            return lambda la: (consumer, la, ns) in s_a
+        added_a, removed_a = self.added_a, self.removed_a
+        return lambda la: (
+            (consumer, la, ns) in added_a or ((consumer, la, ns) in s_a and (consumer, la, ns) not in removed_a)
+        )
+
+    def any_routing_after(self, ns: str) -> bool:
+        """True when anything is routed for contract ``ns`` after the plan."""
+        if self._ns_count is None:
+            s_r, removed_r = self.s_r, self.removed_r
+            count = Counter(k[1] for k in s_r)
+            for k in removed_r:
+                if k in s_r:
+                    count[k[1]] -= 1
+            for k in self.added_r:
+                if k not in s_r or k in removed_r:
+                    count[k[1]] += 1
+            self._ns_count = count
+        return self._ns_count[ns] > 0
+
+    def address_use(self, addresses: Mapping[str, object]) -> Counter[str]:
+        """How many routings and authorizations use each of ``addresses`` after the plan."""
+        s_r, s_a, removed_r, removed_a = self.s_r, self.s_a, self.removed_r, self.removed_a
+        wanted = addresses.__contains__
+        used = Counter(filter(wanted, map(itemgetter(0), s_r)))
+        used.update(filter(wanted, map(itemgetter(1), self.a_rows)))
+        for k in removed_r:
+            if k in s_r:
+                used[k[0]] -= 1
+        for ak in removed_a:
+            if ak in s_a:
+                used[ak[1]] -= 1
+        for k in self.added_r:
+            if k not in s_r or k in removed_r:
+                used[k[0]] += 1
+        for ak in self.added_a:
+            if ak not in s_a or ak in removed_a:
+                used[ak[1]] += 1
+        return used
+

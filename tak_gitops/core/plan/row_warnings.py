@@ -1,0 +1,81 @@
+"""Warnings on the planning organisations' desired rows: rows on SE, authorizations no routing serves.
+
+The owner of an authorization is the consumer's organisation when it declares the row itself, else the
+organisation that grants it (:func:`desire_owner`, shared with the manual steps).
+"""
+
+from __future__ import annotations
+
+from tak_gitops.core.hsa import ROOT, WILDCARD, resolve_routing
+from tak_gitops.core.plan.after import AfterState
+from tak_gitops.core.plan.cascade import HasRow
+from tak_gitops.core.plan.context import PlanContext
+from tak_gitops.core.plan.model import Finding
+from tak_gitops.core.snapshot import AuthorizationKey
+
+
+def desire_owner(ctx: PlanContext, akey: AuthorizationKey, wanting: frozenset[str]) -> str | None:
+    """The planning organisation a desired authorization belongs to: the consumer's owner, else the granter."""
+    aorg = ctx.owners.get(akey[0])
+    if aorg is None or aorg not in ctx.planning or aorg not in wanting:
+        granter = ctx.scope.grant_of.get(akey)
+        if granter is None:
+            return None
+        aorg = granter[0]
+    return aorg
+
+
+def row_warnings(ctx: PlanContext, after: AfterState) -> None:
+    """Append ``SE_ROW`` and ``NO_ROUTING_FOR_AUTHORIZATION`` warnings to ``ctx.warnings``."""
+    warnings = ctx.warnings
+    locations = ctx.state.locations
+    scope = ctx.scope
+    s_r = after.s_r
+    removed_r = after.removed_r
+    hsa = ctx.hsa
+    has_cache: dict[str, HasRow] = {}
+    for akey, wanting in scope.desired_auths.items():
+        consumer, la, ns = akey
+        if la not in (WILDCARD, ROOT) and (la, ns) in s_r and (la, ns) not in removed_r:
+            continue  # routed exactly, today and after: the common case
+        aorg = desire_owner(ctx, akey, wanting)
+        if aorg is None:
+            continue
+        if la == ROOT:
+            warnings.append(
+                Finding.at(
+                    "SE_ROW",
+                    f"authorization of {consumer} on SE for {ns}: SE is the HSA root and acts as a catch-all only "
+                    "where HSA lookup is on; use * (standardbehörighet)",
+                    aorg,
+                    locations.get(akey),
+                )
+            )
+        if la in (WILDCARD, ROOT):
+            ok = after.any_routing_after(ns)  # a catch-all: fine when anything is routed for the contract
+        else:
+            has = has_cache.get(ns)
+            if has is None:
+                has = has_cache[ns] = after.routing_has(ns, True)
+            ok = resolve_routing(la, has, hsa, ctx.hsa_lookup(ns)) is not None
+        if not ok:
+            warnings.append(
+                Finding.at(
+                    "NO_ROUTING_FOR_AUTHORIZATION",
+                    f"{consumer} is authorized on {la} for {ns}, but no routing serves {la} for that contract "
+                    "(neither exact, nor through the HSA tree, nor *)",
+                    aorg,
+                    locations.get(akey),
+                )
+            )
+    for key in scope.desired_routings:
+        if key[0] == ROOT and scope.routing_org[key] in ctx.planning:
+            warnings.append(
+                Finding.at(
+                    "SE_ROW",
+                    f"routing on SE for {key[1]}: SE is the HSA root and acts as a catch-all only where HSA lookup "
+                    "is on, before *; use * for a default routing",
+                    scope.routing_org[key],
+                    locations.get(key),
+                )
+            )
