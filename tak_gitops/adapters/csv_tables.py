@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterator
+from itertools import count, repeat
 from pathlib import Path
 
 from tak_gitops.adapters.yaml_loader import read_text
@@ -29,12 +31,41 @@ def _lines(text: str) -> Iterator[tuple[int, list[str]]]:
         yield reader.line_num, fields
 
 
+_LINE = {2: "[^;\n]+;[^;\n]+", 3: "[^;\n]+;[^;\n]+;[^;\n]*"}
+_PLAIN = {n: re.compile(f"{line}(?:\n{line})*") for n, line in _LINE.items()}
+"""Lines of exactly ``n`` fields, the contract and the address not empty."""
+
+
+def _plain_rows(text: str, fields: int) -> list[TableRow] | None:
+    """The rows of a table that is just lines of ``fields`` fields (an optional header, no blank or comment
+    line, no quotes, no white space around fields), split a column at a time; None for any other text."""
+    body = text[:-1] if text.endswith("\n") else text
+    first = 1
+    head, _nl, rest = body.partition("\n")
+    if head.split(";", 1)[0].strip().lower() in HEADERS:
+        body, first = rest, 2
+    if not body:
+        return []
+    if '"' in body or "\r" in body or body.startswith("#") or "\n#" in body or not _PLAIN[fields].fullmatch(body):
+        return None
+    cells = body.replace("\n", ";").split(";")
+    if list(map(str.strip, cells)) != cells:
+        return None
+    contracts = cells[0::fields]
+    names = [name or None for name in cells[2::3]] if fields == 3 else repeat(None)
+    columns = [len(contract) + 2 for contract in contracts]
+    return list(map(TableRow, contracts, cells[1::fields], names, count(first), columns))
+
+
 def parse_table(text: str, path: str, *, names: bool) -> tuple[CsvTable, list[Diagnostic]]:
     """Parse a table: ``contract;address;name`` (``names``: a routing table; the name may be empty or left out)
     or ``contract;address`` (an authorization table). A first line naming the columns, blank lines and lines
     starting with ``#`` are skipped; fields are trimmed and may be quoted."""
-    rows: list[TableRow] = []
     problems: list[Diagnostic] = []
+    plain = _plain_rows(text, 3 if names else 2) if "\x00" not in text else None
+    if plain is not None:
+        return CsvTable(path, tuple(plain)), problems
+    rows: list[TableRow] = []
     shape = "contract;address;name" if names else "contract;address"
     first = True
     line = 0

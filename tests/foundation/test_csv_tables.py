@@ -3,9 +3,14 @@ replace, with names and wildcards, and a routing table row's address positioned 
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tak_gitops.adapters.csv_tables import parse_table
 from tak_gitops.adapters.desired_loader import load_desired
 from tak_gitops.core import codes
 
@@ -84,3 +89,22 @@ def test_a_table_row_is_reported_at_its_own_line(tmp_path: Path) -> None:
     assert [(d.path, d.line, d.col, d.code) for d in result.diagnostics] == [
         ("named/desired/beta/tables/routings.csv", 4, len(GCC) + 2, codes.ADDRESS_NAME_DIFFERS)
     ]
+
+
+_field = st.text(alphabet="abcXYZ019-_:*åé ", min_size=0, max_size=8)
+
+
+@given(
+    rows=st.lists(st.tuples(_field, _field, _field), max_size=12),
+    names=st.booleans(),
+    header=st.booleans(),
+)
+def test_the_column_fast_path_reads_what_the_row_path_reads(
+    rows: list[tuple[str, str, str]], names: bool, header: bool
+) -> None:
+    lines = [";".join(r if names else r[:2]) for r in rows]
+    text = ("contract;address;name\n" if header else "") + "".join(f"{line}\n" for line in lines)
+    fast = parse_table(text, "t.csv", names=names)
+    slow = parse_table("# forces the row path\n" + text, "t.csv", names=names)  # every line one further down
+    assert [r._replace(line=r.line + 1) for r in fast[0].rows] == list(slow[0].rows)
+    assert [dataclasses.replace(d, line=d.line + 1) for d in fast[1]] == slow[1]

@@ -1,11 +1,12 @@
-"""CSV routing and authorization tables of an ``<ENV>.yaml``: their rows become address entries of the file's
-producers' contracts and authorization entries of its consumers, positioned at the table's own lines."""
+"""CSV routing and authorization tables of an ``<ENV>.yaml``: which contract entry of a producer each routing
+row adds its address to, and the authorization rows of a consumer grouped by contract."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
 from tak_gitops.core import codes
+from tak_gitops.core.desired import Location
 from tak_gitops.core.nodes import Node
 from tak_gitops.core.validate.diagnostics import Diagnostics
 from tak_gitops.core.validate.inputs import CsvTable, TableRow, seq
@@ -31,32 +32,6 @@ def table_references(root: Node | None) -> list[tuple[str, Node, bool]]:
     return out
 
 
-def _scalar(value: str, path: str, line: int, col: int) -> Node:
-    return Node("scalar", value, path, line, col)
-
-
-def _address(row: TableRow, path: str) -> Node:
-    """The address entry a row stands for: a bare HSA-id, or ``{hsa_id, name}`` when the row names it."""
-    hsa = _scalar(row.address, path, row.line, row.col_address)
-    if not row.name:
-        return hsa
-    key = _scalar("hsa_id", path, row.line, row.col_address)
-    name = _scalar(row.name, path, row.line, row.col_address + len(row.address) + 1)
-    return Node("map", {"hsa_id": (key, hsa), "name": (_scalar("name", path, name.line, name.col), name)}, *_at(hsa))
-
-
-def _at(node: Node) -> tuple[str, int, int]:
-    return node.path, node.line, node.col
-
-
-def _with(node: Node, key: str, value: Node) -> Node:
-    """A copy of mapping ``node`` with ``key`` set to ``value`` (a new key goes last, positioned at ``value``)."""
-    items = dict(node.value)
-    old = items.get(key)
-    items[key] = (old[0] if old is not None else _scalar(key, *_at(value)), value)
-    return Node("map", items, *_at(node))
-
-
 def _table(node: Node | None, tables: Mapping[str, CsvTable | None], diags: Diagnostics) -> CsvTable | None:
     path = node.str_value() if node is not None else None
     if node is None or path is None:
@@ -68,11 +43,15 @@ def _table(node: Node | None, tables: Mapping[str, CsvTable | None], diags: Diag
     return tables.get(path)
 
 
-def _producer(producer: Node, tables: Mapping[str, CsvTable | None], diags: Diagnostics) -> Node:
+def routing_rows(
+    producer: Node, tables: Mapping[str, CsvTable | None], diags: Diagnostics
+) -> dict[int, tuple[str, list[TableRow]]]:
+    """The rows of a producer's routing table by the index of the one entry of their contract under
+    ``contracts``: ``index -> (table path, rows)``. Rows whose contract the producer lists not exactly once, and
+    entries left without addresses, are reported."""
     table = _table(producer.get(ROUTING_TABLE), tables, diags)
-    contracts_node = producer.get("contracts")
-    items = list(seq(contracts_node))
-    added: dict[int, list[Node]] = {}
+    items = seq(producer.get("contracts"))
+    added: dict[int, tuple[str, list[TableRow]]] = {}
     if table is not None:
         by_contract: dict[str, list[int]] = {}
         for i, item in enumerate(items):
@@ -85,7 +64,7 @@ def _producer(producer: Node, tables: Mapping[str, CsvTable | None], diags: Diag
         for row in table.rows:
             found = by_contract.get(row.contract.lower(), [])
             if len(found) == 1:
-                added.setdefault(found[0], []).append(_address(row, table.path))
+                added.setdefault(found[0], (table.path, []))[1].append(row)
                 continue
             why = (
                 f"is not among the contracts of producer {name}"
@@ -94,68 +73,35 @@ def _producer(producer: Node, tables: Mapping[str, CsvTable | None], diags: Diag
                 "write the addresses of each under its `addresses`"
             )
             diags.error((table.path, row.line, 1), codes.TABLE_CONTRACT, f"contract {row.contract} {why}")
-    merged: list[Node] = []
     for i, item in enumerate(items):
-        if item.kind != "map":
-            merged.append(item)
+        if item.kind != "map" or item.get("addresses") is not None or i in added:
             continue
-        inline = item.get("addresses")
-        rows = added.get(i)
-        if rows:
-            first = rows[0]
-            entries = (*seq(inline), *rows)
-            item = _with(item, "addresses", Node("seq", entries, *(_at(inline) if inline is not None else _at(first))))
-        elif inline is None:
-            contract = item.get("contract")
-            what = f"contract {contract.value}" if contract is not None else "this contract"
-            message = "missing required key 'addresses'"  # as the shape check says it without a table
-            if table is not None:
-                message = f"{what} has no addresses: list them under `addresses` or in {table.path}"
-            diags.error(item, codes.MISSING_KEY, message)
-        merged.append(item)
-    if not added or contracts_node is None:
-        return producer
-    return _with(producer, "contracts", Node("seq", tuple(merged), *_at(contracts_node)))
+        contract = item.get("contract")
+        what = f"contract {contract.value}" if contract is not None else "this contract"
+        message = "missing required key 'addresses'"  # as the shape check says it without a table
+        if table is not None:
+            message = f"{what} has no addresses: list them under `addresses` or in {table.path}"
+        diags.error(item, codes.MISSING_KEY, message)
+    return added
 
 
-def _consumer(consumer: Node, tables: Mapping[str, CsvTable | None], diags: Diagnostics) -> Node:
+def authorization_rows(
+    consumer: Node, tables: Mapping[str, CsvTable | None], diags: Diagnostics
+) -> list[tuple[str, Location, list[TableRow]]]:
+    """The rows of a consumer's authorization table grouped by contract, in the order of their first row:
+    ``(contract as written, where the first row is, rows)``. A consumer with neither ``authorizations`` nor a
+    table is reported."""
     table_node = consumer.get(AUTHORIZATION_TABLE)
-    table = _table(table_node, tables, diags)
-    inline = consumer.get("authorizations")
-    if table is None or not table.rows:
-        if inline is None and table_node is None:
+    if table_node is None:
+        if consumer.get("authorizations") is None:
             diags.error(consumer, codes.MISSING_KEY, "missing required key 'authorizations'")
-        return consumer
-    by_contract: dict[str, tuple[Node, list[Node]]] = {}
-    for row in table.rows:
-        entry = by_contract.get(row.contract)
-        if entry is None:
-            entry = by_contract[row.contract] = (_scalar(row.contract, table.path, row.line, 1), [])
-        entry[1].append(_address(row, table.path))
-    entries: list[Node] = list(seq(inline))
-    for contract, addresses in by_contract.values():
-        where = _at(contract)
-        value = {
-            "contracts": (_scalar("contracts", *where), Node("seq", (contract,), *where)),
-            "addresses": (_scalar("addresses", *where), Node("seq", tuple(addresses), *where)),
-        }
-        entries.append(Node("map", value, *where))
-    at = _at(inline) if inline is not None else _at(table_node) if table_node is not None else _at(consumer)
-    return _with(consumer, "authorizations", Node("seq", tuple(entries), *at))
-
-
-def merge_tables(root: Node, tables: Mapping[str, CsvTable | None], diags: Diagnostics) -> Node:
-    """``root`` (an environment file) with the rows of the tables its producers and consumers name merged in:
-    a routing row adds its address to the producer's one entry of that contract, an authorization row adds
-    its address to an entry of that contract. Problems (a bad path, a contract the producer does not list
-    exactly once, a contract or consumer left with nothing) go to ``diags``."""
-    if root.kind != "map":
-        return root
-    for section, merge in (("producers", _producer), ("consumers", _consumer)):
-        node = root.get(section)
-        if node is None or node.kind != "seq":
-            continue
-        merged = tuple(merge(item, tables, diags) if item.kind == "map" else item for item in node.seq())
-        if any(new is not old for new, old in zip(merged, node.seq(), strict=True)):
-            root = _with(root, section, Node("seq", merged, *_at(node)))
-    return root
+        return []
+    table = _table(table_node, tables, diags)
+    groups: dict[str, tuple[str, Location, list[TableRow]]] = {}
+    for row in table.rows if table is not None else ():
+        group = groups.get(row.contract)
+        if group is None:
+            assert table is not None
+            group = groups[row.contract] = (row.contract, Location(table.path, row.line, 1), [])
+        group[2].append(row)
+    return list(groups.values())
