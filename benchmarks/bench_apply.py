@@ -1,9 +1,9 @@
 """Benchmark: building BS JSON orders from a large plan, and an apply with the files submitter.
 
 Builds a plan of --orders producer orders with --lines routing changes each (URL changes on care units), then
-times, in one run: build_orders (pure), an apply of every order through the ledger (three atomic, fsynced
-record writes and one order file per order) and reading the ledger back (what `orders list` and the planner's
-pending orders do).
+times, in one run: build_orders (pure), an apply of every order through the ledger (the files submitter: two
+fsyncs an order, its record and its file, and one per directory for the run) and reading the ledger back (what
+`orders list` and the planner's pending orders do).
 
     python benchmarks/bench_apply.py [--orders 300] [--lines 100] [--runs 3]
 """

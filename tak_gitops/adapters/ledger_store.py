@@ -34,9 +34,10 @@ LOCK_NAME = ".lock"
 DEFAULT_LOCK_TTL = dt.timedelta(hours=1)
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically: temp file in the same directory, fsync, replace, fsync the directory."""
-    write_bytes_atomic(path, data)
+def atomic_write(path: Path, data: bytes, *, sync: bool = True) -> None:
+    """Write ``data`` to ``path`` atomically: temp file in the same directory, fsync (unless ``sync`` is False),
+    replace, fsync the directory."""
+    write_bytes_atomic(path, data, sync=sync)
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -84,10 +85,11 @@ class LedgerStore:
         out = [self._read(p) for p in sorted(self.directory.glob("*.json"))]
         return sorted(out, key=lambda r: (r.created, r.wave, r.order_id))
 
-    def save(self, record: LedgerRecord) -> None:
+    def save(self, record: LedgerRecord, *, sync: bool = True) -> None:
+        """Write a record atomically; ``sync=False`` where losing it in a crash is harmless (see apply_runner)."""
         if record.env != self.env:
             raise LedgerError(f"order {record.order_id} belongs to {record.env}, not {self.env}")
-        atomic_write(self.path_of(record.order_id), pretty_json(record.to_dict()))
+        atomic_write(self.path_of(record.order_id), pretty_json(record.to_dict()), sync=sync)
 
     def find(self, ref: str) -> LedgerRecord:
         """An order by its id, or by a unique prefix of its idempotency key (as printed in ``kommentar``)."""
@@ -208,7 +210,8 @@ class EnvLock:
         if not self._ours():
             raise LockedError(f"the lock of {self.store.env} was taken away during this apply; stopping")
         self.body = {**self.body, "expires": (now + self.ttl).replace(microsecond=0).isoformat()}
-        atomic_write(self.store.lock_path, pretty_json(self.body))
+        # not fsynced: after a crash an older expiry only makes the lock stale sooner, which a dead apply wants
+        atomic_write(self.store.lock_path, pretty_json(self.body), sync=False)
 
     def release(self) -> None:
         if self._ours():

@@ -64,8 +64,12 @@ def test_import_all_then_drift(
     assert code == 0, out
     assert orjson.loads(out)["status"] == "no-changes"
 
-    code, out = _run([*plan_args, "../drift"], repo, monkeypatch, capsys)
+    assert len(list((repo / ".tak-gitops" / "cache").glob("*.json"))) == 1  # the load, cached
+
+    code, out = _run([*plan_args, "../drift"], repo, monkeypatch, capsys)  # from the cached load
     assert code == 2, out
+    monkeypatch.setenv("TAK_GITOPS_NO_CACHE", "1")
+    assert _run([*plan_args, "../drift"], repo, monkeypatch, capsys) == (code, out)  # parsed again: the same plan
     document = orjson.loads(out)
     assert national.plan_changes(document) == drifted.expected
     assert len(drifted.expected) == 15 + 30 + 6  # 1 % of routings, of authorizations, of addresses
