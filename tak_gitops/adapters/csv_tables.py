@@ -10,9 +10,12 @@ from collections.abc import Callable, Iterator
 from itertools import count, repeat
 from pathlib import Path
 
+from tak_gitops.adapters.file_access import is_missing
+from tak_gitops.adapters.yaml_guards import control_problems
 from tak_gitops.adapters.yaml_loader import read_text
 from tak_gitops.core import codes
 from tak_gitops.core.nodes import Node
+from tak_gitops.core.safe_text import CONTROL_IN_CSV
 from tak_gitops.core.validate import Diagnostics
 from tak_gitops.core.validate.inputs import CsvTable, TableRow
 from tak_gitops.core.validate.tables import table_references
@@ -61,6 +64,9 @@ def parse_table(text: str, path: str, *, names: bool) -> tuple[CsvTable, list[Di
     """Parse a table: ``contract;address;name`` (``names``: a routing table; the name may be empty or left out)
     or ``contract;address`` (an authorization table). A first line naming the columns, blank lines and lines
     starting with ``#`` are skipped; fields are trimmed and may be quoted."""
+    controls = control_problems(text, path, CONTROL_IN_CSV)
+    if controls:  # refused whole, as a CSV address set is
+        return CsvTable(path, ()), controls
     problems: list[Diagnostic] = []
     plain = _plain_rows(text, 3 if names else 2) if "\x00" not in text else None
     if plain is not None:
@@ -103,12 +109,11 @@ def read_tables(
             file = folder / written
             path = show(file)
             tables[written] = None
-            if not file.is_file():
-                diags.error(node, codes.CSV_MISSING, f"CSV table {path} does not exist")
-                continue
-            text, problem = read_text(file, path, max_bytes)
+            text, problem = read_text(file, path, max_bytes, folder)  # the file-access policy, below the folder
             if text is None:
-                if problem is not None:
+                if is_missing(problem):
+                    diags.error(node, codes.CSV_MISSING, f"CSV table {path} does not exist")
+                elif problem is not None:
                     diags.extend([problem])
                 continue
             table, problems = parse_table(text, path, names=routing)

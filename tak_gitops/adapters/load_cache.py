@@ -1,12 +1,12 @@
 """A content-addressed cache of a loaded and validated repository under ``.tak-gitops/cache/`` (git-ignored).
 
 The key is the digest of this tool's version, the cache format, the loader's options (size limit, the
-directory diagnostics are shown relative to) and every file the desired digest covers (path, digest, whether
-it is a link), so the same files always give the same entry and any change misses. An entry holds the
-resolved state, the diagnostics and the folders read, as orjson; one that does not decode is ignored. Entries
-committed to git are never trusted: a pull request could carry a forged one, so the cache is used only when
-git lists nothing under ``.tak-gitops/`` (or the repository is not a git checkout). ``TAK_GITOPS_NO_CACHE=1``
-turns it off.
+directory diagnostics are shown relative to), every file the desired digest covers (path, digest, whether it
+is a link) and every file the file-access policy refused, so the same files always give the same entry and any
+change misses. An entry holds the resolved state, the diagnostics and the folders read, as orjson; one that
+does not decode is ignored. Entries committed to git are never trusted: a pull request could carry a forged
+one, so the cache is used only when git lists nothing under ``.tak-gitops/`` (or the repository is not a git
+checkout). ``TAK_GITOPS_NO_CACHE=1`` turns it off.
 """
 
 from __future__ import annotations
@@ -51,6 +51,8 @@ def cache_key(files: RepoFiles, *, max_bytes: int, cwd: Path) -> str:
     for rel, data in (*files.config_files, *(f for name in sorted(files.folders) for f in files.folders[name])):
         link = os.path.islink(files.root / rel)
         h.update(orjson.dumps([rel, hashlib.sha256(data).hexdigest() if data is not None else None, link]))
+    for folder, problem in files.problems:  # what the file-access policy refused, and why
+        h.update(orjson.dumps([folder, problem.path, problem.line, problem.col, problem.code, problem.message]))
     return h.hexdigest()
 
 

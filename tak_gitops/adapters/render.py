@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from tak_gitops.core.safe_text import for_annotation, for_annotation_property, for_markdown, for_terminal
+
 if TYPE_CHECKING:
     import jinja2
 
@@ -59,9 +61,20 @@ def short_contract(namespace: str) -> str:
 
 
 def _md_escape(value: object) -> str:
-    """Escape text for a markdown table cell or inline text."""
-    text = "" if value is None else str(value)
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace("\n", " ")
+    """Escape text for a markdown table cell or inline text (:func:`~tak_gitops.core.safe_text.for_markdown`)."""
+    return for_markdown("" if value is None else str(value))
+
+
+def _terminal_safe(value: Any) -> Any:
+    """``value`` (a plan document or part of one) with every string made safe for a terminal: text from desired
+    files, a TAK or an HSA file reaches the renderings with no control character or bidi control in it."""
+    if isinstance(value, str):
+        return for_terminal(value)
+    if isinstance(value, Mapping):
+        return {k: _terminal_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_terminal_safe(v) for v in value]
+    return value
 
 
 def _change_line(change: Mapping[str, Any]) -> str:
@@ -116,6 +129,9 @@ def environment() -> jinja2.Environment:
     env.globals["SUMMARY_ORDER"] = SUMMARY_ORDER
     env.globals["SYMBOLS"] = SYMBOLS
     env.globals["FOLD_OVER"] = FOLD_OVER
+    from tak_gitops.adapters import render_impact
+
+    render_impact.register(env)
     return env
 
 
@@ -161,20 +177,16 @@ def render_text(doc: Mapping[str, Any], *, color: bool = False) -> str:
         return style(text, {"+": "green", "-": "red"}.get(sym, "yellow"))
 
     template = environment().get_template("plan.txt.j2")
-    return template.render(**_context(doc), style=style, action_style=action_style)
+    return template.render(**_context(_terminal_safe(doc)), style=style, action_style=action_style)
 
 
 def render_markdown(doc: Mapping[str, Any]) -> str:
     """The plan as a pull-request comment (GitHub-flavoured markdown)."""
-    return environment().get_template("plan.md.j2").render(**_context(doc))
+    return environment().get_template("plan.md.j2").render(**_context(_terminal_safe(doc)))
 
 
-def _gh_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _gh_prop(text: str) -> str:
-    return _gh_data(text).replace(":", "%3A").replace(",", "%2C")
+_gh_data = for_annotation
+_gh_prop = for_annotation_property
 
 
 def render_github(doc: Mapping[str, Any]) -> str:

@@ -43,6 +43,12 @@ HsaIdOrWildcard = Annotated[
         }
     ),
 ]
+FORSTUDIE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:/#-]{0,63}$"
+FORSTUDIE_DESCRIPTION = (
+    "the ticket of the approved feasibility study (förstudie) for a first connection, e.g. TSK-12518; "
+    "carried into the order's kommentar"
+)
+
 ContractNamespace = Annotated[
     str,
     WithJsonSchema(
@@ -200,6 +206,11 @@ class ProducedContract(_Strict):
         description="the logical addresses routed to this producer for this contract; may be left out when the "
         "producer's routing_table lists them",
     )
+    forstudie: str | None = Field(
+        default=None,
+        pattern=FORSTUDIE_PATTERN,
+        description=FORSTUDIE_DESCRIPTION + " (the producer's first connection to this contract)",
+    )
 
 
 class Producer(_Strict):
@@ -220,6 +231,11 @@ class Authorization(_Strict):
     contracts: tuple[ContractNamespace, ...] = Field(min_length=1, description="service contract namespaces")
     addresses: tuple[AddressEntry, ...] = Field(
         min_length=1, description='logical addresses; "*" is standardbehörighet (every address)'
+    )
+    forstudie: str | None = Field(
+        default=None,
+        pattern=FORSTUDIE_PATTERN,
+        description=FORSTUDIE_DESCRIPTION + " (the consumer's first cooperation with these addresses)",
     )
 
 
@@ -263,7 +279,10 @@ class Takeover(_Strict):
 class Acknowledge(_Strict):
     """Acknowledgements of what the safety guards would otherwise refuse."""
 
-    cascades: tuple[HsaId, ...] = Field(default=(), description="VG addresses whose cascade this change accepts")
+    cascades: tuple[HsaIdOrWildcard, ...] = Field(
+        default=(),
+        description="addresses (a VG, SE or *) whose changes may break or move calls at other addresses",
+    )
     removals: StrictInt | None = Field(
         default=None, ge=0, description="the exact number of removals this change accepts over the guard"
     )
@@ -275,6 +294,11 @@ class EnvironmentFile(_Strict):
     model_config = ConfigDict(title="tak-gitops environment file (desired/<org>/<ENV>.yaml)")
 
     comment: str | None = Field(default=None, description="carried into orders (kommentar); TAK keeps 254 chars")
+    forstudie: str | None = Field(
+        default=None,
+        pattern=FORSTUDIE_PATTERN,
+        description=FORSTUDIE_DESCRIPTION + " (every first connection this file makes)",
+    )
     change_date: Annotated[dt.date | None, WithJsonSchema({"type": "string", "format": "date"})] = Field(
         default=None, description="optional genomforandeTidpunkt, YYYY-MM-DD"
     )

@@ -128,28 +128,41 @@ def test_unacknowledged_cascade_refuses_the_plan_and_cli_ack_lets_it_through() -
     assert acked.status == "changes" and acked.refusals == ()
 
 
-def test_without_hsa_file_cascades_come_from_description_prefixes_and_say_so() -> None:
+def test_without_hsa_file_the_tree_is_the_desired_links_and_the_plan_says_so() -> None:
+    # the example's desired files link no care unit to a care giver: without the HSA file nothing is seen below
+    # 4KMT, so only the calls at the addresses the changes name change, and nothing is refused by a guess
     plan = plan_example(hsa=None)
-    document(plan)
-    assert {c.source for c in plan.cascades} == {"description-prefix"}
-    by = {(c.kind, c.change, c.address) for c in plan.cascades}
-    # 4KMT removal (routing and authorization) plus every VG whose URL changes
-    assert ("routing", "remove", fx.KMT) in by and ("authorization", "remove", fx.KMT) in by
-    assert {a for k, ch, a in by if ch == "change"} == set(fx.CARE_GIVERS)
-    assert any(w.code == "CASCADE_WITHOUT_HSA" for w in plan.warnings)
-    # the URL changes on the other VGs are not acknowledged: refused
-    assert {r.guard for r in plan.refusals} == {"cascade"}
-    assert {r.message.split(" on ")[1].split(" ")[0] for r in plan.refusals} == set(fx.CARE_GIVERS)
+    doc = document(plan)
+    assert plan.cascades == ()
+    assert [w.code for w in plan.warnings] == ["CASCADE_WITHOUT_HSA"]
+    assert "resolved over the addresses the TAK and the desired files know" in plan.warnings[0].message
+    assert plan.refusals == ()
+    breaks = [(c["consumer"], c["address"]) for c in doc["impact"]["calls"] if c["kind"] == "breaks"]
+    assert breaks == [(fx.COSMIC, "SE2321000032-1000"), (fx.E1177, fx.KMT)]
+    assert all(c["direct"] for c in doc["impact"]["calls"])
 
 
-def test_description_prefix_cascade_lists_ves_linked_in_the_desired_files() -> None:
+def test_without_hsa_file_care_units_linked_in_the_desired_files_cascade() -> None:
     b = fx.example_builder()
     desired = fx.desired_state(
         b, extra_addresses=[Address("SE2321000032-4KMU", "VE: Vår VC Katrineholm", "VE", fx.KMT)]
     )
     plan = make_plan(desired, fx.example_snapshot(), env=fx.ENV, config=fx.config(), orgs=["region-sormland"])
     routing = next(c for c in plan.cascades if c.kind == "routing" and c.address == fx.KMT)
-    assert [(d.address, d.today, d.after) for d in routing.descendants] == [("SE2321000032-4KMU", None, None)]
+    assert routing.source == "desired-files"
+    assert [(d.address, d.today, d.after) for d in routing.descendants] == [("SE2321000032-4KMU", fx.KMT, None)]
+    assert routing.needs_acknowledgement and routing.acknowledged
+    impact = plan.impact
+    assert impact is not None
+    below = [(c["consumer"], c["address"], c["after"]["outcome"]) for c in impact["calls"] if not c["direct"]]
+    assert below == [(fx.E1177, "SE2321000032-4KMU", "VP004")]
+    # without the file's acknowledgement the guard refuses, naming the care giver to acknowledge
+    b.org("region-sormland")
+    refused = make_plan(
+        fx.desired_state(b, extra_addresses=[Address("SE2321000032-4KMU", "VE: Vår VC Katrineholm", "VE", fx.KMT)]),
+        fx.example_snapshot(), env=fx.ENV, config=fx.config(), orgs=["region-sormland"],
+    )
+    assert [(r.guard, r.acknowledge) for r in refused.refusals] == [("cascade", f"--ack-cascade {fx.KMT}")]
 
 
 def test_plan_for_one_organisation_shows_only_its_changes() -> None:
@@ -429,3 +442,22 @@ def test_same_inputs_give_identical_bytes() -> None:
     from tak_gitops.core.canonical import canonical_json
 
     assert canonical_json(plan_example().to_document()) == canonical_json(plan_example().to_document())
+
+
+def test_a_grant_goes_in_the_producer_order_unless_the_consumers_organisation_wants_it_itself() -> None:
+    """README, "Which order carries a grant's authorization": Region Värmland's grant for Inera's Webcert and Region
+    Sörmland's for Inera's 1177 e-tjänster go in the granting producers' wave-1 orders; Inera's grant for its own
+    consumer B31 goes in B31's wave-2 consumer order. In a plan for Region Värmland alone the same holds for its
+    grant, and in one for Inera alone B31's authorization stays in B31's order."""
+
+    def auth_orders(plan) -> dict[tuple[str, str, str], str]:  # type: ignore[no-untyped-def]
+        return {c.key: o.id for o in plan.orders for c in o.changes if c.action == "add-authorization"}
+
+    full = auth_orders(plan_example())
+    assert full[(fx.WEBCERT, fx.HVT, fx.CSU3)] == "w1-region-varmland-producer-SE162321000156-B3K"
+    assert full[(fx.E1177, fx.CVG, GCC2)] == "w1-region-sormland-producer-SE162321000032-00D1"
+    assert full[(fx.INTYG, fx.HVT, fx.SMC2)] == "w2-inera-consumer-SE5565594230-B31"
+    varmland = auth_orders(plan_example(orgs=["region-varmland"]))
+    assert varmland[(fx.WEBCERT, fx.HVT, fx.CSU3)] == "w1-region-varmland-producer-SE162321000156-B3K"
+    inera = auth_orders(plan_example(orgs=["inera"]))
+    assert inera[(fx.INTYG, fx.HVT, fx.SMC2)] == "w2-inera-consumer-SE5565594230-B31"

@@ -39,6 +39,7 @@ _KNOWN_KEYS = frozenset(
         "errors",
         "orders",
         "cascades",
+        "impact",
         "manual_steps",
         "pending",
         "warnings",
@@ -56,6 +57,14 @@ def verify_checksum(doc: Mapping[str, Any]) -> bool:
     """True when the document's recorded ``checksum`` matches its content."""
     recorded = doc.get("checksum")
     return isinstance(recorded, str) and recorded == compute_checksum(doc)
+
+
+def _impact(section: Any) -> Mapping[str, Any] | None:
+    if section is None:
+        return None
+    if not isinstance(section, Mapping) or not isinstance(section.get("calls"), list):
+        raise ValueError("'impact' must be an object with a 'calls' array")
+    return section
 
 
 def read_plan_document(doc: Mapping[str, Any], *, check: bool = True) -> Plan:
@@ -91,6 +100,7 @@ def read_plan_document(doc: Mapping[str, Any], *, check: bool = True) -> Plan:
             warnings=tuple(Finding.from_dict(w) for w in doc.get("warnings", ())),
             errors=tuple(Finding.from_dict(e) for e in doc.get("errors", ())),
             refusals=tuple(Refusal.from_dict(r) for r in doc.get("refusals", ())),
+            impact=_impact(doc.get("impact")),
             format_version=version,
             extra={k: v for k, v in doc.items() if k not in _KNOWN_KEYS},
         )

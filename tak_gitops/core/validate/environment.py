@@ -43,11 +43,17 @@ class EnvironmentRules(ReferenceRules):
         # producers: routings
         # (producer, contract) -> the address lists it routes here; their union is made only for a grant
         produced: dict[tuple[str, str], list[tuple[str, ...]]] = {}
+        forstudie_routings: dict[tuple[str, str], str] = {}
+        forstudie_authorizations: dict[tuple[str, str], str] = {}
+        unsure: set[str] = set()  # producers with a routing left out for a problem reported at it
         for producer in seq(root.get("producers")):
             system = self._system_ref(producer.get("system"), org.key, env, "producer")
             tabled = routing_rows(producer, org.tables, self.diags)
             for index, item in enumerate(seq(producer.get("contracts"))):
                 contract = self._contract(item.get("contract"))
+                ticket = _forstudie(item)
+                if ticket is not None and system is not None and contract is not None:
+                    forstudie_routings[(system, contract)] = ticket
                 profile_node, url_node = item.get("profile"), item.get("url")
                 profile = profile_node.str_value() if profile_node is not None else None
                 url = url_node.str_value() if url_node is not None else None
@@ -67,6 +73,8 @@ class EnvironmentRules(ReferenceRules):
                 if index in tabled:
                     entries += self._table_entries(*tabled[index])
                 if system is None or contract is None or profile is None or url is None:
+                    if system is not None:
+                        unsure.add(system)
                     continue
                 value: RoutingValue = (system, url, profile)
                 routed = produced.setdefault((system, contract), [])
@@ -96,6 +104,7 @@ class EnvironmentRules(ReferenceRules):
                 (
                     [c for c in (self._contract(n) for n in seq(item.get("contracts"))) if c],
                     self._entries(item.get("addresses"), sets, wildcard=True),
+                    _forstudie(item),
                 )
                 for item in seq(consumer.get("authorizations"))
             ]
@@ -103,10 +112,12 @@ class EnvironmentRules(ReferenceRules):
                 problem = contract_problem(written)
                 if problem is not None:
                     self.diags.error(first, codes.BAD_CONTRACT, problem)
-                groups.append(([] if problem else [written], self._table_entries(first.path, rows)))
+                groups.append(([] if problem else [written], self._table_entries(first.path, rows), None))
             if system is None:
                 continue
-            for contracts, entries in groups:
+            for contracts, entries, ticket in groups:
+                if ticket is not None:
+                    forstudie_authorizations.update(dict.fromkeys(((system, a) for e in entries for a in e[0]), ticket))
                 # _authorize, inlined: a consumer's lists are where the hundreds of thousands of keys come from
                 auth_orgs, auth_locations, org_key = build.authorization_orgs, build.locations, org.key
                 own = self._org_sets.setdefault(org_key, frozenset({org_key}))
@@ -126,7 +137,7 @@ class EnvironmentRules(ReferenceRules):
 
         # grants: authorizations for other organisations' consumers on own addresses
         for grant_node in seq(root.get("grants")):
-            self._grant(grant_node, org, env, sets, produced, build)
+            self._grant(grant_node, org, env, sets, (produced, unsure), build)
 
         takeovers: set[RoutingKey] = set()
         for item in seq(root.get("takeover")):
@@ -139,7 +150,7 @@ class EnvironmentRules(ReferenceRules):
         acknowledge = root.get("acknowledge")
         if acknowledge is not None and acknowledge.kind == "map":
             for item in seq(acknowledge.get("cascades")):
-                hsa = self._hsa(item, "acknowledged cascade")
+                hsa = self._hsa(item, "acknowledged cascade", wildcard=True)
                 if hsa is not None:
                     cascades.add(hsa)
         change_date: dt.date | None = None
@@ -155,4 +166,14 @@ class EnvironmentRules(ReferenceRules):
             acknowledged_cascades=frozenset(cascades),
             acknowledged_removals=removals,
             takeovers=frozenset(takeovers),
+            forstudie=_forstudie(root),
+            forstudie_routings=forstudie_routings,
+            forstudie_authorizations=forstudie_authorizations,
         )
+
+
+def _forstudie(node: Node) -> str | None:
+    """The ``forstudie:`` ticket of a map node, stripped (its shape is checked with the file's model)."""
+    found = node.get("forstudie") if node.kind == "map" else None
+    value = found.str_value() if found is not None else None
+    return value.strip() if value is not None and value.strip() else None
