@@ -1,11 +1,11 @@
 """Benchmark: building BS JSON orders from a large plan, and an apply with the files submitter.
 
 Builds a plan of --orders producer orders with --lines routing changes each (URL changes on care units), then
-times, in one run: build_orders (pure), an apply of every order through the ledger (three atomic, fsynced
-record writes and one order file per order) and reading the ledger back (what `orders list` and the planner's
-pending orders do).
+times, in one run: build_orders (pure), an apply of every order through the ledger (the files submitter: two
+fsyncs an order, its record and its file, and one per directory for the run) and reading the ledger back (what
+`orders list` and the planner's pending orders do).
 
-    python benchmarks/bench_apply.py [--orders 300] [--lines 100] [--runs 3]
+    python benchmarks/bench_apply.py [--orders 300] [--lines 100] [--runs 5]
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import shutil
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -71,12 +72,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--orders", type=int, default=300)
     parser.add_argument("--lines", type=int, default=100)
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     plan = make_plan(args.orders, args.lines)
     env = EnvironmentConfig(plattform="NTJP-PROD", tak_api=TakApiTarget(platform="NTJP", environment="PROD"))
     now = dt.datetime.now(dt.UTC)
-    best: dict[str, float] = {}
+    runs: dict[str, list[float]] = {"build": [], "apply": [], "read": []}
     for _ in range(args.runs):
         t0 = time.perf_counter()
         built = build_orders(plan, OrderConfig(), env, now=now)
@@ -100,12 +101,15 @@ def main() -> None:
         finally:
             shutil.rmtree(root)
         for name, value in (("build", t1 - t0), ("apply", t2 - t1), ("read", t3 - t2)):
-            best[name] = min(best.get(name, value), value)
+            runs[name].append(value)
     total = args.orders * args.lines
-    print(f"{args.orders} orders x {args.lines} lines = {total} routing lines (best of {args.runs})")
-    print(f"build_orders:             {best['build']:.3f} s ({total / best['build']:,.0f} lines/s)")
-    print(f"apply (files, fsync):     {best['apply']:.3f} s ({best['apply'] / args.orders * 1000:.1f} ms/order)")
-    print(f"read ledger, pending:     {best['read']:.3f} s")
+    med = {name: statistics.median(values) for name, values in runs.items()}
+    spread = {name: f"(min {min(v):.3f}, max {max(v):.3f}, {len(v)} runs)" for name, v in runs.items()}
+    print(f"{args.orders} orders x {args.lines} lines = {total} routing lines; medians")
+    print(f"build_orders:             {med['build']:.3f} s {spread['build']} ({total / med['build']:,.0f} lines/s)")
+    per_order = med["apply"] / args.orders * 1000
+    print(f"apply (files, fsync):     {med['apply']:.3f} s {spread['apply']} ({per_order:.1f} ms/order)")
+    print(f"read ledger, pending:     {med['read']:.3f} s {spread['read']}")
 
 
 if __name__ == "__main__":

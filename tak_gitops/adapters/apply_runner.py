@@ -6,6 +6,10 @@ For each order, in wave order:
 2. the record goes to ``submitting`` (written atomically) just before the order leaves;
 3. the outcome moves it to ``submitted``, ``rejected``, ``unknown`` or back to ``planned`` (surely not sent).
 
+For a submitter whose replay is harmless (files, an idempotent order API) steps 1 and 2 need not survive a
+crash: the ``planned`` records are not fsynced, ``submitting`` is written only with the outcome, and directory
+fsyncs wait for the end of the run, so an order costs two fsyncs (the order file and its record).
+
 An apply killed at any point and run again finds every order in the ledger by its idempotency key: orders
 ``submitted`` / ``unknown`` / ``executed`` / ... are not sent again; ``planned`` ones are sent; a ``submitting``
 one (the process died while sending) becomes ``unknown``, unless the submitter's replay is harmless (files,
@@ -15,11 +19,13 @@ unknown or not sent, so that a later wave never goes in over a failed earlier on
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
+from tak_gitops.adapters.atomic import directory_syncs_deferred
 from tak_gitops.adapters.ledger_store import EnvLock, LedgerStore
 from tak_gitops.adapters.submit import SubmitOutcome, Submitter
 from tak_gitops.core.ledger import OPEN_STATES, LedgerRecord, LineResult, iso, new_record, transition
@@ -94,6 +100,26 @@ def run_apply(
     echo: Callable[[str], None] = lambda _: None,
 ) -> ApplyReport:
     """Submit every order of ``built`` that the ledger does not hold yet, exactly once. See the module doc."""
+    replay_safe = submitter.replay_safe
+    with directory_syncs_deferred() if replay_safe else contextlib.nullcontext():
+        return _run_apply(
+            store, built, submitter, plan_checksum, pr_url, commit, clock, lock, pause_seconds, echo, replay_safe
+        )
+
+
+def _run_apply(
+    store: LedgerStore,
+    built: Sequence[BuiltOrder],
+    submitter: Submitter,
+    plan_checksum: str,
+    pr_url: str | None,
+    commit: str | None,
+    clock: Callable[[], dt.datetime],
+    lock: EnvLock | None,
+    pause_seconds: float,
+    echo: Callable[[str], None],
+    replay_safe: bool,
+) -> ApplyReport:
     report = ApplyReport()
     existing = match_records(store, built, plan_checksum)
     records: list[LedgerRecord] = []
@@ -104,7 +130,7 @@ def run_apply(
             oid = _free_id(store, order.order_id)
             if oid != order.order_id:
                 fresh = replace(fresh, order_id=oid)
-            store.save(fresh)
+            store.save(fresh, sync=not replay_safe)  # a lost `planned` record is made again, harmlessly
             record = fresh
         records.append(record)
 
@@ -148,7 +174,8 @@ def run_apply(
         record = transition(
             record, "submitting", now=clock(), note=f"sending with {submitter.name}", submitter=submitter.name
         )
-        store.save(record)
+        if not replay_safe:  # sending again is harmless for the others: the record is written with the outcome
+            store.save(record)
         outcome = submitter.submit(record.order_id, record.idempotency_key, record.document)
         now = clock()
         response = outcome.to_response(submitter.name, iso(now))

@@ -28,6 +28,8 @@ from typing import TypeVar, cast
 
 from pydantic import BaseModel
 
+from tak_gitops.adapters import load_cache
+from tak_gitops.adapters.csv_tables import read_tables
 from tak_gitops.adapters.desired_files import read_repo_files
 from tak_gitops.adapters.file_access import MAX_FILE_BYTES, is_missing, list_folder, read_text, refusal
 from tak_gitops.adapters.sources import gc_paused
@@ -299,6 +301,7 @@ def load_org_folder(
         csv_sets[written] = parsed if not refused else None  # None: reported, not checked again
         if parsed_csv is not None and not problems:
             parsed_csv[text] = parsed.rows
+    tables = read_tables(folder, partial(_shown, base=base), [r for _p, r in environments.values()], diags, max_bytes)
     return OrgInput(
         key=folder.name,
         folder=_shown(folder, base),
@@ -308,6 +311,7 @@ def load_org_folder(
         environments=environments,
         csv_sets=csv_sets,
         extra_files=tuple(extra),
+        tables=tables,
     )
 
 
@@ -341,6 +345,12 @@ class PlanFor:
 def _load_desired(root: Path, cwd: Path | None, max_bytes: int, plan_for: PlanFor | None) -> LoadResult:
     config, registry = load_config(root, cwd)
     files = read_repo_files(root, config, max_bytes)
+    cacheable = load_cache.usable(root)
+    key = load_cache.cache_key(files, max_bytes=max_bytes, cwd=(cwd or Path.cwd()).resolve()) if cacheable else ""
+    cached = load_cache.read_entry(root, key) if cacheable else None
+    if cached is not None:  # a whole load of exactly these files: a plan for some organisations is the same
+        state, found, read_folders = cached
+        return LoadResult(config, registry, state, found, root, read_folders)
     diags = Diagnostics()
     folders = {name: root / config.desired_dir / name for name in files.folders}
     loaded: dict[str, OrgInput] = {}
@@ -365,7 +375,10 @@ def _load_desired(root: Path, cwd: Path | None, max_bytes: int, plan_for: PlanFo
     base = (cwd or Path.cwd()).resolve()
     diags.extend(replace(problem, path=_shown(root / problem.path, base)) for _folder, problem in files.problems)
     state = replace(state, file_digests=files.digests(config))
-    return LoadResult(config, registry, state, diags.items, root, tuple(sorted(loaded)))
+    result = LoadResult(config, registry, state, diags.items, root, tuple(sorted(loaded)))
+    if cacheable and plan_for is None:
+        load_cache.write_entry(root, key, result.state, result.diagnostics, result.folders)
+    return result
 
 
 def load_desired_or_raise(

@@ -263,7 +263,8 @@ class EnvLock:
         if not self._ours():
             raise LockedError(f"the lock of {self.store.env} was taken away during this apply; stopping")
         self.body = {**self.body, "expires": (now + self.ttl).replace(microsecond=0).isoformat()}
-        write_bytes_atomic(self.store.lock_path, pretty_json(self.body))
+        # not fsynced: after a crash an older expiry only makes the lock stale sooner, which a dead apply wants
+        write_bytes_atomic(self.store.lock_path, pretty_json(self.body), sync=False)
 
     def release(self) -> None:
         if self._ours():

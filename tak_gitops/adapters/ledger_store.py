@@ -29,9 +29,10 @@ from tak_gitops.errors import LedgerError
 __all__ = ["DEFAULT_LOCK_TTL", "LOCK_GRACE", "LOCK_NAME", "EnvLock", "LedgerStore", "atomic_write", "pending_orders"]
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically: temp file in the same directory, fsync, replace, fsync the directory."""
-    write_bytes_atomic(path, data)
+def atomic_write(path: Path, data: bytes, *, sync: bool = True) -> None:
+    """Write ``data`` to ``path`` atomically: temp file in the same directory, fsync (unless ``sync`` is False),
+    replace, fsync the directory."""
+    write_bytes_atomic(path, data, sync=sync)
 
 
 class LedgerStore(LockedDirectory):
@@ -72,10 +73,11 @@ class LedgerStore(LockedDirectory):
         out = [self._read(p) for p in sorted(self.directory.glob("*.json"))]
         return sorted(out, key=lambda r: (r.created, r.wave, r.order_id))
 
-    def save(self, record: LedgerRecord) -> None:
+    def save(self, record: LedgerRecord, *, sync: bool = True) -> None:
+        """Write a record atomically; ``sync=False`` where losing it in a crash is harmless (see apply_runner)."""
         if record.env != self.env:
             raise LedgerError(f"order {record.order_id} belongs to {record.env}, not {self.env}")
-        atomic_write(self.path_of(record.order_id), pretty_json(record.to_dict()))
+        atomic_write(self.path_of(record.order_id), pretty_json(record.to_dict()), sync=sync)
 
     def find(self, ref: str) -> LedgerRecord:
         """An order by its id, or by a unique prefix of its idempotency key (as printed in ``kommentar``)."""

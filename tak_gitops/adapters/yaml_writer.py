@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping
+import os
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -78,11 +79,12 @@ def load_roundtrip(path: Path) -> CommentedMap:
     return data if isinstance(data, CommentedMap) else CommentedMap()
 
 
-def csv_text(rows: tuple[tuple[str, str], ...]) -> str:
-    """An address set in the "Underlag för TAKning" shape, with a header line; fields quoted where needed."""
+def csv_text(rows: Iterable[Sequence[str]], header: Sequence[str] = ("hsa-id", "name")) -> str:
+    """Semicolon-separated lines after a header line (an address set in the "Underlag för TAKning" shape by
+    default); fields quoted where needed."""
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=";", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(["hsa-id", "name"])
+    writer.writerow(header)
     writer.writerows(rows)
     return buf.getvalue()
 
@@ -148,24 +150,38 @@ def merge_organisation(existing: CommentedMap, new: Mapping[str, Any], env: str)
     return existing
 
 
+def schema_line(org_dir: Path, schemas_dir: Path, name: str) -> str:
+    """The first-line comment that gives editors with the YAML language server a file's JSON Schema."""
+    return f"yaml-language-server: $schema={Path(os.path.relpath(schemas_dir / name, org_dir)).as_posix()}"
+
+
 def write_import(
-    org_dir: Path, env: str, result: ImportResult, *, merge: bool, header: str
+    org_dir: Path, env: str, result: ImportResult, *, merge: bool, header: str, schemas_dir: Path | None = None
 ) -> list[Path]:
-    """Write (or merge into) ``organisation.yaml``, ``<env>.yaml`` and the CSV sets; return the paths written."""
+    """Write (or merge into) ``organisation.yaml``, ``<env>.yaml``, the CSV sets and tables; return the paths
+    written. A new file starts with the schema line when ``schemas_dir`` is given."""
     written: list[Path] = []
     org_path = org_dir / "organisation.yaml"
     env_path = org_dir / f"{env}.yaml"
+
+    def head(schema: str) -> str:
+        return header if schemas_dir is None else f"{schema_line(org_dir, schemas_dir, schema)}\n{header}"
+
     if merge and org_path.exists():
         org_text = dump(merge_organisation(load_roundtrip(org_path), result.organisation, env))
     else:
-        org_text = dump(result.organisation, header)
+        org_text = dump(result.organisation, head("organisation.schema.json"))
     if merge and env_path.exists():
         env_text = dump(merge_environment(load_roundtrip(env_path), result.environment))
     else:
-        env_text = dump(result.environment or {"producers": [], "consumers": []}, header)
+        env_text = dump(result.environment or {"producers": [], "consumers": []}, head("environment.schema.json"))
     for _name, (rel, rows) in result.csv_sets.items():
         path = org_dir / rel
         write_text_atomic(path, csv_text(rows))
+        written.append(path)
+    for rel, table in result.tables.items():
+        path = org_dir / rel
+        write_text_atomic(path, csv_text(table[1:], table[0]))
         written.append(path)
     write_text_atomic(org_path, org_text)
     write_text_atomic(env_path, env_text)

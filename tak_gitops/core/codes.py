@@ -27,6 +27,7 @@ CSV_MALFORMED: Final = "TG110"
 NOT_A_FILE: Final = "TG111"
 NESTING_TOO_DEEP: Final = "TG112"
 CONTROL_CHARACTER: Final = "TG113"
+TABLE_MALFORMED: Final = "TG114"
 
 # TG2xx: value rules
 BAD_HSA_ID: Final = "TG200"
@@ -52,6 +53,7 @@ UNDECLARED_SYSTEM: Final = "TG308"
 DUPLICATE_SYSTEM: Final = "TG309"
 MISSING_ORGANISATION_FILE: Final = "TG310"
 UNEXPECTED_FILE: Final = "TG311"
+TABLE_CONTRACT: Final = "TG312"
 
 # TG9xx: warnings
 NEAR_DUPLICATE_ID: Final = "TG900"
@@ -76,6 +78,7 @@ CODES: Final[dict[str, str]] = {
     NOT_A_FILE: "a symbolic link, FIFO, device or folder where a file is expected (never followed, never read)",
     NESTING_TOO_DEEP: "lists and mappings nested deeper than the limit (64 levels)",
     CONTROL_CHARACTER: "a control character (C0, C1, DEL) or bidirectional override in a text value",
+    TABLE_MALFORMED: "a CSV table line does not have the shape contract;address[;name]",
     BAD_HSA_ID: "an HSA-id breaks TAK's rule [0-9a-zA-Z_-], 1-255 characters",
     BAD_URL: "a URL breaks TAK's rule [0-9a-zA-Z_.:/-?&], 5-255 characters, http(s)://",
     HTTP_NOT_ALLOWED: "an http:// URL in an environment that requires https://",
@@ -97,6 +100,7 @@ CODES: Final[dict[str, str]] = {
     DUPLICATE_SYSTEM: "the same system described twice, or owned by two organisations",
     MISSING_ORGANISATION_FILE: "an organisation folder without organisation.yaml",
     UNEXPECTED_FILE: "a file in an organisation folder that is not a desired file",
+    TABLE_CONTRACT: "a routing table row whose contract the producer does not list exactly once",
     NEAR_DUPLICATE_ID: "warning: systems whose HSA-ids differ only in letter case",
     NEAR_DUPLICATE_NAME: "warning: systems whose names differ only in letter case or spacing",
     REPEATED_DECLARATION: "warning: the same routing declared twice with the same value",

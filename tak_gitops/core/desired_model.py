@@ -200,8 +200,11 @@ class ProducedContract(_Strict):
     contract: ContractNamespace = Field(description="the service contract namespace")
     profile: str = Field(description="the RIV-TA profile, e.g. RIVTABP21")
     url: Url = Field(description="the endpoint URL")
-    addresses: tuple[AddressEntry, ...] = Field(
-        min_length=1, description="the logical addresses routed to this producer for this contract"
+    addresses: tuple[AddressEntry, ...] | None = Field(
+        default=None,
+        min_length=1,
+        description="the logical addresses routed to this producer for this contract; may be left out when the "
+        "producer's routing_table lists them",
     )
     forstudie: str | None = Field(
         default=None,
@@ -214,6 +217,11 @@ class Producer(_Strict):
     """A producer system of this organisation and the routings (vägval) it wants."""
 
     system: HsaId = Field(description="the producer's HSA-id (a system of this organisation)")
+    routing_table: str | None = Field(
+        default=None,
+        description="a CSV file relative to the organisation folder, contract;address;name per line: each row "
+        "routes the address to this producer for its contract (the one entry of that contract under contracts)",
+    )
     contracts: tuple[ProducedContract, ...] = Field(min_length=1, description="the contracts it serves")
 
 
@@ -235,7 +243,14 @@ class Consumer(_Strict):
     """A consumer system of this organisation and the authorizations it wants."""
 
     system: HsaId = Field(description="the consumer's HSA-id (a system of this organisation)")
-    authorizations: tuple[Authorization, ...] = Field(min_length=1, description="what it may call")
+    authorization_table: str | None = Field(
+        default=None,
+        description="a CSV file relative to the organisation folder, contract;address per line: each row "
+        "authorizes this consumer for the contract on the address",
+    )
+    authorizations: tuple[Authorization, ...] = Field(
+        default=(), description="what it may call (besides the rows of authorization_table)"
+    )
 
 
 class GrantSpec(_Strict):

@@ -6,7 +6,10 @@ of ``organisation.yaml`` and ``<ENV>.yaml``) plus CSV address sets, grouped so t
 * routings grouped by producer, then by (contract, URL, profile), each with its addresses;
 * authorizations grouped by consumer, then by the set of addresses, each entry listing the contracts that share
   exactly that set;
-* address lists longer than ``inline_limit`` become CSV address sets, shared where two lists are identical.
+* address lists longer than ``inline_limit`` become CSV address sets, shared where two lists are identical;
+* a producer or consumer with more than ``table_limit`` rows gets a CSV table instead: a routing table
+  (``contract;address;name``) of every contract it serves at one URL, an authorization table
+  (``contract;address``) of all its authorizations.
 
 Planning right after an import is empty: the documents declare exactly the rows in the organisation's scope.
 ``missing_rows`` finds what an existing desired state lacks, for ``import --merge``.
@@ -15,7 +18,7 @@ Planning right after an import is empty: the documents declare exactly the rows 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -23,6 +26,9 @@ from tak_gitops.core.desired import EnvironmentState
 from tak_gitops.core.snapshot import AuthorizationKey, RoutingKey, RoutingValue, Snapshot
 
 DEFAULT_INLINE_LIMIT = 10
+DEFAULT_TABLE_LIMIT = 50
+ROUTING_HEADER = ("contract", "address", "name")
+AUTHORIZATION_HEADER = ("contract", "address")
 
 _CONTRACT_SHORT_RE = re.compile(r":([A-Za-z0-9_]+?)(?:Responder)?:(\d+)$")
 
@@ -42,6 +48,8 @@ class ImportResult:
     organisation: dict[str, object]
     environment: dict[str, object]
     csv_sets: Mapping[str, tuple[str, tuple[tuple[str, str], ...]]] = field(default_factory=dict)
+    tables: Mapping[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
+    """CSV tables by path relative to the organisation folder: the header, then the rows."""
 
 
 def contract_short_name(namespace: str) -> str:
@@ -66,6 +74,23 @@ def rows_in_scope(snapshot: Snapshot, owned: Iterable[str]) -> ImportRows:
     routings = {k: v for k, v in snapshot.routings.items() if v[0] in systems}
     auths = frozenset(a for a in snapshot.authorizations if a[0] in systems)
     return ImportRows(routings, auths)
+
+
+def rows_by_owner(snapshot: Snapshot, owners: Mapping[str, str]) -> dict[str, ImportRows]:
+    """:func:`rows_in_scope` of every organisation at once, in one pass over the snapshot: ``owners`` maps a
+    system HSA-id (upper case) to its organisation."""
+    routings: dict[str, dict[RoutingKey, RoutingValue]] = defaultdict(dict)
+    for key, value in snapshot.routings.items():
+        org = owners.get(value[0])
+        if org is not None:
+            routings[org][key] = value
+    auths: dict[str, set[AuthorizationKey]] = defaultdict(set)
+    for auth in snapshot.authorizations:
+        org = owners.get(auth[0])
+        if org is not None:
+            auths[org].add(auth)
+    orgs = sorted(set(owners.values()))
+    return {org: ImportRows(routings.get(org, {}), frozenset(auths.get(org, ()))) for org in orgs}
 
 
 def missing_rows(rows: ImportRows, state: EnvironmentState | None) -> ImportRows:
@@ -125,12 +150,14 @@ def build_import(
     rows: ImportRows | None = None,
     environments: Iterable[str] = (),
     inline_limit: int = DEFAULT_INLINE_LIMIT,
+    table_limit: int | None = DEFAULT_TABLE_LIMIT,
     reserved_set_names: Iterable[str] = (),
 ) -> ImportResult:
     """Build the organisation and environment documents for the organisation owning ``owned``.
 
     ``rows`` restricts the import to those rows (``missing_rows`` for a merge); by default every row in scope.
-    ``reserved_set_names`` are address-set names already used by the organisation (never reused).
+    ``reserved_set_names`` are address-set names already used by the organisation (never reused);
+    ``table_limit`` None writes no tables.
     """
     owned_set = sorted({s.upper() for s in owned})
     scope = rows if rows is not None else rows_in_scope(snapshot, owned_set)
@@ -140,25 +167,41 @@ def build_import(
     for (la, ns), (producer, url, profile) in scope.routings.items():
         producers[producer][(ns, url, profile)].add(la)
 
+    tables: dict[str, tuple[tuple[str, ...], ...]] = {}
+    names = snapshot.logical_addresses
     producer_docs: list[dict[str, object]] = []
     for producer in sorted(producers):
+        served = producers[producer]
+        once = Counter(ns for ns, _url, _profile in served)
+        tabled = table_limit is not None and sum(map(len, served.values())) > table_limit
+        table_rows: list[tuple[str, ...]] = []
         contracts = []
-        for (ns, url, profile), las in sorted(producers[producer].items()):
-            contracts.append(
-                {
-                    "contract": ns,
-                    "profile": profile,
-                    "url": url,
-                    "addresses": namer.entries(las, contract_short_name(ns)),
-                }
-            )
-        producer_docs.append({"system": producer, "contracts": contracts})
+        for (ns, url, profile), las in sorted(served.items()):
+            served_at: dict[str, object] = {"contract": ns, "profile": profile, "url": url}
+            if tabled and once[ns] == 1:
+                table_rows.extend((ns, la, names.get(la, "")) for la in sorted(las))
+            else:
+                served_at["addresses"] = namer.entries(las, contract_short_name(ns))
+            contracts.append(served_at)
+        doc: dict[str, object] = {"system": producer}
+        if table_rows:
+            path = f"tables/{env}/{producer}-routings.csv"
+            tables[path] = (ROUTING_HEADER, *table_rows)
+            doc["routing_table"] = path
+        doc["contracts"] = contracts
+        producer_docs.append(doc)
 
     by_consumer: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for consumer, la, ns in scope.authorizations:
         by_consumer[consumer][ns].add(la)
     consumer_docs: list[dict[str, object]] = []
     for consumer in sorted(by_consumer):
+        if table_limit is not None and sum(map(len, by_consumer[consumer].values())) > table_limit:
+            path = f"tables/{env}/{consumer}-authorizations.csv"
+            grants = by_consumer[consumer]
+            tables[path] = (AUTHORIZATION_HEADER, *((ns, la) for ns in sorted(grants) for la in sorted(grants[ns])))
+            consumer_docs.append({"system": consumer, "authorization_table": path})
+            continue
         groups: dict[tuple[str, ...], list[str]] = defaultdict(list)
         for ns, las in by_consumer[consumer].items():
             groups[tuple(sorted(las))].append(ns)
@@ -191,4 +234,6 @@ def build_import(
     org_doc: dict[str, object] = {"systems": systems_doc}
     if namer.sets:
         org_doc["address_sets"] = {name: {"csv": path} for name, (path, _rows) in sorted(namer.sets.items())}
-    return ImportResult(organisation=org_doc, environment=env_doc, csv_sets=dict(sorted(namer.sets.items())))
+    return ImportResult(
+        organisation=org_doc, environment=env_doc, csv_sets=dict(sorted(namer.sets.items())), tables=tables
+    )

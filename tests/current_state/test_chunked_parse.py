@@ -32,6 +32,27 @@ def test_pieces_hold_the_same_rows(tmp_path: Path) -> None:
     assert [r for _, p in pieces for r in p] == whole
 
 
+FORMATTINGS = {
+    "compact": lambda rows: orjson.dumps(rows),
+    "json.dump default separators": lambda rows: json.dumps(rows, ensure_ascii=False).encode("utf-8"),
+    "pretty-printed": lambda rows: json.dumps(rows, ensure_ascii=False, indent=2).encode("utf-8"),
+    "pretty-printed, CRLF and tabs": lambda rows: json.dumps(rows, indent="\t").replace("\n", "\r\n").encode(),
+}
+
+
+@pytest.mark.parametrize("formatting", sorted(FORMATTINGS))
+def test_every_formatting_is_read_in_pieces(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, formatting: str) -> None:
+    d = compact_copy(tmp_path)
+    whole = json.loads((d / "cooperations.json").read_text(encoding="utf-8"))
+    (d / "cooperations.json").write_bytes(FORMATTINGS[formatting](whole))
+    whole_parses: list[Path] = []
+    real_parse = jsonfile._parse
+    monkeypatch.setattr(jsonfile, "_parse", lambda data, path: whole_parses.append(path) or real_parse(data, path))
+    pieces = list(iter_array(d / "cooperations.json", "cooperations", chunk_bytes=600))
+    assert len(pieces) > 5 and whole_parses == []
+    assert [r for _, p in pieces for r in p] == whole
+
+
 def test_a_cut_inside_a_string_falls_back_to_a_whole_parse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     d = compact_copy(tmp_path)
     rows = json.loads((d / "cooperations.json").read_text(encoding="utf-8"))

@@ -116,7 +116,7 @@ def _steps(doc: Any) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
 def test_actions_are_pinned_to_a_major_version() -> None:
     uses = {step["uses"] for p in WORKFLOWS for _, _, step in _steps(_load(p)) if "uses" in step}
     uses |= {s["uses"] for s in _load(ROOT / "action.yml")["runs"]["steps"] if "uses" in s}
-    assert uses == {"actions/checkout@v5", "actions/setup-python@v6", "actions/upload-artifact@v6"}
+    assert uses == {"actions/cache@v5", "actions/checkout@v5", "actions/setup-python@v6", "actions/upload-artifact@v6"}
 
 
 def test_secrets_only_in_the_steps_that_need_them() -> None:

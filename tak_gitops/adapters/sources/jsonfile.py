@@ -4,6 +4,7 @@ arrays in pieces, with the garbage collector paused while the trees are built.""
 from __future__ import annotations
 
 import gc
+import re
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -126,6 +127,9 @@ def list_of_objects(doc: Any, path: Path, what: str) -> list[dict[str, Any]]:
     return doc
 
 
+_BETWEEN_OBJECTS = re.compile(rb"\}[ \t\r\n]*,[ \t\r\n]*\{")
+"""Where one object of an array ends and the next begins, in any of JSON's white space."""
+
 CHUNK_BYTES = 8 << 20
 """Large JSON arrays are parsed in pieces of about this size, so only one piece's tree is alive at a time."""
 
@@ -133,10 +137,11 @@ CHUNK_BYTES = 8 << 20
 def iter_array(path: Path, what: str, chunk_bytes: int | None = None) -> Iterator[tuple[int, list[Any]]]:
     """Yield ``(index of the first row, rows)`` pieces of the JSON array in ``path``.
 
-    A compact array of objects (``[{...},{...}]``, as the TAK-api sends it) is cut at ``},{`` into pieces
-    of about ``chunk_bytes`` (default :data:`CHUNK_BYTES`), and each piece is parsed on its own; only the raw
-    bytes and one piece's tree are held at a time. Should a cut fall inside a string, the piece does not parse
-    and the rest of the file is parsed whole, so the rows are the same either way. Anything else is parsed whole.
+    An array of objects is cut between two objects (``},{`` as the TAK-api sends it, ``}, {`` as ``json.dump``
+    writes it, or with line breaks and indentation when pretty-printed) into pieces of about ``chunk_bytes``
+    (default :data:`CHUNK_BYTES`), and each piece is parsed on its own; only the raw bytes and one piece's tree
+    are held at a time. Should a cut fall inside a string or a nested array, the piece does not parse and the
+    rest of the file is parsed whole, so the rows are the same either way. Anything else is parsed whole.
     """
     chunk_bytes = chunk_bytes or CHUNK_BYTES
     data = _read_bytes(path)
@@ -151,12 +156,12 @@ def iter_array(path: Path, what: str, chunk_bytes: int | None = None) -> Iterato
     bounds: list[tuple[int, int]] = []
     start = first
     while True:
-        cut = data.find(b"},{", start + chunk_bytes, last)
-        if cut < 0:
+        cut = _BETWEEN_OBJECTS.search(data, start + chunk_bytes, last)
+        if cut is None:
             bounds.append((start, last))
             break
-        bounds.append((start, cut + 1))
-        start = cut + 2
+        bounds.append((start, cut.start() + 1))
+        start = cut.end() - 1
     offset = 0
     for a, b in bounds:
         try:

@@ -11,12 +11,13 @@ from tak_gitops.core import codes
 from tak_gitops.core.desired import OrgEnvironment
 from tak_gitops.core.desired_model import EnvironmentFile
 from tak_gitops.core.nodes import Node
-from tak_gitops.core.rules import COMMENT_LIMIT, did_you_mean, url_problem
+from tak_gitops.core.rules import COMMENT_LIMIT, contract_problem, did_you_mean, url_problem
 from tak_gitops.core.snapshot import AuthorizationKey, RoutingKey, RoutingValue
 from tak_gitops.core.validate.inputs import OrgInput, seq
 from tak_gitops.core.validate.references import ReferenceRules
 from tak_gitops.core.validate.shape import check_shape
 from tak_gitops.core.validate.state import RoutingDecl, none_known
+from tak_gitops.core.validate.tables import authorization_rows, routing_rows
 
 
 class EnvironmentRules(ReferenceRules):
@@ -47,7 +48,8 @@ class EnvironmentRules(ReferenceRules):
         unsure: set[str] = set()  # producers with a routing left out for a problem reported at it
         for producer in seq(root.get("producers")):
             system = self._system_ref(producer.get("system"), org.key, env, "producer")
-            for item in seq(producer.get("contracts")):
+            tabled = routing_rows(producer, org.tables, self.diags)
+            for index, item in enumerate(seq(producer.get("contracts"))):
                 contract = self._contract(item.get("contract"))
                 ticket = _forstudie(item)
                 if ticket is not None and system is not None and contract is not None:
@@ -68,6 +70,8 @@ class EnvironmentRules(ReferenceRules):
                         self.diags.error(url_node, codes.HTTP_NOT_ALLOWED if kind == "http" else codes.BAD_URL, message)
                 # `*` is the default routing: VP falls back to it when nothing nearer matches.
                 entries = self._entries(item.get("addresses"), sets, wildcard=True)
+                if index in tabled:
+                    entries += self._table_entries(*tabled[index])
                 if system is None or contract is None or profile is None or url is None:
                     if system is not None:
                         unsure.add(system)
@@ -96,12 +100,22 @@ class EnvironmentRules(ReferenceRules):
         # consumers: authorizations
         for consumer in seq(root.get("consumers")):
             system = self._system_ref(consumer.get("system"), org.key, env, "consumer")
-            for item in seq(consumer.get("authorizations")):
-                contracts = [c for c in (self._contract(n) for n in seq(item.get("contracts"))) if c]
-                entries = self._entries(item.get("addresses"), sets, wildcard=True)
-                if system is None:
-                    continue
-                ticket = _forstudie(item)
+            groups = [
+                (
+                    [c for c in (self._contract(n) for n in seq(item.get("contracts"))) if c],
+                    self._entries(item.get("addresses"), sets, wildcard=True),
+                    _forstudie(item),
+                )
+                for item in seq(consumer.get("authorizations"))
+            ]
+            for written, first, rows in authorization_rows(consumer, org.tables, self.diags):
+                problem = contract_problem(written)
+                if problem is not None:
+                    self.diags.error(first, codes.BAD_CONTRACT, problem)
+                groups.append(([] if problem else [written], self._table_entries(first.path, rows), None))
+            if system is None:
+                continue
+            for contracts, entries, ticket in groups:
                 if ticket is not None:
                     forstudie_authorizations.update(dict.fromkeys(((system, a) for e in entries for a in e[0]), ticket))
                 # _authorize, inlined: a consumer's lists are where the hundreds of thousands of keys come from

@@ -34,6 +34,25 @@ class CsvSet:
     rows: tuple[CsvRow, ...]
 
 
+class TableRow(NamedTuple):
+    """One line of a CSV routing or authorization table: ``contract;address[;name]`` (``line`` 1-based)."""
+
+    contract: str
+    address: str
+    name: str | None
+    line: int
+    col_address: int
+    """1-based column where the address field starts."""
+
+
+@dataclass(frozen=True)
+class CsvTable:
+    """A parsed CSV routing table (``contract;address;name``) or authorization table (``contract;address``)."""
+
+    path: str
+    rows: tuple[TableRow, ...]
+
+
 @dataclass(frozen=True)
 class OrgInput:
     """Everything read from one ``desired/<org>/`` folder.
@@ -53,6 +72,9 @@ class OrgInput:
     csv_sets: Mapping[str, CsvSet | None] = field(default_factory=dict)
     extra_files: tuple[str, ...] = ()
     """Display paths of files in the folder that are not desired files (e.g. ``NTJP-PROD.yml``)."""
+    tables: Mapping[str, CsvTable | None] = field(default_factory=dict)
+    """The CSV tables the environment files name (``routing_table``, ``authorization_table``), by the path as
+    written; None when the loader could not read one (already reported)."""
 
 
 def seq(node: Node | None) -> tuple[Node, ...]:

@@ -4,14 +4,16 @@ lists and sets, and the grants that authorize other organisations' consumers on 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from itertools import count
 
 from tak_gitops.core import codes
 from tak_gitops.core.desired import Grant, Location
 from tak_gitops.core.nodes import Node
-from tak_gitops.core.rules import WILDCARD, did_you_mean
+from tak_gitops.core.rules import WILDCARD, did_you_mean, hsa_id_problem
 from tak_gitops.core.snapshot import AuthorizationKey
+from tak_gitops.core.validate.address_sets import _HSA_COLUMN_RE
 from tak_gitops.core.validate.diagnostics import loc_of
-from tak_gitops.core.validate.inputs import ORGANISATION_FILE, OrgInput, seq
+from tak_gitops.core.validate.inputs import ORGANISATION_FILE, OrgInput, TableRow, seq
 from tak_gitops.core.validate.organisation import OrganisationRules
 from tak_gitops.core.validate.state import EnvBuild
 
@@ -70,6 +72,42 @@ class ReferenceRules(OrganisationRules):
             if hsa is not None:
                 out.append(((hsa,), loc_of(item), self._next_entry()))
         return out
+
+    def _table_entries(self, path: str, rows: list[TableRow]) -> list[tuple[tuple[str, ...], Location, int]]:
+        """The address entries of table rows (one a row, located at its address), as :meth:`_entries` gives
+        them for an inline list: HSA-ids checked and upper-cased, names noted, ``*`` kept. A column of
+        well-formed HSA-ids is checked in one match."""
+        written = [row.address for row in rows]
+        joined = "\n".join(written)
+        if not rows or WILDCARD in written or _HSA_COLUMN_RE.fullmatch(joined) is None:
+            return [entry for row in rows if (entry := self._table_entry(path, row)) is not None]
+        hsa_ids = joined.upper().split("\n")
+        if len(hsa_ids) != len(rows):  # a quoted line break inside a field
+            return [entry for row in rows if (entry := self._table_entry(path, row)) is not None]
+        wheres = [Location(path, row.line, row.col_address) for row in rows]
+        addresses = self.addresses
+        for hsa, row, where in zip(hsa_ids, rows, wheres, strict=True):
+            known = addresses.get(hsa)
+            if known is None or (row.name and row.name != known.name):
+                self._note_address(hsa, row.name, None, None, where)
+        first = self._entry_counter + 1
+        self._entry_counter += len(rows)
+        return list(zip(zip(hsa_ids), wheres, count(first), strict=False))
+
+    def _table_entry(self, path: str, row: TableRow) -> tuple[tuple[str, ...], Location, int] | None:
+        """One table row's address entry, checked on its own; None (reported) when the HSA-id is malformed."""
+        where = Location(path, row.line, row.col_address)
+        if row.address == WILDCARD:
+            return (WILDCARD,), where, self._next_entry()
+        problem = hsa_id_problem(row.address)
+        if problem is not None:
+            self.diags.error(where, codes.BAD_HSA_ID, f"address: {problem}")
+            return None
+        hsa = row.address.upper()
+        known = self.addresses.get(hsa)
+        if known is None or (row.name and row.name != known.name):
+            self._note_address(hsa, row.name, None, None, where)
+        return (hsa,), where, self._next_entry()
 
     def _authorize(self, key: AuthorizationKey, org: str, where: Location, build: EnvBuild) -> None:
         orgs = build.authorization_orgs.get(key)

@@ -31,6 +31,10 @@ class Plumbing(BaseHTTPRequestHandler):
 
     server: StateServer
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+    """TCP_NODELAY: a keep-alive client's next request is not held up by Nagle's algorithm meeting its delayed ACK."""
+    wbufsize = 64 * 1024
+    """A buffered writer: the status line, headers and body leave in one send when the request is handled."""
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's signature
         return  # quiet: tests and demos read the answers, not an access log
