@@ -10,9 +10,8 @@ from collections.abc import Callable, Iterator
 from itertools import count, repeat
 from pathlib import Path
 
-from tak_gitops.adapters.file_access import is_missing
+from tak_gitops.adapters.file_access import is_missing, read_text
 from tak_gitops.adapters.yaml_guards import control_problems
-from tak_gitops.adapters.yaml_loader import read_text
 from tak_gitops.core import codes
 from tak_gitops.core.nodes import Node
 from tak_gitops.core.safe_text import CONTROL_IN_CSV
