@@ -55,6 +55,7 @@ PLAN_SCHEMA: dict[str, Any] = {
                 "snapshot_source": {"type": "string"},
                 "hsa_digest": {"oneOf": [{"$ref": "#/$defs/digest"}, {"type": "null"}]},
                 "pending_digest": {"$ref": "#/$defs/digest"},
+                "acknowledged_by_flags": {"type": "array", "minItems": 1, "items": {"type": "string"}},
             },
         },
         "status": {"enum": ["no-changes", "changes", "refused"]},
