@@ -35,6 +35,7 @@ _COMMAND_MODULES = {
     "orders": "orders",
     "plan": "plan",
     "schema": "schema",
+    "site": "site",
     "sim": "sim",
     "trace": "trace",
     "validate": "validate",

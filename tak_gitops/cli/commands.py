@@ -15,5 +15,6 @@ import tak_gitops.cli.orders
 import tak_gitops.cli.plan
 import tak_gitops.cli.schema
 import tak_gitops.cli.sim
+import tak_gitops.cli.site
 import tak_gitops.cli.trace
 import tak_gitops.cli.validate  # noqa: F401
