@@ -50,12 +50,14 @@ def write_baseline(root: Path, ledger_dir: str, baseline: Baseline) -> Path:
 
 
 def _after(record_time: str | None, since: dt.datetime | None) -> bool:
+    """Whether an order handed over at ``record_time`` may be missing from the snapshot taken at ``since``."""
     if record_time is None:
         return False
     if since is None:
         return True
     try:
-        return dt.datetime.fromisoformat(record_time) > since
+        # both times are whole seconds: an order handed over in the snapshot's own second may not be in it yet
+        return dt.datetime.fromisoformat(record_time) >= since
     except ValueError:
         return True  # an unreadable time: counted, so that a real removal is never a bad read
 

@@ -1,8 +1,9 @@
 """`tak-gitops apply PLAN`: check the reviewed plan, build its BS JSON orders and (with --yes) submit them once.
 
-Given the current TAK (``--snapshot``, ``--export`` or ``--fetch``, checked as ``plan`` checks it), apply plans
-again from the desired files, the HSA file and the ledger, and sends only when the re-plan's whole reviewed
-content (orders, refusals, errors, cascades with their acknowledgements, manual steps, ...) equals the plan's.
+Given the current TAK (``--snapshot``, ``--export`` or ``--fetch``, checked as ``plan`` checks it; ``--yes``
+without one is a usage error, 2), apply plans again from the desired files, the HSA file and the ledger, and
+sends only when the re-plan's whole reviewed content (orders, refusals, errors, cascades with their
+acknowledgements, manual steps, ...) equals the plan's.
 Refusals, each with its own exit code: a plan edited after it was made (5), a plan whose desired state moved or
 whose re-plan differs (4), a plan a guard refused or made with acknowledgement flags (3: never applied; the
 acknowledgements belong in the desired files), another apply holding the environment lock (6).
@@ -148,6 +149,11 @@ def apply_command(
     Exit codes: 0 done, 1 error or an order not submitted, 3 guard refusal, 4 stale plan, 5 tampered plan,
     6 environment locked.
     """
+    if yes and snapshot_path is None and export_path is None and not fetch:
+        raise UsageError(
+            "apply --yes needs the current TAK to re-plan against: give --snapshot FILE, --export FILE or --fetch "
+            "(without --yes a dry run shows the orders without re-planning)"
+        )
     config = load_project(root)
     plan = read_plan(plan_path)
     env = str(plan.get("environment") or "")

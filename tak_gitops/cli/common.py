@@ -38,7 +38,7 @@ snapshot_option = click.option(
     "--snapshot",
     "snapshot_path",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="A snapshot file written by `tak-gitops fetch`: the current TAK (apply re-plans against it when it moved).",
+    help="A snapshot file written by `tak-gitops fetch`: the current TAK (apply re-plans against it).",
 )
 
 hsa_option = click.option(

@@ -10,6 +10,7 @@ import click
 from tak_gitops.adapters.ledger_store import LedgerStore
 from tak_gitops.cli import cli
 from tak_gitops.cli.apply import load_project, read_snapshot
+from tak_gitops.cli.common import check_baseline
 from tak_gitops.core.canonical import pretty_json
 from tak_gitops.core.ledger import STATES, expire, expire_by_hand, reconcile, with_ticket
 from tak_gitops.errors import UsageError
@@ -96,10 +97,17 @@ def set_ticket_command(ref: str, ticket: str, env: str, root: Path) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="The current snapshot of ENV.",
 )
-def reconcile_command(env: str, root: Path, snapshot_path: Path) -> None:
-    """Move submitted orders to executed or diverged, line by line, from a snapshot; expire overdue ones."""
+@click.option(
+    "--allow-shrink", is_flag=True, help="Accept a snapshot that shrank against the baseline (as fetch does)."
+)
+def reconcile_command(env: str, root: Path, snapshot_path: Path, allow_shrink: bool) -> None:
+    """Move submitted orders to executed or diverged, line by line, from a snapshot; expire overdue ones.
+
+    The snapshot is checked against the environment's baseline as ``fetch`` checks it (exit 1 with fetch's
+    message): a snapshot fetch would refuse as a bad read settles no order."""
     store, expire_days = _store(root, env)
     snapshot = read_snapshot(snapshot_path)
+    check_baseline(root, env, load_project(root), snapshot, source=str(snapshot_path), allow_shrink=allow_shrink)
     now = dt.datetime.now(dt.UTC)
     changed = 0
     for record in store.records():

@@ -45,7 +45,9 @@ PLAN_SCHEMA: dict[str, Any] = {
                     "snapshot_source": _TEXT,
                     "hsa_digest": {"oneOf": [ref("digest"), {"type": "null"}]},
                     "pending_digest": ref("digest"),
-                }
+                    "acknowledged_by_flags": array_of(_TEXT, minItems=1),
+                },
+                optional=("acknowledged_by_flags",),
             ),
             "status": {"enum": ["no-changes", "changes", "refused"]},
             "summary": {

@@ -14,11 +14,17 @@ from typing import Any
 import pytest
 
 from tak_gitops.adapters.desired_loader import load_desired_or_raise
-from tak_gitops.adapters.snapshot_file import write_snapshot
+from tak_gitops.adapters.hsafile import read_hsa_file
+from tak_gitops.adapters.snapshot_file import read_snapshot, write_snapshot
 from tak_gitops.cli import main
+from tak_gitops.core.plan import make_plan
 from tak_gitops.core.snapshot import Snapshot
 
 REPO = Path(__file__).resolve().parents[2]
+EXAMPLE_SNAPSHOT = REPO / "examples" / "ntjp-prod.snapshot.json"
+EXAMPLE_HSA = REPO / "examples" / "hsa" / "hsacache.xml"
+CURRENT = ["--snapshot", str(EXAMPLE_SNAPSHOT), "--hsa", str(EXAMPLE_HSA), "--allow-stale"]
+"""The current TAK `apply --yes` re-plans against: the bundled example snapshot (old, so --allow-stale) and HSA."""
 CREDENTIALS = {"TAK_WEB_USERNAME": "tak-gitops", "TAK_WEB_PASSWORD": "s3cret"}
 
 
@@ -34,6 +40,20 @@ def write_repo(root: Path, *, kind: str = "tak-web", url: str | None = None, max
     assert count == 1
     (root / "tak-gitops.yaml").write_text(config, encoding="utf-8")
     return load_desired_or_raise(root).state.digest("NTJP-PROD")
+
+
+def real_plan(root: Path) -> dict[str, Any]:
+    """The plan `tak-gitops plan` makes of ``root``'s desired files against the example snapshot and HSA file
+    (:data:`CURRENT`), so that `apply --yes ... *CURRENT` re-plans to exactly this plan."""
+    loaded = load_desired_or_raise(root)
+    doc: dict[str, Any] = make_plan(
+        loaded.state,
+        read_snapshot(EXAMPLE_SNAPSHOT),
+        env="NTJP-PROD",
+        config=loaded.config,
+        hsa=read_hsa_file(EXAMPLE_HSA),
+    ).to_document()
+    return doc
 
 
 def write_plan(path: Path, plan: dict[str, Any]) -> Path:

@@ -8,16 +8,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from apply_cli_helpers import run, write_plan, write_repo, write_snapshot_file
+from apply_cli_helpers import CURRENT, EXAMPLE_SNAPSHOT, real_plan, run, write_plan, write_repo, write_snapshot_file
 from apply_plans import GCC2, SCENARIOS, seal
 from apply_plans import plan as make_plan
 from fake_takweb import FakeTakWeb
 
 from tak_gitops.adapters.desired_loader import load_desired_or_raise
 from tak_gitops.adapters.ledger_store import LedgerStore
+from tak_gitops.adapters.snapshot_file import read_snapshot, write_snapshot
+from tak_gitops.core.snapshot import Snapshot
 
 PROD = "NTJP-PROD"
 EXAMPLE = SCENARIOS["ntjp-prod-example"]
+YES = ("--yes", *CURRENT)
+"""Act, re-planning against the current TAK (the example snapshot and HSA file the real plans are made from)."""
 
 
 @pytest.fixture
@@ -74,36 +78,38 @@ def test_dry_run_prints_orders_and_writes_nothing(
 def test_apply_submits_once_and_a_second_apply_does_nothing(
     repo: Path, server: FakeTakWeb, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    plan_file = write_plan(repo / "plan.json", plan(repo, EXAMPLE))
-    code, out, err = run(apply_args(repo, plan_file, "--yes"), capsys)
+    doc = real_plan(repo)
+    n = len(doc["orders"])
+    plan_file = write_plan(repo / "plan.json", doc)
+    code, out, err = run(apply_args(repo, plan_file, *YES), capsys)
     assert code == 0, err
-    assert states(repo) == ["submitted"] * 6
-    assert len(server.received) == 6
+    assert states(repo) == ["submitted"] * n
+    assert len(server.received) == n
     assert [o["kommentar"].split(" | ")[1] for o in server.received] == [
         "PR https://github.com/example/tak-desired/pull/42"
-    ] * 6
-    assert "NTJP-PROD: 6 order(s) submitted now, 0 not sent in this run" in out
+    ] * n
+    assert f"NTJP-PROD: {n} order(s) submitted now, 0 not sent in this run" in out
     records = LedgerStore(repo, PROD).records()
     assert records[0].responses[0]["report"][0].startswith("inkludera logiskadress Nyskapad: SE162321000156-4HVT")
     assert not (repo / "orders" / PROD / ".lock").exists()
     # again: nothing is sent
-    code, out, err = run(apply_args(repo, plan_file, "--yes"), capsys)
+    code, out, err = run(apply_args(repo, plan_file, *YES), capsys)
     assert code == 0, err
-    assert len(server.received) == 6
+    assert len(server.received) == n
     assert out.endswith("NTJP-PROD: every order of this plan is already in the ledger; nothing to send\n")
-    assert out.count(": already submitted\n") == 6
+    assert out.count(": already submitted\n") == n
     assert server.logins == 1
     # a dry run now says so too
     code, out, _ = run(apply_args(repo, plan_file), capsys)
-    assert out.count("already submitted") == 6
+    assert out.count("already submitted") == n
 
 
 def test_default_files_submitter(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     write_repo(tmp_path, kind="files")
-    plan_file = write_plan(tmp_path / "plan.json", plan(tmp_path, SCENARIOS["intygstjanster-smi"]))
-    code, out, err = run(apply_args(tmp_path, plan_file, "--yes"), capsys)
+    plan_file = write_plan(tmp_path / "plan.json", real_plan(tmp_path))
+    code, out, err = run(apply_args(tmp_path, plan_file, *YES), capsys)
     assert code == 0, err
     written = sorted((tmp_path / "out" / "orders" / PROD).glob("*.json"))
     assert [p.stem for p in written] == [r.order_id for r in LedgerStore(tmp_path, PROD).records()]
@@ -113,18 +119,18 @@ def test_default_files_submitter(
 
 
 def test_tampered_plan_exit_5(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    doc = plan(repo, EXAMPLE)
+    doc = real_plan(repo)
     routing = next(c for c in doc["orders"][0]["changes"] if c["action"] == "add-routing")
     routing["after"]["url"] = "https://evil.example.se/send-message-to-care/v2.0"
     plan_file = write_plan(repo / "plan.json", doc)
-    code, _, err = run(apply_args(repo, plan_file, "--yes"), capsys)
+    code, _, err = run(apply_args(repo, plan_file, *YES), capsys)
     assert code == 5
     assert "the plan was changed after it was made: it records checksum sha256:" in err
     assert not (repo / "orders").exists()
 
 
 def test_stale_desired_state_exit_4(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    planned = plan(repo, EXAMPLE)
+    planned = real_plan(repo)
     plan_file = write_plan(repo / "plan.json", planned)
     # after the plan was made, somebody changes the desired files
     varmland = repo / "desired" / "region-varmland" / "NTJP-PROD.yaml"
@@ -134,7 +140,7 @@ def test_stale_desired_state_exit_4(repo: Path, capsys: pytest.CaptureFixture[st
     )
     now = load_desired_or_raise(repo).state.digest(PROD)
     assert now != planned["inputs"]["desired_digest"]
-    code, _, err = run(apply_args(repo, plan_file, "--yes"), capsys)
+    code, _, err = run(apply_args(repo, plan_file, *YES), capsys)
     assert code == 4
     assert err == (
         f"error: the desired state of NTJP-PROD changed since the plan was made (plan "
@@ -182,7 +188,8 @@ def test_a_refused_plan_is_never_applied(repo: Path, server: FakeTakWeb, capsys:
     doc = plan(repo, SCENARIOS["remove-logical-addressee"], refusals=refusals)
     doc["status"] = "refused"
     plan_file = write_plan(repo / "plan.json", seal(doc))
-    code, _, err = run(apply_args(repo, plan_file, "--yes"), capsys)
+    # the guards are checked before anything is re-planned: a refused plan is refused whatever the TAK holds
+    code, _, err = run(apply_args(repo, plan_file, *YES), capsys)
     assert code == 3
     assert (
         "removals (region-sormland): 4 removals, over the limit of 3 - acknowledge it in the desired files "
@@ -190,17 +197,17 @@ def test_a_refused_plan_is_never_applied(repo: Path, server: FakeTakWeb, capsys:
     )
     assert "(--ack-cascade SE2321000032-4KMT previews that)" in err
     # acknowledgements offered at apply: apply takes none
-    code, _, err = run(apply_args(repo, plan_file, "--yes", "--ack-removals", "region-sormland=4"), capsys)
+    code, _, err = run(apply_args(repo, plan_file, *YES, "--ack-removals", "region-sormland=4"), capsys)
     assert code == 2 and "No such option '--ack-removals'" in err
     assert server.received == []
 
 
 def test_plan_with_errors_is_refused(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    doc = plan(repo, EXAMPLE)
+    doc = real_plan(repo)
     doc["errors"] = [{"code": "TAKEOVER", "message": "SE2321000065-TEST0008 is routed by SE2321000065-C0SM"}]
     doc["status"] = "refused"
     plan_file = write_plan(repo / "plan.json", seal(doc))
-    code, _, err = run(apply_args(repo, plan_file, "--yes"), capsys)
+    code, _, err = run(apply_args(repo, plan_file, *YES), capsys)
     assert code == 3
     assert "TAKEOVER: SE2321000065-TEST0008 is routed by SE2321000065-C0SM (cannot be acknowledged)" in err
 
@@ -209,8 +216,8 @@ def test_locked_environment_exit_6(repo: Path, capsys: pytest.CaptureFixture[str
     import datetime as dt
 
     LedgerStore(repo, PROD).acquire("apply of PR 41", now=dt.datetime.now(dt.UTC))
-    plan_file = write_plan(repo / "plan.json", plan(repo, EXAMPLE))
-    code, _, err = run(apply_args(repo, plan_file, "--yes"), capsys)
+    plan_file = write_plan(repo / "plan.json", real_plan(repo))
+    code, _, err = run(apply_args(repo, plan_file, *YES), capsys)
     assert code == 6
     assert "environment NTJP-PROD is locked by apply of PR 41" in err
     code, out, err = run(["orders", "unlock", "--env", PROD, "--root", str(repo)], capsys)
@@ -243,48 +250,71 @@ def test_fault_on_the_second_order(
 ) -> None:
     server.timeout_seconds = 3
     server.faults = [None, fault]
-    plan_file = write_plan(repo / "plan.json", plan(repo, EXAMPLE))
-    code, out, err = run(apply_args(repo, plan_file, "--yes"), capsys)
+    doc = real_plan(repo)
+    n = len(doc["orders"])
+    plan_file = write_plan(repo / "plan.json", doc)
+    code, out, err = run(apply_args(repo, plan_file, *YES), capsys)
     assert code == 1
     records = LedgerStore(repo, PROD).records()
-    assert [r.state for r in records] == ["submitted", state, "planned", "planned", "planned", "planned"]
+    assert [r.state for r in records] == ["submitted", state] + ["planned"] * (n - 2)
     assert f"error: order {records[1].order_id} ended {state}: {message}" in err
     next_step = {
         "unknown": "re-run apply to send the rest; `tak-gitops orders reconcile` settles the order in doubt",
         "rejected": "it is not sent again with this plan: fix the cause and plan again (re-running this plan sends "
         "only the orders after it)",
     }[state]
-    assert err.rstrip().endswith(f". 4 later order(s) were not sent; {next_step}")
-    assert out.count("not-reached") == 4
+    assert err.rstrip().endswith(f". {n - 2} later order(s) were not sent; {next_step}")
+    assert out.count("not-reached") == n - 2
     assert len(server.received) == 2
     # re-run: the rest goes in, the order in doubt (or refused) is never sent again
-    code, out, err = run(apply_args(repo, plan_file, "--yes"), capsys)
+    code, out, err = run(apply_args(repo, plan_file, *YES), capsys)
     assert code == 0, err
-    assert states(repo) == ["submitted", state, "submitted", "submitted", "submitted", "submitted"]
+    assert states(repo) == ["submitted", state] + ["submitted"] * (n - 2)
     bodies = [json.dumps(o, sort_keys=True) for o in server.received]
-    assert len(bodies) == 6 and len(set(bodies)) == 6
+    assert len(bodies) == n and len(set(bodies)) == n
 
 
 def test_orders_commands(repo: Path, server: FakeTakWeb, capsys: pytest.CaptureFixture[str]) -> None:
-    plan_file = write_plan(repo / "plan.json", plan(repo, SCENARIOS["remove-logical-addressee"]))
-    assert run(apply_args(repo, plan_file, "--yes"), capsys)[0] == 0
+    doc = real_plan(repo)
+    n = len(doc["orders"])
+    plan_file = write_plan(repo / "plan.json", doc)
+    assert run(apply_args(repo, plan_file, *YES), capsys)[0] == 0
     base = ["--env", PROD, "--root", str(repo)]
     code, out, _ = run(["orders", "list", *base], capsys)
     assert code == 0
-    assert out.splitlines()[-1] == "NTJP-PROD: 2 submitted"
-    first, second = LedgerStore(repo, PROD).records()
-    code, out, _ = run(["orders", "set-ticket", first.idempotency_key[7:17], "TSK-12518", *base], capsys)
-    assert out == f"{first.order_id}: ticket TSK-12518\n"
-    code, out, _ = run(["orders", "show", first.order_id, *base], capsys)
+    assert out.splitlines()[-1] == f"NTJP-PROD: {n} submitted"
+    records = LedgerStore(repo, PROD).records()
+    unauthorize = next(r for r in records if r.plan_order_id.startswith("w3-region-sormland-remove-authorizations"))
+    unroute = next(r for r in records if r.plan_order_id.startswith("w4-region-sormland-remove-routings"))
+    code, out, _ = run(["orders", "set-ticket", unroute.idempotency_key[7:17], "TSK-12518", *base], capsys)
+    assert out == f"{unroute.order_id}: ticket TSK-12518\n"
+    code, out, _ = run(["orders", "show", unroute.order_id, *base], capsys)
     assert json.loads(out)["ticket"] == "TSK-12518"
+    # a TAK where both authorizations are gone and one of the two routings: one order executed, one half done
+    example = read_snapshot(EXAMPLE_SNAPSHOT)
+    gone_auths = {("SE162321000156-4H4F", "SE2321000032-1000", GCC2), ("SE2321000016-92V4", "SE2321000032-4KMT", GCC2)}
+    assert gone_auths <= example.authorizations and ("SE162321000032-000N", GCC2) in example.routings
     snap = repo / "snapshot.json"
-    write_snapshot_file(snap, {}, {("SE2321000016-92V4", "SE2321000032-4KMT", GCC2)}, "2025-12-09T02:31:07+0100")
+    write_snapshot(
+        snap,
+        Snapshot.build(
+            platform=example.platform,
+            environment=example.environment,
+            snapshot_time="2025-12-09T02:31:07+0100",
+            source="tak-api",
+            routings=[(k, v) for k, v in example.routings.items() if k != ("SE162321000032-000N", GCC2)],
+            authorizations=example.authorizations - gone_auths,
+            logical_addresses=example.logical_addresses,
+            systems=example.systems,
+            contracts=example.contracts.values(),
+        ),
+    )
     code, out, err = run(["orders", "reconcile", *base, "--snapshot", str(snap)], capsys)
     assert code == 0, err
-    assert f"{first.order_id}: submitted; 2 line(s), 1 waiting, 0 diverged" in out
-    assert f"{second.order_id}: submitted -> executed; 2 line(s), 0 waiting, 0 diverged" in out
+    assert f"{unroute.order_id}: submitted; 2 line(s), 1 waiting, 0 diverged" in out
+    assert f"{unauthorize.order_id}: submitted -> executed; 2 line(s), 0 waiting, 0 diverged" in out
     code, out, _ = run(["orders", "list", *base, "--state", "executed"], capsys)
-    assert second.order_id in out and first.order_id not in out
+    assert unauthorize.order_id in out and unroute.order_id not in out
     code, _, err = run(["orders", "show", "nope", *base], capsys)
     assert code == 1 and "no order 'nope'" in err
 
@@ -300,8 +330,8 @@ def test_tak_web_unreachable(
     write_repo(tmp_path, url=f"http://127.0.0.1:{port}/tak-web", max_attempts=2)
     monkeypatch.setenv("TAK_WEB_USERNAME", "tak-gitops")
     monkeypatch.setenv("TAK_WEB_PASSWORD", "s3cret")
-    plan_file = write_plan(tmp_path / "plan.json", plan(tmp_path, EXAMPLE))
-    code, _, err = run(apply_args(tmp_path, plan_file, "--yes"), capsys)
+    plan_file = write_plan(tmp_path / "plan.json", real_plan(tmp_path))
+    code, _, err = run(apply_args(tmp_path, plan_file, *YES), capsys)
     assert code == 1
     assert err.splitlines()[-1] == (
         f"error: TAK-web login at http://127.0.0.1:{port}/tak-web/auth/login failed: cannot connect to "
@@ -323,3 +353,23 @@ def test_describe_difference() -> None:
         "urn:riv:clinicalprocess:healthcond:certificate:ListCertificatesForCareWithQAResponder:3",
     ]
     assert describe_difference(reviewed, reviewed) == ["  (the same changes, grouped into orders or waves differently)"]
+
+
+def test_apply_yes_without_the_current_tak_is_a_usage_error(
+    repo: Path, server: FakeTakWeb, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan_file = write_plan(repo / "plan.json", real_plan(repo))
+    code, out, err = run(apply_args(repo, plan_file, "--yes"), capsys)
+    assert code == 2
+    assert out == ""
+    assert err == (
+        "error: apply --yes needs the current TAK to re-plan against: give --snapshot FILE, --export FILE or "
+        "--fetch (without --yes a dry run shows the orders without re-planning)\n"
+    )
+    assert not (repo / "orders").exists() and server.received == [] and server.logins == 0
+    # a dry run still shows the orders, and says that nothing was re-planned
+    code, out, err = run(apply_args(repo, plan_file), capsys)
+    assert code == 0, err
+    assert err == "note: the current TAK not read: nothing re-planned (give --snapshot, --export or --fetch)\n"
+    assert out.startswith("dry run for NTJP-PROD: 7 order(s); nothing is written.")
+    assert not (repo / "orders").exists()

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from apply_cli_helpers import CREDENTIALS, REPO, run, write_plan, write_repo
-from apply_plans import SCENARIOS, plan
+from apply_cli_helpers import CREDENTIALS, CURRENT, REPO, real_plan, run, write_plan, write_repo
 
 from tak_gitops.adapters.ledger_store import LedgerStore
 from tak_gitops.adapters.snapshot_file import read_snapshot, write_snapshot
@@ -38,17 +37,15 @@ def test_apply_publish_reconcile(
     seed_from_snapshot(db, before, moment=dt.datetime.now(dt.UTC))
     users = {CREDENTIALS["TAK_WEB_USERNAME"]: CREDENTIALS["TAK_WEB_PASSWORD"]}
     with SimServer(db, SimConfig(plattform=PROD, users=users)) as sim:
-        desired = write_repo(tmp_path, url=sim.tak_web_url)
-        orders = SCENARIOS["ntjp-prod-example"]
-        plan_file = write_plan(
-            tmp_path / "plan.json", plan(orders, desired_digest=desired, snapshot_digest=before.digest)
-        )
-        # the scenario's hand-written orders are not what the example's desired files plan: applied without
-        # reading the TAK, so nothing is re-planned (the re-plan at apply is tested in test_apply_replan.py)
-        code, out, err = run(["apply", str(plan_file), "--yes", "--root", str(tmp_path)], capsys)
+        write_repo(tmp_path, url=sim.tak_web_url)
+        doc = real_plan(tmp_path)
+        n = len(doc["orders"])
+        plan_file = write_plan(tmp_path / "plan.json", doc)
+        # the plan the example's desired files make against the snapshot the reference TAK was seeded with
+        code, out, err = run(["apply", str(plan_file), "--yes", *CURRENT, "--root", str(tmp_path)], capsys)
         assert code == 0, err
         records = LedgerStore(tmp_path, PROD).records()
-        assert [r.state for r in records] == ["submitted"] * 6
+        assert [r.state for r in records] == ["submitted"] * n
         # the reference TAK-web's own report, parsed per line
         url_change = next(r for r in records if r.plan_order_id.startswith("w1-region-sormland"))
         statuses = sorted({(line.kind, line.status) for line in url_change.lines})
@@ -65,7 +62,7 @@ def test_apply_publish_reconcile(
             ["orders", "reconcile", "--env", PROD, "--root", str(tmp_path), "--snapshot", str(example)], capsys
         )
         assert code == 0, err
-        assert [r.state for r in LedgerStore(tmp_path, PROD).records()] == ["submitted"] * 6
+        assert [r.state for r in LedgerStore(tmp_path, PROD).records()] == ["submitted"] * n
         # publish as the user who ran the orders
         with httpx.Client(base_url=sim.tak_web_url, follow_redirects=False, timeout=10) as admin:
             assert admin.post("/auth/login", data={"username": "tak-gitops", "password": "s3cret"}).status_code == 302
@@ -90,8 +87,8 @@ def test_apply_publish_reconcile(
         capsys,
     )
     assert code == 0, err
-    assert out.count("submitted -> executed") == 6
-    assert [r.state for r in LedgerStore(tmp_path, PROD).records()] == ["executed"] * 6
+    assert out.count("submitted -> executed") == n
+    assert [r.state for r in LedgerStore(tmp_path, PROD).records()] == ["executed"] * n
     # and the planner's view: nothing pending any more
     code, out, _ = run(["orders", "list", "--env", PROD, "--root", str(tmp_path)], capsys)
-    assert out.splitlines()[-1] == "NTJP-PROD: 6 executed"
+    assert out.splitlines()[-1] == f"NTJP-PROD: {n} executed"

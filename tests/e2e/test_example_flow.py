@@ -69,7 +69,10 @@ def plan(root: Path, out: Path | None = None) -> tuple[int, str]:
 
 
 def apply(root: Path, plan_file: Path) -> tuple[int, str, str]:
-    return run(["apply", str(plan_file), "--yes", "--root", str(root)])
+    return run(
+        ["apply", str(plan_file), "--yes", "--root", str(root), "--snapshot", str(root / "snapshot.json"),
+         "--hsa", str(HSA_FILE)]
+    )
 
 
 def reconcile(root: Path) -> str:
