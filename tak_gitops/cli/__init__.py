@@ -33,6 +33,7 @@ _COMMAND_MODULES = {
     "orders": "orders",
     "plan": "plan",
     "schema": "schema",
+    "show": "show",
     "sim": "sim",
     "validate": "validate",
 }

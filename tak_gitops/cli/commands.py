@@ -13,5 +13,6 @@ import tak_gitops.cli.import_
 import tak_gitops.cli.orders
 import tak_gitops.cli.plan
 import tak_gitops.cli.schema
+import tak_gitops.cli.show
 import tak_gitops.cli.sim
 import tak_gitops.cli.validate  # noqa: F401

@@ -3,7 +3,8 @@ everywhere), reading the current TAK from the command line, parsing acknowledgem
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -89,6 +90,42 @@ def acknowledgements(
         removals=parse_removal_acks(ack_removals),
         allow_empty_snapshot=allow_empty_snapshot,
     )
+
+
+FORMATS = ("text", "markdown", "json", "github")
+
+format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="What to print on standard output: the plan as text, markdown (a pull-request comment), its JSON "
+    "document or GitHub annotations.",
+)
+color_option = click.option(
+    "--color/--no-color",
+    "color",
+    default=None,
+    help="Colour the text output [default: on a terminal, unless NO_COLOR is set; FORCE_COLOR forces it].",
+)
+
+
+def emit_plan(doc: Mapping[str, Any], fmt: str, color: bool | None) -> None:
+    """Print a plan document in ``fmt`` (the footer of markdown links the GitHub Actions run when there is one)."""
+    from tak_gitops.adapters.render import Footer, color_wanted, render_github, render_markdown, render_text
+    from tak_gitops.core.canonical import pretty_json
+
+    if fmt == "json":
+        sys.stdout.buffer.write(pretty_json(doc))
+        sys.stdout.flush()
+    elif fmt == "markdown":
+        click.echo(render_markdown(doc, footer=Footer.from_environment()), nl=False)
+    elif fmt == "github":
+        click.echo(render_github(doc), nl=False)
+    else:
+        use_color = color_wanted(sys.stdout.isatty(), color)
+        click.echo(render_text(doc, color=use_color), nl=False, color=use_color)
 
 
 def read_current(

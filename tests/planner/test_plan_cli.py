@@ -72,7 +72,7 @@ def test_refused_plan_is_written_and_exits_1(repo: Path, tmp_path: Path, capsys:
     doc = orjson.loads(out.read_bytes())
     validator().validate(doc)
     assert doc["status"] == "refused" and [r["guard"] for r in doc["refusals"]] == ["cascade"]
-    assert "Refused by a safety guard:" in text
+    assert "! Refused by the cascade guard (region-varmland): " in text
     code, _, _ = run(
         capsys,
         "--env",
@@ -135,7 +135,7 @@ def test_executing_the_example_plan_converges(repo: Path, tmp_path: Path, capsys
         "--no-color",
     )
     assert code == 0, text
-    assert "status: no changes" in text
+    assert "No changes. The TAK matches the desired state" in text
     assert read_hsa_file(tmp_path / "hsa.xml").digest == plan.inputs.hsa_digest
 
 
