@@ -11,8 +11,7 @@ file. Phases run in separate processes so that each reports its own wall time an
 * ``full-plan``: load every organisation's desired files, the saved snapshot and the HSA file, plan all
   organisations, serialise the plan document;
 * ``one-org``: the whole process ``tak-gitops plan --org ORG --snapshot ... --hsa ... --format json`` for three
-  organisations with changes (best of ``--runs`` each), and the same with ``TAK_GITOPS_NO_FORK=1`` (the HSA file
-  read in the same process instead of a child: the figure for a single core);
+  organisations with changes, in turn, ``--runs`` times each; median, min and max;
 * ``core-20k`` and ``deepdiff-20k``: ``make_plan`` versus ``DeepDiff(current, desired, ignore_order=True)`` over
   the same 20,000 routings and 20,000 authorizations.
 
@@ -23,11 +22,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
+import statistics
 import subprocess
 import sys
 import time
-from functools import partial
 from pathlib import Path
 
 import orjson
@@ -310,6 +308,11 @@ def _small_world(n: int) -> tuple[object, object, object]:
     return desired, snap, config
 
 
+def _spread(seconds: list[float]) -> dict[str, float]:
+    """Median, lowest and highest of some runs, rounded to milliseconds."""
+    return {k: round(f(seconds), 3) for k, f in (("median", statistics.median), ("min", min), ("max", max))}
+
+
 def run_phase(phase: str, base: Path) -> dict[str, object]:
     export, repo, saved, hsa = (
         base / "ntjp-prod",
@@ -324,7 +327,6 @@ def run_phase(phase: str, base: Path) -> dict[str, object]:
         seconds = time.perf_counter() - t0
         extra["rows"] = sum(len(t) for t in trees)
     elif phase == "full-plan":
-        from tak_gitops.adapters.background import Background
         from tak_gitops.adapters.desired_loader import load_desired_or_raise
         from tak_gitops.adapters.hsafile import read_hsa_file
         from tak_gitops.adapters.snapshot_file import read_snapshot
@@ -332,12 +334,11 @@ def run_phase(phase: str, base: Path) -> dict[str, object]:
         from tak_gitops.core.plan import make_plan
 
         t0 = time.perf_counter()
-        reading = Background(partial(read_hsa_file, hsa))  # as `plan` does: in a child while the rest loads
         loaded = load_desired_or_raise(repo)
         t_desired = time.perf_counter() - t0
         snap = read_snapshot(saved)
         t_snap = time.perf_counter() - t0 - t_desired
-        tree = reading.result()
+        tree = read_hsa_file(hsa)
         t_hsa = time.perf_counter() - t0 - t_desired - t_snap
         t1 = time.perf_counter()
         plan = make_plan(loaded.state, snap, env="NTJP-PROD", config=loaded.config, hsa=tree)
@@ -347,7 +348,7 @@ def run_phase(phase: str, base: Path) -> dict[str, object]:
         extra.update(
             load_desired=round(t_desired, 3),
             load_snapshot=round(t_snap, 3),
-            wait_hsa=round(t_hsa, 3),
+            load_hsa=round(t_hsa, 3),
             plan_and_document=round(t_plan, 3),
             summary=plan.summary(),
             status=plan.status,
@@ -388,7 +389,8 @@ def main() -> None:
     ap.add_argument("--dir", type=Path, default=Path(".bench/plan"))
     ap.add_argument("--phase", help=argparse.SUPPRESS)
     ap.add_argument("--skip-deepdiff", action="store_true")
-    ap.add_argument("--runs", type=int, default=3, help="runs of the one-organisation plan (best is reported)")
+    ap.add_argument("--one-org-only", action="store_true", help="only the one-organisation plans")
+    ap.add_argument("--runs", type=int, default=3, help="runs of each one-organisation plan")
     args = ap.parse_args()
     base = args.dir.resolve()
     if args.phase:
@@ -411,6 +413,8 @@ def main() -> None:
     print(f"export {size / 1e6:.0f} MB; snapshot file {(base / 'ntjp-prod.snapshot.json').stat().st_size / 1e6:.0f} MB")
     results = {}
     phases = ["bare-parse", "full-plan", "core-20k"] + ([] if args.skip_deepdiff else ["deepdiff-20k"])
+    if args.one_org_only:
+        phases = []
     for phase in phases:
         done = subprocess.run(
             [sys.executable, __file__, "--dir", str(base), "--phase", phase], capture_output=True, text=True, check=True
@@ -418,30 +422,33 @@ def main() -> None:
         results[phase] = json.loads(done.stdout.strip().splitlines()[-1])
         print(json.dumps(results[phase]))
 
-    def whole_process(org: str, no_fork: bool) -> float:
+    # the command people run, else the module
+    script = Path(sys.executable).with_name("tak-gitops")
+    command = [str(script)] if script.is_file() else [sys.executable, "-m", "tak_gitops"]
+
+    def whole_process(org: str) -> float:
         cmd = [
-            sys.executable, "-m", "tak_gitops", "plan", "--env", "NTJP-PROD", "--repo", str(base / "repo"),
+            *command, "plan", "--env", "NTJP-PROD", "--repo", str(base / "repo"),
             "--snapshot", str(base / "ntjp-prod.snapshot.json"), "--hsa", str(base / "hsacache.xml"),
             "--org", org, "--format", "json", "--allow-stale", "--out", str(base / f"plan-{org}.json"),
         ]  # fmt: skip
-        env = {k: v for k, v in os.environ.items() if k != "TAK_GITOPS_NO_FORK"}
-        if no_fork:
-            env["TAK_GITOPS_NO_FORK"] = "1"
         t0 = time.perf_counter()
-        done = subprocess.run(cmd, capture_output=True, text=True, env=env)
+        done = subprocess.run(cmd, capture_output=True, text=True)
         seconds = time.perf_counter() - t0
         if done.returncode not in (0, 2):
             raise SystemExit(f"plan --org {org} exited {done.returncode}: {done.stderr[-2000:]}")
         return seconds
 
-    for no_fork in (False, True):
-        best = {}
+    # the organisations in turn, so that each sees the same machine; median and range per organisation
+    times: dict[str, list[float]] = {o: [] for o in ONE_ORGS}
+    for _ in range(args.runs):
         for org in ONE_ORGS:
-            runs = [whole_process(org, no_fork) for _ in range(args.runs)]
-            best[org] = round(min(runs), 3)
-        name = "one-org-no-fork" if no_fork else "one-org"
-        results[name] = {"phase": name, "seconds": max(best.values()), "best_per_org": best}
-        print(json.dumps(results[name]))
+            times[org].append(whole_process(org))
+    per_org = {org: _spread(t) for org, t in times.items()}
+    results["one-org"] = {"phase": "one-org", "median": max(s["median"] for s in per_org.values()), "per_org": per_org}
+    print(json.dumps(results["one-org"]))
+    if args.one_org_only:
+        return
     full, bare = results["full-plan"], results["bare-parse"]
     print(
         f"full plan / bare orjson parse: {full['seconds']} s / {bare['seconds']} s = "

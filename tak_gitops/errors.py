@@ -21,6 +21,7 @@ and is allowed to show a traceback.
     |   +-- LockedError                 exit 6   another apply holds the environment lock
     +-- SubmitError                     exit 1   an order could not be submitted
     +-- PublishError                    exit 1   a pull-request comment or label could not be posted
+    +-- InitRefused                     exit 1   `init` would overwrite files that exist (.paths)
 """
 
 from __future__ import annotations
@@ -189,3 +190,15 @@ class SubmitError(TakGitopsError):
 
 class PublishError(TakGitopsError):
     """A pull-request comment, label or issue could not be posted."""
+
+
+class InitRefused(TakGitopsError):
+    """`tak-gitops init` would overwrite files that exist and differ; ``paths`` names them, sorted."""
+
+    def __init__(self, paths: list[str]) -> None:
+        self.paths = tuple(sorted(paths))
+        super().__init__(
+            f"{len(self.paths)} file(s) exist and differ from what init writes, nothing was written: "
+            + ", ".join(self.paths)
+            + " (move them away, or run `tak-gitops init --force` to refresh the schemas and workflows only)"
+        )

@@ -22,6 +22,7 @@ import httpx
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from tak_gitops.adapters import sources
+from tak_gitops.adapters.atomic import atomic_file
 from tak_gitops.core.config import TakApiConfig
 from tak_gitops.core.snapshot import Snapshot
 from tak_gitops.errors import ConfigError, RemoteError, SourceError
@@ -158,7 +159,6 @@ class TakApiClient:
 
     def _download_once(self, name: str, params: dict[str, Any], dest: Path) -> int:
         url = str(self._client.build_request("GET", name, params=params).url)
-        tmp = dest.with_name(f".{dest.name}.part")
         try:
             with self._client.stream("GET", name, params=params) as response:
                 if response.status_code >= 500:
@@ -168,15 +168,12 @@ class TakApiClient:
                 length = response.headers.get("Content-Length")
                 total = int(length) if length and length.isdigit() else None
                 done = 0
-                with open(tmp, "wb") as f:
+                with atomic_file(dest) as f:
                     for chunk in response.iter_bytes(CHUNK):
                         f.write(chunk)
                         done += len(chunk)
                         if self.progress:
                             self.progress(name, done, total)
-                    f.flush()
-                    os.fsync(f.fileno())
-            os.replace(tmp, dest)
             return done
         except httpx.TimeoutException:
             raise _Transient(RemoteError(
@@ -185,8 +182,6 @@ class TakApiClient:
             )) from None
         except httpx.TransportError as exc:
             raise _Transient(RemoteError(f"cannot read {url}: {type(exc).__name__}: {exc}", url=url)) from None
-        finally:
-            tmp.unlink(missing_ok=True)
 
     def download(self, name: str, params: dict[str, Any], dest: Path) -> int:
         """Stream ``GET <base>/<name>?params`` to ``dest`` (atomically), retrying transient failures.

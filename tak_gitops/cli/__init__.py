@@ -30,6 +30,7 @@ _COMMAND_MODULES = {
     "drift-report": "comment",
     "fetch": "fetch",
     "import": "import_",
+    "init": "init",
     "orders": "orders",
     "plan": "plan",
     "schema": "schema",

@@ -10,6 +10,7 @@ import tak_gitops.cli.codeowners
 import tak_gitops.cli.comment
 import tak_gitops.cli.fetch
 import tak_gitops.cli.import_
+import tak_gitops.cli.init
 import tak_gitops.cli.orders
 import tak_gitops.cli.plan
 import tak_gitops.cli.schema

@@ -6,13 +6,11 @@ input. The plan document (``--out``) is written in every case, refused plans inc
 
 from __future__ import annotations
 
-from functools import partial
 from pathlib import Path
 
 import click
 
 from tak_gitops.adapters.atomic import write_bytes_atomic
-from tak_gitops.adapters.background import Background
 from tak_gitops.adapters.desired_loader import PlanFor, find_root, load_config, load_desired
 from tak_gitops.adapters.hsafile import read_hsa_file
 from tak_gitops.adapters.ledger_store import pending_orders
@@ -108,8 +106,6 @@ def plan(
     `main` maps them to 1 for this command).
     """
     root = find_root(root)
-    # the HSA file is read in a child process while the snapshot and the desired state load
-    hsa_reading = Background(partial(read_hsa_file, hsa_path)) if hsa_path is not None else None
     config, registry = load_config(root)
     if env not in config.environments:
         known = ", ".join(sorted(config.environments)) or "none"
@@ -129,7 +125,7 @@ def plan(
     loaded = load_desired(root, plan_for=PlanFor(env, orgs, snapshot) if orgs else None)
     if not loaded.ok:
         raise DesiredStateError(loaded.diagnostics)
-    hsa = hsa_reading.result() if hsa_reading is not None else None
+    hsa = read_hsa_file(hsa_path) if hsa_path is not None else None
     acks = acknowledgements(ack_cascade, ack_removals, allow_empty_snapshot)
     result = make_plan(
         loaded.state,

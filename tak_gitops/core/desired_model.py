@@ -280,17 +280,22 @@ SCHEMA_FILES: dict[str, type[BaseModel]] = {
 
 
 def json_schemas() -> dict[str, bytes]:
-    """Every JSON Schema file's name and exact content (key-sorted, indented JSON ending in a newline)."""
+    """Every JSON Schema file's name and exact content (key-sorted, indented JSON ending in a newline).
+
+    The desired-state and platform files' schemas come from their models; the plan and order schemas are written
+    out in :mod:`~tak_gitops.core.plan_schema` and :mod:`~tak_gitops.core.order_schema`.
+    """
     from tak_gitops.core.canonical import pretty_json
     from tak_gitops.core.config import OwnershipRegistry, ProjectConfig
+    from tak_gitops.core.order_schema import ORDER_SCHEMA
+    from tak_gitops.core.plan_schema import PLAN_SCHEMA
 
     models: dict[str, type[BaseModel]] = {
         **SCHEMA_FILES,
         "config.schema.json": ProjectConfig,
         "ownership.schema.json": OwnershipRegistry,
     }
-    out: dict[str, bytes] = {}
-    for name, model in sorted(models.items()):
-        schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", **model.model_json_schema()}
-        out[name] = pretty_json(schema)
-    return out
+    schemas: dict[str, dict[str, Any]] = {"order.schema.json": ORDER_SCHEMA, "plan.schema.json": PLAN_SCHEMA}
+    for name, model in models.items():
+        schemas[name] = {"$schema": "https://json-schema.org/draft/2020-12/schema", **model.model_json_schema()}
+    return {name: pretty_json(schemas[name]) for name in sorted(schemas)}

@@ -10,7 +10,8 @@
 
 from __future__ import annotations
 
-from tak_gitops.sim.execute import GROUPS, Outcome, Report, ReportLine
+from tak_gitops.sim.execute.data import Outcome
+from tak_gitops.sim.execute.rapport import GROUPS, Report, ReportLine
 
 ERROR_PREFIX = "JsonBestallning ERROR:::"
 PARSE_ERROR = "JsonBestallning ERROR::: {}"

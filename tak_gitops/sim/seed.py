@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
 from tak_gitops.core.snapshot import Snapshot
 from tak_gitops.sim.clock import DEFAULT_ZONE
 from tak_gitops.sim.db import Database, iso
-from tak_gitops.sim.execute import plus_years
+from tak_gitops.sim.execute.data import plus_years
 from tak_gitops.sim.publish import publish_all_live
 
 SEED_USER = "seed"
@@ -82,6 +82,77 @@ def _req(row: dict[str, Any], key: str, where: str) -> Any:
     return row[key]
 
 
+def _insert(conn: sqlite3.Connection, table: str, values: Mapping[str, Any]) -> int:
+    """Insert one live row (``deleted = 0``) of ``values`` into ``table``; returns its id."""
+    columns = ", ".join([*values, "deleted"])
+    marks = ", ".join(["?"] * len(values))
+    cur = conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks}, 0)", tuple(values.values()))
+    assert cur.lastrowid is not None
+    return int(cur.lastrowid)
+
+
+_RowValues = Callable[[dict[str, Any], str, tzinfo], dict[str, Any]]
+
+_PUBVERSION_ROWS: tuple[tuple[str, _RowValues], ...] = (
+    (
+        "rivtaprofil",
+        lambda r, w, z: {"id": _req(r, "id", w), "namn": _req(r, "namn", w), "beskrivning": r.get("beskrivning")},
+    ),
+    (
+        "tjanstekontrakt",
+        lambda r, w, z: {
+            "id": _req(r, "id", w),
+            "namnrymd": _req(r, "namnrymd", w),
+            "beskrivning": r.get("beskrivning"),
+            "majorVersion": int(r.get("majorVersion") or 0),
+            "minorVersion": int(r.get("minorVersion") or 0),
+        },
+    ),
+    *(
+        (
+            table,
+            lambda r, w, z: {
+                "id": _req(r, "id", w),
+                "hsaId": str(_req(r, "hsaId", w)).upper(),
+                "beskrivning": r.get("beskrivning"),
+            },
+        )
+        for table in ("logiskadress", "tjanstekomponent")
+    ),
+    (
+        "anropsadress",
+        lambda r, w, z: {
+            "id": _req(r, "id", w),
+            "adress": _req(r, "adress", w),
+            "rivTaProfil_id": _rel(r, w, "rivtaprofil", "rivTaProfil"),
+            "tjanstekomponent_id": _rel(r, w, "tjanstekomponent"),
+        },
+    ),
+    (
+        "anropsbehorighet",
+        lambda r, w, z: {
+            "id": _req(r, "id", w),
+            "tjanstekonsument_id": _rel(r, w, "tjanstekomponent", "tjanstekonsument"),
+            "tjanstekontrakt_id": _rel(r, w, "tjanstekontrakt"),
+            "logiskAdress_id": _rel(r, w, "logiskAdress", "logiskadress"),
+            "integrationsavtal": r.get("integrationsavtal") or "AUTOTAKNING",
+            **_validity(r, w, z),
+        },
+    ),
+    (
+        "vagval",
+        lambda r, w, z: {
+            "id": _req(r, "id", w),
+            "anropsAdress_id": _rel(r, w, "anropsadress"),
+            "tjanstekontrakt_id": _rel(r, w, "tjanstekontrakt"),
+            "logiskAdress_id": _rel(r, w, "logiskadress", "logiskAdress"),
+            **_validity(r, w, z),
+        },
+    ),
+)
+"""Each table of a published-version document, in the order rows may refer to each other, with its columns."""
+
+
 def seed_from_pubversion(db: Database, doc: Mapping[str, Any], *, moment: datetime, zone: tzinfo = DEFAULT_ZONE) -> int:
     """Load a published-version document (§4.1 shape) into an empty database; returns the row count."""
     data = doc.get("data")
@@ -91,79 +162,10 @@ def seed_from_pubversion(db: Database, doc: Mapping[str, Any], *, moment: dateti
     try:
         with db.transaction() as conn:
             _require_empty(conn)
-            for i, r in enumerate(_table(data, "rivtaprofil")):
-                w = f"data.rivtaprofil[{i}]"
-                conn.execute(
-                    "INSERT INTO rivtaprofil (id, namn, beskrivning, deleted) VALUES (?, ?, ?, 0)",
-                    (_req(r, "id", w), _req(r, "namn", w), r.get("beskrivning")),
-                )
-                count += 1
-            for i, r in enumerate(_table(data, "tjanstekontrakt")):
-                w = f"data.tjanstekontrakt[{i}]"
-                conn.execute(
-                    "INSERT INTO tjanstekontrakt (id, namnrymd, beskrivning, majorVersion, minorVersion, deleted) "
-                    "VALUES (?, ?, ?, ?, ?, 0)",
-                    (
-                        _req(r, "id", w),
-                        _req(r, "namnrymd", w),
-                        r.get("beskrivning"),
-                        int(r.get("majorVersion") or 0),
-                        int(r.get("minorVersion") or 0),
-                    ),
-                )
-                count += 1
-            for table in ("logiskadress", "tjanstekomponent"):
+            for table, values in _PUBVERSION_ROWS:
                 for i, r in enumerate(_table(data, table)):
-                    w = f"data.{table}[{i}]"
-                    conn.execute(
-                        f"INSERT INTO {table} (id, hsaId, beskrivning, deleted) VALUES (?, ?, ?, 0)",
-                        (_req(r, "id", w), str(_req(r, "hsaId", w)).upper(), r.get("beskrivning")),
-                    )
+                    _insert(conn, table, values(r, f"data.{table}[{i}]", zone))
                     count += 1
-            for i, r in enumerate(_table(data, "anropsadress")):
-                w = f"data.anropsadress[{i}]"
-                conn.execute(
-                    "INSERT INTO anropsadress (id, adress, rivTaProfil_id, tjanstekomponent_id, deleted) "
-                    "VALUES (?, ?, ?, ?, 0)",
-                    (
-                        _req(r, "id", w),
-                        _req(r, "adress", w),
-                        _rel(r, w, "rivtaprofil", "rivTaProfil"),
-                        _rel(r, w, "tjanstekomponent"),
-                    ),
-                )
-                count += 1
-            for i, r in enumerate(_table(data, "anropsbehorighet")):
-                w = f"data.anropsbehorighet[{i}]"
-                conn.execute(
-                    "INSERT INTO anropsbehorighet (id, tjanstekonsument_id, tjanstekontrakt_id, logiskAdress_id, "
-                    "integrationsavtal, fromTidpunkt, tomTidpunkt, deleted) VALUES (?, ?, ?, ?, ?, ?, ?, 0)",
-                    (
-                        _req(r, "id", w),
-                        _rel(r, w, "tjanstekomponent", "tjanstekonsument"),
-                        _rel(r, w, "tjanstekontrakt"),
-                        _rel(r, w, "logiskAdress", "logiskadress"),
-                        r.get("integrationsavtal") or "AUTOTAKNING",
-                        iso(_date(r, "fromTidpunkt", w, zone)),
-                        iso(_date(r, "tomTidpunkt", w, zone)),
-                    ),
-                )
-                count += 1
-            for i, r in enumerate(_table(data, "vagval")):
-                w = f"data.vagval[{i}]"
-                conn.execute(
-                    "INSERT INTO vagval (id, anropsAdress_id, tjanstekontrakt_id, logiskAdress_id, fromTidpunkt, "
-                    "tomTidpunkt, deleted) VALUES (?, ?, ?, ?, ?, ?, 0)",
-                    (
-                        _req(r, "id", w),
-                        _rel(r, w, "anropsadress"),
-                        _rel(r, w, "tjanstekontrakt"),
-                        _rel(r, w, "logiskadress", "logiskAdress"),
-                        iso(_date(r, "fromTidpunkt", w, zone)),
-                        iso(_date(r, "tomTidpunkt", w, zone)),
-                    ),
-                )
-                count += 1
             kommentar = doc.get("kommentar")
             publish_all_live(
                 conn,
@@ -175,6 +177,13 @@ def seed_from_pubversion(db: Database, doc: Mapping[str, Any], *, moment: dateti
     except sqlite3.IntegrityError as exc:
         raise SeedError(f"inconsistent rows: {exc}") from exc
     return count
+
+
+def _validity(row: dict[str, Any], where: str, zone: tzinfo) -> dict[str, str]:
+    return {
+        "fromTidpunkt": iso(_date(row, "fromTidpunkt", where, zone)),
+        "tomTidpunkt": iso(_date(row, "tomTidpunkt", where, zone)),
+    }
 
 
 def _date(row: dict[str, Any], key: str, where: str, zone: tzinfo) -> date:
@@ -224,67 +233,36 @@ def seed_from_snapshot(
     with db.transaction() as conn:
         _require_empty(conn)
         ids: dict[tuple[str, str], int] = {}
-
-        def insert(table: str, key: tuple[str, str], sql: str, params: tuple[Any, ...]) -> None:
-            cur = conn.execute(sql, params)
-            assert cur.lastrowid is not None
-            ids[key] = int(cur.lastrowid)
-
         for name in profiles:
-            insert(
-                "rivtaprofil",
-                ("p", name),
-                "INSERT INTO rivtaprofil (namn, beskrivning, deleted) VALUES (?, ?, 0)",
-                (name, name),
-            )
+            ids[("p", name)] = _insert(conn, "rivtaprofil", {"namn": name, "beskrivning": name})
         for ns in sorted(contracts):
             desc, major, minor = contracts[ns]
-            insert(
+            ids[("c", ns)] = _insert(
+                conn,
                 "tjanstekontrakt",
-                ("c", ns),
-                "INSERT INTO tjanstekontrakt (namnrymd, beskrivning, majorVersion, minorVersion, deleted) "
-                "VALUES (?, ?, ?, ?, 0)",
-                (ns, desc, major, minor),
+                {"namnrymd": ns, "beskrivning": desc, "majorVersion": major, "minorVersion": minor},
             )
-        for hsa in sorted(addresses):
-            insert(
-                "logiskadress",
-                ("l", hsa),
-                "INSERT INTO logiskadress (hsaId, beskrivning, deleted) VALUES (?, ?, 0)",
-                (hsa, addresses[hsa]),
-            )
-        for hsa in sorted(components):
-            insert(
-                "tjanstekomponent",
-                ("k", hsa),
-                "INSERT INTO tjanstekomponent (hsaId, beskrivning, deleted) VALUES (?, ?, 0)",
-                (hsa, components[hsa]),
-            )
+        for table, prefix, names in (("logiskadress", "l", addresses), ("tjanstekomponent", "k", components)):
+            for hsa in sorted(names):
+                ids[(prefix, hsa)] = _insert(conn, table, {"hsaId": hsa, "beskrivning": names[hsa]})
         endpoints = sorted({(p, prof, url) for p, url, prof in snapshot.routings.values()})
         for producer, profile, url in endpoints:
-            insert(
+            ids[("a", f"{producer}\n{profile}\n{url}")] = _insert(
+                conn,
                 "anropsadress",
-                ("a", f"{producer}\n{profile}\n{url}"),
-                "INSERT INTO anropsadress (adress, rivTaProfil_id, tjanstekomponent_id, deleted) VALUES (?, ?, ?, 0)",
-                (url, ids[("p", profile)], ids[("k", producer)]),
+                {"adress": url, "rivTaProfil_id": ids[("p", profile)], "tjanstekomponent_id": ids[("k", producer)]},
             )
+        validity = {"fromTidpunkt": iso(valid_from), "tomTidpunkt": iso(valid_to)}
         for consumer, la, ns in sorted(snapshot.authorizations):
-            conn.execute(
-                "INSERT INTO anropsbehorighet (tjanstekonsument_id, tjanstekontrakt_id, logiskAdress_id, "
-                "integrationsavtal, fromTidpunkt, tomTidpunkt, deleted) VALUES (?, ?, ?, 'AUTOTAKNING', ?, ?, 0)",
-                (ids[("k", consumer)], ids[("c", ns)], ids[("l", la)], iso(valid_from), iso(valid_to)),
+            refs = {"tjanstekonsument_id": ids[("k", consumer)], "tjanstekontrakt_id": ids[("c", ns)]}
+            _insert(
+                conn,
+                "anropsbehorighet",
+                {**refs, "logiskAdress_id": ids[("l", la)], "integrationsavtal": "AUTOTAKNING", **validity},
             )
         for (la, ns), (producer, url, profile) in sorted(snapshot.routings.items()):
-            conn.execute(
-                "INSERT INTO vagval (anropsAdress_id, tjanstekontrakt_id, logiskAdress_id, fromTidpunkt, tomTidpunkt, "
-                "deleted) VALUES (?, ?, ?, ?, ?, 0)",
-                (
-                    ids[("a", f"{producer}\n{profile}\n{url}")],
-                    ids[("c", ns)],
-                    ids[("l", la)],
-                    iso(valid_from),
-                    iso(valid_to),
-                ),
-            )
+            aid = ids[("a", f"{producer}\n{profile}\n{url}")]
+            refs = {"anropsAdress_id": aid, "tjanstekontrakt_id": ids[("c", ns)], "logiskAdress_id": ids[("l", la)]}
+            _insert(conn, "vagval", {**refs, **validity})
         publish_all_live(conn, user=SEED_USER, moment=moment, zone=zone, kommentar=f"seeded from {snapshot.source}")
     return len(ids) + len(snapshot.authorizations) + len(snapshot.routings)

@@ -9,8 +9,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from tak_gitops.adapters import sources
-from tak_gitops.adapters.sources import iter_array, read_source
+from tak_gitops.adapters.sources import iter_array, jsonfile, read_source
 from tak_gitops.errors import SourceError
 
 from .conftest import EXAMPLES
@@ -40,8 +39,8 @@ def test_a_cut_inside_a_string_falls_back_to_a_whole_parse(tmp_path: Path, monke
         r["serviceContract"]["name"] = 'tricky "},{" text },{ more },{ and more'
     (d / "cooperations.json").write_bytes(orjson.dumps(rows))
     whole_parses = []
-    real_parse = sources._parse
-    monkeypatch.setattr(sources, "_parse", lambda data, path: whole_parses.append(path) or real_parse(data, path))
+    real_parse = jsonfile._parse
+    monkeypatch.setattr(jsonfile, "_parse", lambda data, path: whole_parses.append(path) or real_parse(data, path))
     for size in range(150, 450, 7):
         got = [r for _, p in iter_array(d / "cooperations.json", "cooperations", chunk_bytes=size) for r in p]
         assert got == rows
@@ -51,7 +50,7 @@ def test_a_cut_inside_a_string_falls_back_to_a_whole_parse(tmp_path: Path, monke
 def test_chunked_reading_gives_the_same_snapshot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     d = compact_copy(tmp_path)
     whole = read_source(d, platform="NTJP", environment="PROD")
-    monkeypatch.setattr(sources, "CHUNK_BYTES", 500)
+    monkeypatch.setattr(jsonfile, "CHUNK_BYTES", 500)
     assert read_source(d, platform="NTJP", environment="PROD") == whole
 
 
@@ -60,7 +59,7 @@ def test_row_labels_count_across_pieces(tmp_path: Path, monkeypatch: pytest.Monk
     rows = json.loads((d / "serviceProductions.json").read_text(encoding="utf-8"))
     del rows[19]["serviceProducer"]
     (d / "serviceProductions.json").write_bytes(orjson.dumps(rows))
-    monkeypatch.setattr(sources, "CHUNK_BYTES", 700)
+    monkeypatch.setattr(jsonfile, "CHUNK_BYTES", 700)
     with pytest.raises(SourceError) as exc:
         read_source(d, platform="NTJP", environment="PROD")
     assert str(exc.value) == (f"{d / 'serviceProductions.json'}: serviceProductions[19]: missing key "
@@ -72,7 +71,7 @@ def test_truncated_compact_file_reports_the_position(tmp_path: Path, monkeypatch
     d = compact_copy(tmp_path)
     data = (d / "cooperations.json").read_bytes()
     (d / "cooperations.json").write_bytes(data[: len(data) - 40])
-    monkeypatch.setattr(sources, "CHUNK_BYTES", 500)
+    monkeypatch.setattr(jsonfile, "CHUNK_BYTES", 500)
     with pytest.raises(SourceError) as exc:
         read_source(d, platform="NTJP", environment="PROD")
     assert str(exc.value).startswith(f"{d / 'cooperations.json'}: not valid JSON (truncated or corrupt?): ")

@@ -186,9 +186,17 @@ def test_schema_command(tmp_path: Path) -> None:
     assert f"{out.as_posix()}/config.schema.json: out of date (run `tak-gitops schema`)" in stale.stderr
     written = invoke("schema", "--out", str(out))
     assert written.exit_code == 0
+    # Every schema, the plan's and the order's included.
     assert written.stdout.splitlines() == [
         f"{out.as_posix()}/{n}"
-        for n in ("config.schema.json", "environment.schema.json", "organisation.schema.json", "ownership.schema.json")
+        for n in (
+            "config.schema.json",
+            "environment.schema.json",
+            "order.schema.json",
+            "organisation.schema.json",
+            "ownership.schema.json",
+            "plan.schema.json",
+        )
     ]
     assert invoke("schema", "--check", "--out", str(out)).exit_code == 0
     assert sorted(p.name for p in out.iterdir()) == sorted(json_schemas())

@@ -28,7 +28,7 @@ from .plans import plan_doc, plan_markdown
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 NOT_OFFLINE = {"fetch", "apply"}
-_LINE = re.compile(r"(?:^|\$\()\s*tak-gitops\s+([a-z-]+)")
+_LINE = re.compile(r"(?:^|\$\()\s*tak-gitops\s+([a-z][a-z-]*)")  # a subcommand, not an option such as --version
 
 
 def _scripts(path: Path) -> list[str]:

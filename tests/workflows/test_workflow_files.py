@@ -16,6 +16,8 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
+from tests.e2e.helpers import run
+
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 BIN = Path(sys.executable).parent
@@ -52,6 +54,22 @@ def test_actionlint_with_shellcheck_passes_on_every_workflow() -> None:
         capture_output=True,
         text=True,
         cwd=ROOT,
+        env=_env(),
+        timeout=120,
+    )
+    assert (out.returncode, out.stdout, out.stderr) == (0, "", "")
+
+
+def test_actionlint_with_shellcheck_passes_on_the_workflows_init_writes(tmp_path: Path) -> None:
+    _tool("shellcheck")
+    assert run(["init", str(tmp_path)])[0] == 0
+    written = sorted((tmp_path / ".github" / "workflows").glob("*.yml"))
+    assert [p.name for p in written] == [p.name for p in WORKFLOWS if p.name != "ci.yml"]
+    out = subprocess.run(
+        [_tool("actionlint"), "-no-color", "-oneline", *map(str, written)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
         env=_env(),
         timeout=120,
     )

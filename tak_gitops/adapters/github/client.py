@@ -1,0 +1,109 @@
+"""The GitHub operations tak-gitops needs: pull-request comments (the sticky plan comments), labels, issues."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from tak_gitops.adapters.github.transport import GitHubApi
+from tak_gitops.core.comment import ExistingComment, StickyPlan, plan_sticky
+from tak_gitops.errors import PublishError
+
+
+@dataclass(frozen=True)
+class StickyResult:
+    """What :meth:`GitHubClient.sync_sticky` did: comment ids per operation, in order."""
+
+    updated: tuple[int, ...]
+    unchanged: tuple[int, ...]
+    created: tuple[int, ...]
+    deleted: tuple[int, ...]
+
+    @property
+    def comment_ids(self) -> tuple[int, ...]:
+        return tuple(sorted(self.updated + self.unchanged + self.created))
+
+
+class GitHubClient(GitHubApi):
+    """The GitHub REST operations tak-gitops needs. Use as a context manager."""
+
+    # ----------------------------------------------------------------------------------------------------------
+    # Comments
+
+    def list_issue_comments(self, repo: str, number: int) -> list[ExistingComment]:
+        """Every comment of an issue or pull request, oldest first."""
+        return [
+            ExistingComment(int(c["id"]), str(c.get("body") or ""))
+            for c in self._paginate(f"/repos/{repo}/issues/{number}/comments")
+        ]
+
+    def create_comment(self, repo: str, number: int, body: str) -> int:
+        response = self.request("POST", f"/repos/{repo}/issues/{number}/comments", json={"body": body})
+        return int(response.json()["id"])
+
+    def update_comment(self, repo: str, comment_id: int, body: str) -> None:
+        self.request("PATCH", f"/repos/{repo}/issues/comments/{comment_id}", json={"body": body})
+
+    def delete_comment(self, repo: str, comment_id: int) -> None:
+        self.request("DELETE", f"/repos/{repo}/issues/comments/{comment_id}")
+
+    def sync_sticky(self, repo: str, number: int, env: str, parts: Sequence[str]) -> StickyResult:
+        """Make the sticky comments of ``env`` say ``parts``: update in place, create the missing, delete the rest."""
+        plan: StickyPlan = plan_sticky(self.list_issue_comments(repo, number), env, parts)
+        for comment_id, body in plan.update:
+            self.update_comment(repo, comment_id, body)
+        created = [self.create_comment(repo, number, body) for body in plan.create]
+        for comment_id in plan.delete:
+            self.delete_comment(repo, comment_id)
+        return StickyResult(
+            updated=tuple(i for i, _ in plan.update),
+            unchanged=plan.unchanged,
+            created=tuple(created),
+            deleted=plan.delete,
+        )
+
+    # ----------------------------------------------------------------------------------------------------------
+    # Labels
+
+    def list_labels(self, repo: str, number: int) -> list[str]:
+        return sorted(str(label["name"]) for label in self._paginate(f"/repos/{repo}/issues/{number}/labels"))
+
+    def add_labels(self, repo: str, number: int, labels: Sequence[str]) -> None:
+        if labels:
+            self.request("POST", f"/repos/{repo}/issues/{number}/labels", json={"labels": list(labels)})
+
+    def remove_label(self, repo: str, number: int, label: str) -> None:
+        try:
+            self.request("DELETE", f"/repos/{repo}/issues/{number}/labels/{quote(label, safe='')}")
+        except PublishError as exc:
+            if "HTTP 404" not in str(exc):  # already gone
+                raise
+
+    # ----------------------------------------------------------------------------------------------------------
+    # Issues
+
+    def find_issue(self, repo: str, marker: str, label: str) -> dict[str, Any] | None:
+        """The issue carrying ``label`` whose body contains ``marker`` (an open one first, then the oldest)."""
+        found = [
+            issue
+            for issue in self._paginate(f"/repos/{repo}/issues?state=all&labels={quote(label, safe='')}")
+            if "pull_request" not in issue and marker in str(issue.get("body") or "")
+        ]
+        if not found:
+            return None
+        found.sort(key=lambda i: (i.get("state") != "open", int(i["number"])))
+        return dict(found[0])
+
+    def create_issue(self, repo: str, title: str, body: str, labels: Sequence[str]) -> int:
+        response = self.request(
+            "POST", f"/repos/{repo}/issues", json={"title": title, "body": body, "labels": list(labels)}
+        )
+        return int(response.json()["number"])
+
+    def update_issue(
+        self, repo: str, number: int, *, title: str | None = None, body: str | None = None, state: str | None = None
+    ) -> None:
+        payload = {k: v for k, v in (("title", title), ("body", body), ("state", state)) if v is not None}
+        self.request("PATCH", f"/repos/{repo}/issues/{number}", json=payload)

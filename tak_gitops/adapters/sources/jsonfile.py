@@ -1,0 +1,120 @@
+"""Reading the JSON of current-TAK sources: whole files (gzip accepted) and large arrays in pieces, with the
+garbage collector paused while the trees are built."""
+
+from __future__ import annotations
+
+import gc
+import gzip
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from tak_gitops.errors import SourceError
+
+FREEZE_AFTER_OBJECTS = 250_000
+"""Objects a :func:`gc_paused` block must leave behind for them to be frozen (national-scale data, not a test's)."""
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building large acyclic structures (JSON trees, row tuples,
+    document trees): at national scale its passes over the growing heap cost more than the building itself.
+
+    When the block leaves more than :data:`FREEZE_AFTER_OBJECTS` new objects behind (a national-scale input),
+    they are moved to the permanent generation (``gc.freeze``) as the collector resumes: they hold no
+    reference cycles and are freed by reference counting as usual, but later collection passes no longer
+    traverse them again and again (a few tenths of a second per plan)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if gc.get_count()[0] > FREEZE_AFTER_OBJECTS:
+            gc.freeze()
+        if enabled:
+            gc.enable()
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SourceError(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
+    if data[:2] == b"\x1f\x8b":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as exc:
+            raise SourceError(f"not a complete gzip file: {exc}", path=str(path)) from None
+    if not data.strip():
+        raise SourceError("the file is empty", path=str(path))
+    return data
+
+
+def _parse(data: bytes, path: Path) -> Any:
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise SourceError(
+            f"not valid JSON (truncated or corrupt?): {exc.msg} at line {exc.lineno} column {exc.colno}",
+            path=str(path),
+        ) from None
+
+
+def load_json(path: Path) -> Any:
+    """Parse one JSON file (gzip accepted) with orjson; a SourceError names the file, line and column."""
+    return _parse(_read_bytes(path), path)
+
+
+def list_of_objects(doc: Any, path: Path, what: str) -> list[dict[str, Any]]:
+    """``doc`` itself when it is a JSON array; else a SourceError saying what was expected."""
+    if not isinstance(doc, list):
+        raise SourceError(f"expected a JSON array of {what}, found {type(doc).__name__}", path=str(path))
+    return doc
+
+
+CHUNK_BYTES = 8 << 20
+"""Large JSON arrays are parsed in pieces of about this size, so only one piece's tree is alive at a time."""
+
+
+def iter_array(path: Path, what: str, chunk_bytes: int | None = None) -> Iterator[tuple[int, list[Any]]]:
+    """Yield ``(index of the first row, rows)`` pieces of the JSON array in ``path``.
+
+    A compact array of objects (``[{...},{...}]``, as the TAK-api sends it) is cut at ``},{`` into pieces
+    of about ``chunk_bytes`` (default :data:`CHUNK_BYTES`), and each piece is parsed on its own; only the raw
+    bytes and one piece's tree are held at a time. Should a cut fall inside a string, the piece does not parse
+    and the rest of the file is parsed whole, so the rows are the same either way. Anything else is parsed whole.
+    """
+    chunk_bytes = chunk_bytes or CHUNK_BYTES
+    data = _read_bytes(path)
+    head = data.lstrip()[:1]
+    if head != b"[" or len(data) <= 2 * chunk_bytes:
+        doc = list_of_objects(_parse(data, path), path, what)
+        del data
+        yield 0, doc
+        return
+    first = data.index(b"[") + 1
+    last = len(data.rstrip()) - 1
+    bounds: list[tuple[int, int]] = []
+    start = first
+    while True:
+        cut = data.find(b"},{", start + chunk_bytes, last)
+        if cut < 0:
+            bounds.append((start, last))
+            break
+        bounds.append((start, cut + 1))
+        start = cut + 2
+    offset = 0
+    for a, b in bounds:
+        try:
+            part = orjson.loads(b"[" + data[a:b] + b"]")
+        except orjson.JSONDecodeError:
+            doc = list_of_objects(_parse(data, path), path, what)
+            del data
+            yield offset, doc[offset:]
+            return
+        yield offset, part
+        offset += len(part)
+        del part

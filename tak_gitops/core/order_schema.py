@@ -1,0 +1,124 @@
+"""The JSON Schema of a BS JSON order as TAK-web accepts it.
+
+`tak-gitops schema` writes it to ``schemas/order.schema.json``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+ORDER_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": "https://tak-gitops/schemas/order.schema.json",
+    "title": "BS JSON order (JSON-beställning) as TAK-web accepts it",
+    "description": "One order for one platform. TAK-web's parser rejects unknown keys anywhere, so every object "
+    "forbids additional properties. Time stamps are yyyy-MM-ddTHH:mm:ss followed by an offset "
+    "without a colon.",
+    "type": "object",
+    "additionalProperties": False,
+    "required": [
+        "plattform",
+        "formatVersion",
+        "version",
+        "bestallningsTidpunkt",
+        "genomforandeTidpunkt",
+        "utforare",
+        "kommentar",
+        "inkludera",
+        "exkludera",
+    ],
+    "properties": {
+        "plattform": {"type": "string", "minLength": 1, "pattern": "^\\S+$"},
+        "formatVersion": {"type": "number", "const": 1.0},
+        "version": {"type": "integer", "const": 1},
+        "bestallningsTidpunkt": {"$ref": "#/$defs/timestamp"},
+        "genomforandeTidpunkt": {"$ref": "#/$defs/timestamp"},
+        "utforare": {"type": "string", "minLength": 1, "maxLength": 255},
+        "kommentar": {"type": "string", "maxLength": 254, "pattern": "^[^\\r\\n]*$"},
+        "inkludera": {"$ref": "#/$defs/section"},
+        "exkludera": {"$ref": "#/$defs/section"},
+    },
+    "$defs": {
+        "timestamp": {
+            "type": "string",
+            "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[+-][0-9]{4}$",
+        },
+        "hsaId": {"type": "string", "pattern": "^[0-9A-Z_-]{1,255}$"},
+        "address": {"type": "string", "pattern": "^(\\*|[0-9A-Z_-]{1,255})$"},
+        "namespace": {"type": "string", "pattern": "^[0-9a-zA-Z_.:-]{1,255}$"},
+        "url": {"type": "string", "pattern": "^[0-9a-zA-Z_.:/\\-?&]{5,255}$"},
+        "description": {"type": "string", "minLength": 1, "maxLength": 255},
+        "section": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["tjanstekomponenter", "tjanstekontrakt", "logiskadresser", "anropsbehorigheter", "vagval"],
+            "properties": {
+                "tjanstekomponenter": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["hsaId", "beskrivning"],
+                        "properties": {
+                            "hsaId": {"$ref": "#/$defs/hsaId"},
+                            "beskrivning": {"$ref": "#/$defs/description"},
+                        },
+                    },
+                },
+                "tjanstekontrakt": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["namnrymd", "beskrivning", "majorVersion"],
+                        "properties": {
+                            "namnrymd": {"$ref": "#/$defs/namespace"},
+                            "beskrivning": {"$ref": "#/$defs/description"},
+                            "majorVersion": {"type": "integer", "minimum": 0},
+                        },
+                    },
+                },
+                "logiskadresser": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["hsaId", "beskrivning"],
+                        "properties": {
+                            "hsaId": {"$ref": "#/$defs/address"},
+                            "beskrivning": {"$ref": "#/$defs/description"},
+                        },
+                    },
+                },
+                "anropsbehorigheter": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["logiskAdress", "tjanstekontrakt", "tjanstekonsument"],
+                        "properties": {
+                            "logiskAdress": {"$ref": "#/$defs/address"},
+                            "tjanstekontrakt": {"$ref": "#/$defs/namespace"},
+                            "tjanstekonsument": {"$ref": "#/$defs/hsaId"},
+                        },
+                    },
+                },
+                "vagval": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["logiskAdress", "tjanstekontrakt", "tjanstekomponent", "rivtaprofil", "adress"],
+                        "properties": {
+                            "logiskAdress": {"$ref": "#/$defs/address"},
+                            "tjanstekontrakt": {"$ref": "#/$defs/namespace"},
+                            "tjanstekomponent": {"$ref": "#/$defs/hsaId"},
+                            "rivtaprofil": {"type": "string", "pattern": "^\\S{1,255}$"},
+                            "adress": {"$ref": "#/$defs/url"},
+                        },
+                    },
+                },
+            },
+        },
+    },
+}
