@@ -428,7 +428,7 @@ def main() -> None:
 
     def whole_process(org: str) -> float:
         cmd = [
-            *command, "plan", "--env", "NTJP-PROD", "--repo", str(base / "repo"),
+            *command, "plan", "--env", "NTJP-PROD", "--root", str(base / "repo"),
             "--snapshot", str(base / "ntjp-prod.snapshot.json"), "--hsa", str(base / "hsacache.xml"),
             "--org", org, "--format", "json", "--allow-stale", "--out", str(base / f"plan-{org}.json"),
         ]  # fmt: skip

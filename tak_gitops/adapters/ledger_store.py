@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import re
 import secrets
 import socket
 from collections.abc import Iterator
@@ -46,6 +47,9 @@ def _fsync_dir(directory: Path) -> None:
     finally:
         os.close(fd)
 
+
+_SAFE_REF = re.compile(r"[0-9A-Za-z_-][0-9A-Za-z._-]*")
+"""An order id as a file name: no path separators, not hidden."""
 
 class LedgerStore:
     """The records of one environment under ``<root>/<ledger_dir>/<env>/``."""
@@ -90,16 +94,26 @@ class LedgerStore:
         atomic_write(self.path_of(record.order_id), pretty_json(record.to_dict()))
 
     def find(self, ref: str) -> LedgerRecord:
-        """An order by its id, or by a unique prefix of its idempotency key (as printed in ``kommentar``)."""
-        if self.path_of(ref).is_file():
+        """An order by its id, a unique prefix of its id, or a unique prefix of its idempotency key (as printed
+        in ``kommentar``)."""
+        if _SAFE_REF.fullmatch(ref) and self.path_of(ref).is_file():
             return self.load(ref)
         bare = ref.removeprefix("sha256:").lower()
-        hits = [r for r in self.records() if bare and r.idempotency_key.removeprefix("sha256:").startswith(bare)]
+        hits = [
+            r
+            for r in self.records()
+            if ref
+            and (r.order_id.startswith(ref) or (bare and r.idempotency_key.removeprefix("sha256:").startswith(bare)))
+        ]
         if len(hits) == 1:
             return hits[0]
         if not hits:
-            raise LedgerError(f"no order {ref!r} in {self.directory} (give an order id or a key prefix)")
-        raise LedgerError(f"{ref!r} matches {len(hits)} orders: " + ", ".join(r.order_id for r in hits))
+            raise LedgerError(
+                f"no order {ref!r} in {self.directory} (give an order id, a unique prefix of one, or a key prefix)"
+            )
+        raise LedgerError(
+            f"{ref!r} matches {len(hits)} orders: " + ", ".join(sorted(r.order_id for r in hits)) + "; give more of it"
+        )
 
     # -- the lock -------------------------------------------------------------------------------------------
 

@@ -148,6 +148,11 @@ def merge_organisation(existing: CommentedMap, new: Mapping[str, Any], env: str)
     return existing
 
 
+def schema_line(kind: str) -> str:
+    """The first line of a new desired file: editors with the YAML language server check it against its schema."""
+    return f"# yaml-language-server: $schema=../../schemas/{kind}.schema.json\n"
+
+
 def write_import(
     org_dir: Path, env: str, result: ImportResult, *, merge: bool, header: str
 ) -> list[Path]:
@@ -158,11 +163,11 @@ def write_import(
     if merge and org_path.exists():
         org_text = dump(merge_organisation(load_roundtrip(org_path), result.organisation, env))
     else:
-        org_text = dump(result.organisation, header)
+        org_text = schema_line("organisation") + dump(result.organisation, header)
     if merge and env_path.exists():
         env_text = dump(merge_environment(load_roundtrip(env_path), result.environment))
     else:
-        env_text = dump(result.environment or {"producers": [], "consumers": []}, header)
+        env_text = schema_line("environment") + dump(result.environment or {"producers": [], "consumers": []}, header)
     for _name, (rel, rows) in result.csv_sets.items():
         path = org_dir / rel
         write_text_atomic(path, csv_text(rows))

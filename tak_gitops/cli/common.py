@@ -4,7 +4,7 @@ everywhere), reading the current TAK from the command line, parsing acknowledgem
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -47,15 +47,49 @@ hsa_option = click.option(
     help="HSA cache file (hsacache.xml) for VG -> VE cascades; without it the 'VG:' prefix is used.",
 )
 
-root_option = click.option(
-    "--root",
-    "--repo",
-    "root",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="The desired-state repository (holding tak-gitops.yaml and orders/); --repo is the same.",
-)
+_ALIAS = "tak_gitops.alias."
+
+
+def deprecated_alias(flag: str, instead: str, dest: str, **kwargs: Any) -> Callable[[F], F]:
+    """A hidden old spelling of an option: it prints a deprecation note and hands its value to ``instead``
+    (declared with ``callback=aliased(dest)``)."""
+
+    def remember(ctx: click.Context, _param: click.Parameter, value: Any) -> None:
+        if value is not None:
+            click.echo(f"note: {flag} is deprecated; use {instead} (it means the same here)", err=True)
+            ctx.meta[_ALIAS + dest] = value
+
+    return click.option(
+        flag, "_alias_" + dest, hidden=True, expose_value=False, is_eager=True, callback=remember, **kwargs
+    )
+
+
+def aliased(dest: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    """The callback of an option with a deprecated alias: the alias's value when the option was not given."""
+
+    def pick(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        alias = ctx.meta.pop(_ALIAS + dest, None)
+        if alias is not None and ctx.get_parameter_source(param.name or dest) == click.core.ParameterSource.DEFAULT:
+            return param.type_cast_value(ctx, alias)
+        return value
+
+    return pick
+
+
+def root_option(command: F) -> F:
+    """``--root DIR``, the desired-state repository (``--repo`` is its deprecated spelling: elsewhere ``--repo`` is a
+    GitHub repository)."""
+    root = click.option(
+        "--root",
+        "root",
+        type=click.Path(exists=True, file_okay=False, path_type=Path),
+        default=Path("."),
+        show_default=True,
+        callback=aliased("root"),
+        help="The desired-state repository (holding tak-gitops.yaml and orders/).",
+    )
+    return deprecated_alias("--repo", "--root", "root")(root(command))
+
 
 _ack_cascade = click.option(
     "--ack-cascade",
@@ -90,6 +124,20 @@ def acknowledgements(
         removals=parse_removal_acks(ack_removals),
         allow_empty_snapshot=allow_empty_snapshot,
     )
+
+
+def table(header: Sequence[str], rows: Iterable[Sequence[object]], right: Iterable[int] = ()) -> list[str]:
+    """Lines of a plain-text table whose columns are as wide as their widest cell (``right``: right-aligned
+    column indexes); the last column is not padded."""
+    cells = [[str(c) for c in header]] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+    align = set(right)
+    out = []
+    for r in cells:
+        parts = [c.rjust(w) if i in align else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))]
+        parts[-1] = r[-1].rjust(widths[-1]) if len(r) - 1 in align else r[-1]
+        out.append("  ".join(parts).rstrip())
+    return out
 
 
 FORMATS = ("text", "markdown", "json", "github")

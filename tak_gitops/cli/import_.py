@@ -10,7 +10,7 @@ from tak_gitops.adapters import sources
 from tak_gitops.adapters.desired_loader import find_root, load_config, load_desired_or_raise
 from tak_gitops.adapters.yaml_writer import load_roundtrip, write_import
 from tak_gitops.cli import cli
-from tak_gitops.cli.common import read_current
+from tak_gitops.cli.common import aliased, deprecated_alias, read_current, root_option
 from tak_gitops.core.importer import build_import, missing_rows, rows_in_scope
 from tak_gitops.errors import UsageError
 
@@ -22,16 +22,15 @@ from tak_gitops.errors import UsageError
               help="A snapshot written by `tak-gitops fetch`.")
 @click.option("--export", type=click.Path(exists=True, path_type=Path),
               help="An export: a directory of saved TAK-api responses or a published-version file.")
-@click.option("--format", "fmt", type=click.Choice(["auto", *sources.FORMATS]), default="auto", show_default=True,
-              help="Format of --export.")
+@click.option("--export-format", "fmt", type=click.Choice(["auto", *sources.FORMATS]), default="auto",
+              show_default=True, callback=aliased("fmt"), help="Format of --export.")
+@deprecated_alias("--format", "--export-format", "fmt")
 @click.option("--fetch", is_flag=True, help="Read the current TAK from the TAK-api now.")
 @click.option("--allow-stale", is_flag=True, help="Accept a snapshot older than snapshot.max_age_hours.")
 @click.option("--merge", is_flag=True, help="Add what is missing to existing files, keeping their order and comments.")
 @click.option("--inline-limit", type=click.IntRange(min=0), default=10, show_default=True,
               help="Address lists longer than this become CSV address sets.")
-@click.option("--root", "--repo", "repo", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              default=Path("."), show_default=True,
-              help="The desired-state repository (holding tak-gitops.yaml); --repo is the same.")
+@root_option
 def import_(
     env: str,
     org: str,
@@ -42,14 +41,14 @@ def import_(
     allow_stale: bool,
     merge: bool,
     inline_limit: int,
-    repo: Path,
+    root: Path,
 ) -> None:
     """Write desired/ORG/ENV.yaml (and organisation.yaml, address sets) from the current TAK.
 
     Only rows in ORG's scope are written: routings whose producer and authorizations whose consumer ORG owns in
     ownership.yaml. Without --merge the command refuses to overwrite existing files.
     """
-    root = find_root(repo)
+    root = find_root(root)
     config, ownership = load_config(root)
     if env not in config.environments:
         known_envs = ", ".join(sorted(config.environments))
