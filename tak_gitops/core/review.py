@@ -197,7 +197,7 @@ def _group_key(c: Mapping[str, Any]) -> tuple[Any, ...]:
         return (a, c["contract"], c["after"]["producer"], fields)
     if a in ("add-authorization", "remove-authorization"):
         return (a, c["contract"], c["consumer"])
-    return (a, c.get("hsa_id") or c.get("namespace"))
+    return (a,)  # new logical addresses, systems, contracts: one group each
 
 
 def _change_key(c: Mapping[str, Any]) -> tuple[str, ...]:
