@@ -136,7 +136,7 @@ def fetch(
         origin = str(source)
     else:
         if fmt not in ("auto", "tak-api"):
-            raise UsageError("--format applies to --from; the TAK-api is always read as tak-api")
+            raise UsageError("--export-format applies to --from; the TAK-api is always read as tak-api")
         api_cfg = config.tak_api if config else TakApiConfig()
         raw = raw_dir or Path(".tak-gitops") / "raw" / env
         progress = _Progress()

@@ -239,14 +239,12 @@ def order_labels(orders: Sequence[Mapping[str, Any]]) -> dict[str, str]:
 
 
 def _banners(doc: Mapping[str, Any], removals: Sequence[Group], names: Names) -> list[Banner]:
-    out = [
-        Banner(
-            "refused",
-            f"by the {r['guard']} guard" + (f" ({r['org']})" if r.get("org") else "") + f": {r['message']}",
-            str(r["acknowledge"]),
-        )
-        for r in doc["refusals"]
-    ]
+    out = []
+    for r in doc["refusals"]:
+        text = f"by the {r['guard']} guard" + (f" ({r['org']})" if r.get("org") else "")
+        if r["guard"] != "cascade":  # a cascade's own banner line says what it reaches
+            text += ": " + str(r["message"]).split("; acknowledge", 1)[0]
+        out.append(Banner("refused", text, str(r["acknowledge"])))
     if doc["errors"]:
         out.append(Banner("error", f"{len(doc['errors'])}: nothing may be applied until they are fixed"))
     for action in REMOVALS:
@@ -265,7 +263,7 @@ def _banners(doc: Mapping[str, Any], removals: Sequence[Group], names: Names) ->
         reach = (
             f"reaches {plural(len(c['descendants']), 'address', 'addresses')} below it"
             if c["source"] == "hsa-file"
-            else "may reach the care units below it (no HSA file)"
+            else "may reach care units below it, unknown without an HSA file"
         )
         state = "acknowledged" if c["acknowledged"] else "not acknowledged"
         verb = {"remove": "removing", "change": "changing"}.get(c["change"], c["change"])

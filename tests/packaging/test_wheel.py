@@ -36,7 +36,7 @@ def _quick_start() -> tuple[list[str], list[str]]:
 
 
 def _without_digests(text: str) -> str:
-    return re.sub(r"^(plan|desired) +sha256:[0-9a-f]{64}$", r"\1 -", text, flags=re.M)
+    return re.sub(r"^( *)(plan|desired) +sha256:[0-9a-f]{64}$", r"\1\2 -", text, flags=re.M)
 
 
 def test_the_quick_start_runs_in_a_repository_init_wrote_from_the_installed_wheel(

@@ -55,6 +55,8 @@ def _check_parts(page: Any, name: str, doc: dict[str, Any]) -> list[Path]:  # no
     parts = sticky_parts(doc["environment"], render_markdown(doc), labels_for_plan(doc))
     shots = []
     out = artifact_dir("comments", name)
+    for old in out.glob("part-*.png"):
+        old.unlink()
     for i, part in enumerate(parts, start=1):
         page.set_content(_html(part))
         if i == 1:

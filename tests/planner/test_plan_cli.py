@@ -72,7 +72,7 @@ def test_refused_plan_is_written_and_exits_1(repo: Path, tmp_path: Path, capsys:
     doc = orjson.loads(out.read_bytes())
     validator().validate(doc)
     assert doc["status"] == "refused" and [r["guard"] for r in doc["refusals"]] == ["cascade"]
-    assert "! Refused by the cascade guard (region-varmland): " in text
+    assert "! Refused by the cascade guard (region-varmland)\n    acknowledge with: --ack-cascade SE2321000032-1000\n" in text
     code, _, _ = run(
         capsys,
         "--env",
