@@ -38,6 +38,7 @@ class ExitCode(enum.IntEnum):
     USAGE = 2
     CHANGES = 2  # `plan` only: changes planned (Terraform's -detailed-exitcode convention)
     GUARD = 3  # `apply` only: a safety guard refused the plan
+    CALL_FAILS = 3  # `trace` only: the call traced does not work (or no address can be called)
     STALE = 4  # `apply` only: the plan no longer matches the desired state or the TAK
     TAMPERED = 5  # `apply` only: the plan file was edited after it was made
     LOCKED = 6  # `apply` only: another apply holds the lock of this environment

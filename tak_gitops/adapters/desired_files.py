@@ -1,7 +1,8 @@
 """The files of a desired-state repository as bytes: the digest a plan pins, and the organisation folders.
 
 The desired digest of an environment covers ``tak-gitops.yaml``, the ownership registry and every file in
-every organisation folder (``desired/<org>/**``, names starting with ``.`` excepted), except the ``<ENV>.yaml``
+every organisation folder (``desired/<org>/**``, names starting with ``.`` excepted; each read under the
+file-access policy of :mod:`~tak_gitops.adapters.file_access`), except the ``<ENV>.yaml``
 files of the other configured environments. It is computed from the bytes, so it costs one read and one hash
 of each file whatever the size of the repository, and it is the same for a plan of every organisation and a
 plan of one: ``apply`` recomputes it without loading anything.
@@ -10,36 +11,40 @@ plan of one: ``apply`` recomputes it without loading anything.
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from tak_gitops.adapters.file_access import (
+    MAX_FILE_BYTES,
+    entry_kind,
+    is_folder,
+    list_folder,
+    read_file,
+    refusal,
+    walk_files,
+)
 from tak_gitops.core.canonical import digest
 from tak_gitops.core.config import ProjectConfig
+from tak_gitops.errors import Diagnostic
 
 DIGEST_FORMAT = "tak-gitops-desired-files"
 
 
 def org_folders(desired_dir: Path) -> list[Path]:
-    """The organisation folders under ``desired_dir``, sorted by name (dot-folders are not organisations)."""
-    if not desired_dir.is_dir():
+    """The organisation folders under ``desired_dir``, sorted by name (dot-folders are not organisations; a
+    link to a folder is not one either: :func:`refused_folders` lists those)."""
+    if not is_folder(desired_dir):
         return []
-    return sorted(p for p in desired_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
+    return list(list_folder(desired_dir).folders)
 
 
-def _folder_files(folder: Path) -> list[Path]:
-    found: list[Path] = []
-    for here, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found.extend(Path(here, f) for f in sorted(files) if not f.startswith("."))
-    return found
-
-
-def _read(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return None  # the loader reports it (UNREADABLE); the digest records that it could not be read
+def refused_folders(desired_dir: Path) -> list[tuple[Path, str]]:
+    """The entries of ``desired_dir`` that are neither folders nor regular files (links, FIFOs, devices): they
+    are refused, never entered. A link named for ``desired_dir`` itself is refused too."""
+    kind = entry_kind(desired_dir)
+    if kind is not None and kind != "a folder":
+        return [(desired_dir, kind)]
+    return list(list_folder(desired_dir).refused) if kind == "a folder" else []
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,9 @@ class RepoFiles:
     root: Path
     config_files: tuple[tuple[str, bytes | None], ...]
     folders: dict[str, tuple[tuple[str, bytes | None], ...]]
+    problems: tuple[tuple[str, Diagnostic], ...] = ()
+    """``(organisation folder name, problem)`` for every file the policy refused or could not read, with the
+    path relative to the root: the loader reports them."""
 
     def folder_bytes(self, name: str) -> list[bytes]:
         """The readable files of one organisation folder."""
@@ -80,15 +88,37 @@ def _is_other_env_file(rel: str, desired_dir: str, others: set[str]) -> bool:
     return Path(parent) == Path(desired_dir)
 
 
-def read_repo_files(root: Path, config: ProjectConfig) -> RepoFiles:
-    """Read the configuration, the registry and every organisation folder's files."""
-    config_files = tuple((name, _read(root / name)) for name in sorted({"tak-gitops.yaml", config.ownership}))
+def read_repo_files(root: Path, config: ProjectConfig, max_bytes: int = MAX_FILE_BYTES) -> RepoFiles:
+    """Read the configuration, the registry and every organisation folder's files, each under the file-access
+    policy (a refused or unreadable file is recorded as ``unreadable`` in the digest and as a problem). A file
+    of an organisation folder is read below that folder; the configuration names where the registry and the
+    desired folder are (a local configuration may point to ``../../ownership.yaml``)."""
+    problems: list[tuple[str, Diagnostic]] = []
+
+    def read(path: Path, folder: str, below: Path) -> bytes | None:
+        rel = path.relative_to(root).as_posix()
+        data, problem = read_file(path, rel, max_bytes, below)
+        if problem is not None:
+            problems.append((folder, problem))
+        return data
+
+    config_files = tuple(
+        (name, read(root / name, "", (root / name).parent)) for name in sorted({"tak-gitops.yaml", config.ownership})
+    )
+    desired_dir = root / config.desired_dir
+    for path, kind in refused_folders(desired_dir):
+        problems.append((path.name, refusal(path.relative_to(root).as_posix(), kind)))
     folders: dict[str, tuple[tuple[str, bytes | None], ...]] = {}
-    for folder in org_folders(root / config.desired_dir):
-        folders[folder.name] = tuple(
-            (path.relative_to(root).as_posix(), _read(path)) for path in _folder_files(folder)
+    for folder in org_folders(desired_dir):
+        listing = walk_files(folder)
+        for path, kind in listing.refused:
+            rel = path.relative_to(root).as_posix()
+            problems.append((folder.name, refusal(rel, kind)))
+        folders[folder.name] = (
+            *((path.relative_to(root).as_posix(), read(path, folder.name, folder)) for path in listing.files),
+            *((path.relative_to(root).as_posix(), None) for path, _kind in listing.refused),
         )
-    return RepoFiles(root=root, config_files=config_files, folders=folders)
+    return RepoFiles(root=root, config_files=config_files, folders=folders, problems=tuple(problems))
 
 
 def desired_digest(root: Path, config: ProjectConfig, env: str) -> str:

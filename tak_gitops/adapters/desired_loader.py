@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -28,13 +29,16 @@ from typing import TypeVar, cast
 from pydantic import BaseModel
 
 from tak_gitops.adapters.desired_files import read_repo_files
+from tak_gitops.adapters.file_access import MAX_FILE_BYTES, is_missing, list_folder, refusal
 from tak_gitops.adapters.sources import gc_paused
-from tak_gitops.adapters.yaml_loader import MAX_FILE_BYTES, load_yaml_file, read_text
+from tak_gitops.adapters.yaml_guards import control_problems
+from tak_gitops.adapters.yaml_loader import load_yaml_file, read_text
 from tak_gitops.core import codes
 from tak_gitops.core.config import OwnershipRegistry, ProjectConfig
 from tak_gitops.core.desired import DesiredState
 from tak_gitops.core.nodes import Node
 from tak_gitops.core.relevance import IdMatcher, relevant_ids
+from tak_gitops.core.safe_text import CONTROL_IN_CSV
 from tak_gitops.core.snapshot import Snapshot
 from tak_gitops.core.validate import (
     ORGANISATION_FILE,
@@ -102,12 +106,16 @@ def _shown(file: Path, base: Path) -> str:
 
 
 def _load_model(
-    file: Path, model: type[M], cwd: Path | None, extra: Callable[[Node, Diagnostics], None] | None = None
+    file: Path,
+    model: type[M],
+    cwd: Path | None,
+    extra: Callable[[Node, Diagnostics], None] | None = None,
+    base: Path | None = None,
 ) -> tuple[M | None, tuple[Diagnostic, ...]]:
+    """Load and shape-check one configuration file, read under the file-access policy below ``base`` (by
+    default the file's own folder: the configuration says where the registry is)."""
     shown = display_path(file, cwd)
-    if not file.is_file():
-        return None, (Diagnostic(shown, 0, 0, codes.UNREADABLE, "the file does not exist"),)
-    root, problems = load_yaml_file(file, shown)
+    root, problems = load_yaml_file(file, shown, root=file.parent if base is None else base)
     diags = Diagnostics()
     diags.extend(problems)
     value = check_shape(root, model, diags) if root is not None else None
@@ -133,6 +141,9 @@ def load_config(root: Path, cwd: Path | None = None) -> tuple[ProjectConfig, Own
         raise ConfigError(f"{display_path(ownership_file, cwd)} is invalid", registry_diags)
     return config, registry
 
+
+_FILE_SUFFIXES = frozenset({".yaml", ".yml", ".json", ".csv"})
+"""Names of desired files: a folder named so is refused."""
 
 _CSV_QUOTING = re.compile('["\\r\\x00]')
 """Characters only the csv module handles right: quotes, carriage returns (line ends), NUL (an error)."""
@@ -170,6 +181,9 @@ def parse_csv(text: str, path: str) -> tuple[CsvSet, list[Diagnostic]]:
 
     Text without quotes, carriage returns or NUL (what people write) is split on ``\\n`` and ``;``, which is
     what the csv module does with it; anything else goes through the csv module (strict)."""
+    controls = control_problems(text, path, CONTROL_IN_CSV)
+    if controls:
+        return CsvSet(path, ()), controls
     rows: list[CsvRow] = []
     problems: list[Diagnostic] = []
     reader = None
@@ -232,25 +246,32 @@ def load_org_folder(
     parsed_csv: dict[str, tuple[CsvRow, ...]] | None = None,
 ) -> OrgInput:
     """Read one ``desired/<org>/`` folder: its YAML files and the CSV sets organisation.yaml names.
-    Problems of reading (syntax, encoding, missing or malformed CSV) go to ``diags``. ``parsed_csv`` remembers
+    Every file is read under the file-access policy, with the folder as the root nothing may leave. Problems of
+    reading (syntax, encoding, missing or malformed CSV, refused files) go to ``diags``. ``parsed_csv`` remembers
     the rows of CSV texts parsed without a problem, by text, across the folders of one load (a partner's list is
     often a copy of the producer's own)."""
     base = (cwd or Path.cwd()).resolve()
     org_file = folder / ORGANISATION_FILE
     org_path = _shown(org_file, base)
-    present = org_file.is_file()
+    present = os.path.lexists(org_file)
     org_root = None
     if present:
-        org_root, problems = load_yaml_file(org_file, org_path, max_bytes)
+        org_root, problems = load_yaml_file(org_file, org_path, max_bytes, folder)
         diags.extend(problems)
     environments: dict[str, tuple[str, Node | None]] = {}
     extra: list[str] = []
-    for entry in sorted(folder.iterdir()):
-        if entry.is_dir() or entry.name == ORGANISATION_FILE or entry.name.startswith("."):
+    listing = list_folder(folder)
+    # A folder named like a desired file is refused; so are links and special files (reported with the
+    # repository's files): the organisation then has no such file, and the error says why.
+    diags.extend(
+        refusal(_shown(entry, base), "a folder") for entry in listing.folders if entry.suffix in _FILE_SUFFIXES
+    )
+    for entry in listing.files:
+        if entry.name == ORGANISATION_FILE:
             continue
         shown = _shown(entry, base)
         if entry.suffix == ".yaml":
-            root, problems = load_yaml_file(entry, shown, max_bytes)
+            root, problems = load_yaml_file(entry, shown, max_bytes, folder)
             diags.extend(problems)
             environments[entry.stem] = (shown, root)
         elif entry.suffix in (".yml", ".json"):
@@ -261,13 +282,11 @@ def load_org_folder(
             continue
         file = folder / written
         shown = _shown(file, base)
-        if not file.is_file():
-            diags.error(node, codes.CSV_MISSING, f"CSV address set {shown} does not exist")
-            csv_sets[written] = None
-            continue
-        text, problem = read_text(file, shown, max_bytes)
+        text, problem = read_text(file, shown, max_bytes, folder)
         if text is None:
-            if problem is not None:
+            if is_missing(problem):
+                diags.error(node, codes.CSV_MISSING, f"CSV address set {shown} does not exist")
+            elif problem is not None:
                 diags.extend([problem])
             csv_sets[written] = None
             continue
@@ -277,7 +296,8 @@ def load_org_folder(
             continue
         parsed, problems = parse_csv(text, shown)
         diags.extend(problems)
-        csv_sets[written] = parsed
+        refused = any(p.code == codes.CONTROL_CHARACTER for p in problems)
+        csv_sets[written] = parsed if not refused else None  # None: reported, not checked again
         if parsed_csv is not None and not problems:
             parsed_csv[text] = parsed.rows
     return OrgInput(
@@ -321,7 +341,7 @@ class PlanFor:
 
 def _load_desired(root: Path, cwd: Path | None, max_bytes: int, plan_for: PlanFor | None) -> LoadResult:
     config, registry = load_config(root, cwd)
-    files = read_repo_files(root, config)
+    files = read_repo_files(root, config, max_bytes)
     diags = Diagnostics()
     folders = {name: root / config.desired_dir / name for name in files.folders}
     loaded: dict[str, OrgInput] = {}
@@ -343,6 +363,8 @@ def _load_desired(root: Path, cwd: Path | None, max_bytes: int, plan_for: PlanFo
                 break
             state, found = read(more)
     diags.extend(found)
+    base = (cwd or Path.cwd()).resolve()
+    diags.extend(replace(problem, path=_shown(root / problem.path, base)) for _folder, problem in files.problems)
     state = replace(state, file_digests=files.digests(config))
     return LoadResult(config, registry, state, diags.items, root, tuple(sorted(loaded)))
 

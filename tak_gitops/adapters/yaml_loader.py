@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -22,11 +21,21 @@ from ruamel.yaml.nodes import Node as YamlNode
 from ruamel.yaml.resolver import VersionedResolver
 from ruamel.yaml.tag import Tag
 
+from tak_gitops.adapters.file_access import MAX_FILE_BYTES, read_file
+from tak_gitops.adapters.yaml_guards import (
+    ESCAPE_RE,
+    MAX_DEPTH,
+    at_alias,
+    control_problems,
+    nesting_problem,
+    too_deep,
+    value_controls,
+)
 from tak_gitops.core import codes
 from tak_gitops.core.nodes import Node
+from tak_gitops.core.safe_text import CONTROL_IN_YAML
 from tak_gitops.errors import Diagnostic
 
-MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ALIAS_NODES = 10_000
 """Nodes an alias may add by expansion, per file. Real desired files use few or no aliases."""
 
@@ -37,9 +46,11 @@ _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class _Abort(Exception):
-    def __init__(self, diagnostic: Diagnostic) -> None:
+    def __init__(self, diagnostic: Diagnostic, in_alias: bool = False) -> None:
         super().__init__(diagnostic.message)
         self.diagnostic = diagnostic
+        self.in_alias = in_alias
+        """Raised while an alias was expanded: the problem is the alias's, reported where it is written."""
 
 
 class _Resolver(VersionedResolver):
@@ -119,36 +130,26 @@ def decode_utf8(data: bytes, path: str) -> tuple[str | None, Diagnostic | None]:
         )
 
 
-def read_text(file: Path, path: str, max_bytes: int = MAX_FILE_BYTES) -> tuple[str | None, Diagnostic | None]:
-    """Read a text file with the size bound and the UTF-8 check."""
-    try:
-        fd = os.open(file, os.O_RDONLY)  # one open, fstat and read: thousands of small files in a repository
-        try:
-            size = os.fstat(fd).st_size
-            if size > max_bytes:
-                return None, Diagnostic(
-                    path,
-                    0,
-                    0,
-                    codes.FILE_TOO_LARGE,
-                    f"the file is {size} bytes; the limit is {max_bytes} bytes (move long address lists to CSV sets)",
-                )
-            chunks = [os.read(fd, size + 1)]
-            while chunks[-1]:
-                chunks.append(os.read(fd, max(size, 65536)))
-        finally:
-            os.close(fd)
-    except OSError as exc:
-        return None, Diagnostic(path, 0, 0, codes.UNREADABLE, f"cannot read the file: {exc.strerror or exc}")
-    return decode_utf8(chunks[0] if len(chunks) == 2 else b"".join(chunks), path)
+def read_text(
+    file: Path, path: str, max_bytes: int = MAX_FILE_BYTES, root: Path | None = None
+) -> tuple[str | None, Diagnostic | None]:
+    """Read a text file under the repository's file-access policy (:func:`~tak_gitops.adapters.file_access.read_file`:
+    regular files only, links never followed below ``root``, the size bound), with the UTF-8 check."""
+    data, problem = read_file(file, path, max_bytes, root)
+    if data is None:
+        return None, problem
+    return decode_utf8(data, path)
 
 
-def load_yaml_file(file: Path, path: str, max_bytes: int = MAX_FILE_BYTES) -> tuple[Node | None, list[Diagnostic]]:
-    """Load ``file`` (shown as ``path`` in diagnostics). Returns the root node (None when unusable) and problems.
+def load_yaml_file(
+    file: Path, path: str, max_bytes: int = MAX_FILE_BYTES, root: Path | None = None
+) -> tuple[Node | None, list[Diagnostic]]:
+    """Load ``file`` (shown as ``path`` in diagnostics; read as :func:`read_text` does). Returns the root node
+    (None when unusable) and problems.
 
     An empty document is an empty mapping.
     """
-    text, problem = read_text(file, path, max_bytes)
+    text, problem = read_text(file, path, max_bytes, root)
     if text is None:
         return None, [problem] if problem else []
     return load_yaml_text(text, path)
@@ -156,6 +157,12 @@ def load_yaml_file(file: Path, path: str, max_bytes: int = MAX_FILE_BYTES) -> tu
 
 def load_yaml_text(text: str, path: str) -> tuple[Node | None, list[Diagnostic]]:
     """Load YAML from a string; see :func:`load_yaml_file`."""
+    controls = control_problems(text, path, CONTROL_IN_YAML)
+    if controls:
+        return None, controls  # the parser would refuse most of them again, less clearly
+    deep = nesting_problem(text, path)
+    if deep is not None:
+        return None, [deep]
     try:
         composer = _Composer(text)
         try:
@@ -182,7 +189,14 @@ def load_yaml_text(text: str, path: str) -> tuple[Node | None, list[Diagnostic]]
     try:
         root = walker.walk(composed)
     except _Abort as abort:
-        return None, [*walker.diagnostics, abort.diagnostic]
+        problem = abort.diagnostic
+        if abort.in_alias or problem.code == codes.ALIAS_LIMIT:
+            problem = at_alias(problem, text, walker.aliases)
+        return None, [*walker.diagnostics, problem]
+    if ESCAPE_RE.search(text) is not None:  # a double-quoted escape may have written a control character
+        escaped = value_controls(root, path)
+        if escaped:
+            return None, [*walker.diagnostics, *escaped]
     return root, walker.diagnostics
 
 
@@ -200,6 +214,10 @@ class _Walker:
         self.active: set[int] = set()
         self.alias_nodes = 0
         self.in_alias = 0
+        self.depth = 0
+        self.aliases = 0
+        """Aliases met outside any expansion so far: the one being expanded is the document's alias number
+        ``aliases`` (a problem in its expansion is reported where it is written)."""
 
     def _diag(self, node: YamlNode, code: str, message: str) -> Diagnostic:
         return Diagnostic(self.path, node.start_mark.line + 1, node.start_mark.column + 1, code, message)
@@ -207,6 +225,8 @@ class _Walker:
     def walk(self, node: YamlNode) -> Node:
         ident = id(node)
         alias = ident in self.seen  # the composer shares a node only through an alias
+        if alias and not self.in_alias:
+            self.aliases += 1  # met outside any expansion: the document's next alias, in document order
         if ident in self.active:
             raise _Abort(self._diag(node, codes.ALIAS_LIMIT, "an alias refers to the node that contains it"))
         self.seen.add(ident)
@@ -232,6 +252,15 @@ class _Walker:
         line, col = node.start_mark.line + 1, node.start_mark.column + 1
         if isinstance(node, ScalarNode):
             return Node("scalar", self._scalar(node), self.path, line, col)
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:  # reached only through aliases: the text itself was checked
+                raise _Abort(self._diag(node, codes.NESTING_TOO_DEEP, too_deep()), in_alias=self.in_alias > 0)
+            return self._collection(node, line, col)
+        finally:
+            self.depth -= 1
+
+    def _collection(self, node: YamlNode, line: int, col: int) -> Node:
         if isinstance(node, SequenceNode):
             self._check_tag(node, "seq")
             self.active.add(id(node))

@@ -13,6 +13,7 @@ import sys
 import click
 
 from tak_gitops import __version__
+from tak_gitops.core.safe_text import for_terminal
 from tak_gitops.errors import ExitCode, TakGitopsError
 
 # Commands whose exit code 2 means "changes" and whose usage errors therefore exit 1 (Terraform convention).
@@ -36,6 +37,7 @@ _COMMAND_MODULES = {
     "schema": "schema",
     "show": "show",
     "sim": "sim",
+    "trace": "trace",
     "validate": "validate",
 }
 
@@ -158,9 +160,9 @@ def main(argv: list[str] | None = None) -> None:
         exc.show()
         sys.exit(exc.exit_code)
     except TakGitopsError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(f"error: {for_terminal(str(exc))}", err=True)
         for diagnostic in getattr(exc, "diagnostics", ()):
-            click.echo(f"  {diagnostic}", err=True)
+            click.echo(f"  {for_terminal(str(diagnostic))}", err=True)
         sys.exit(usage_code if exc.exit_code == ExitCode.USAGE else exc.exit_code)
     except BrokenPipeError:
         sys.exit(ExitCode.FAILURE)

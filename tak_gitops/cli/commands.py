@@ -16,4 +16,5 @@ import tak_gitops.cli.plan
 import tak_gitops.cli.schema
 import tak_gitops.cli.show
 import tak_gitops.cli.sim
+import tak_gitops.cli.trace
 import tak_gitops.cli.validate  # noqa: F401

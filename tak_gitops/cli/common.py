@@ -44,7 +44,8 @@ hsa_option = click.option(
     "--hsa",
     "hsa_path",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="HSA cache file (hsacache.xml) for VG -> VE cascades; without it the 'VG:' prefix is used.",
+    help="HSA cache file (hsacache.xml) for VG -> VE cascades and the impact on calls; without it the tree is "
+    "the desired files' care-giver links (vg:).",
 )
 
 _ALIAS = "tak_gitops.alias."
@@ -221,5 +222,6 @@ def read_current(
         max_shrink_share=config.snapshot.max_shrink_share,
         allow_stale=allow_stale,
         source=origin,
+        limit_from="snapshot.max_age_hours in tak-gitops.yaml",
     )
     return snapshot

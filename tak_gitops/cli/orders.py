@@ -18,7 +18,7 @@ from tak_gitops.errors import UsageError
 _ENV = click.option("--env", "env", required=True, metavar="ENV", help="The environment, e.g. NTJP-PROD.")
 _ROOT = click.option(
     "--root",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
     default=Path("."),
     show_default=True,
     help="The desired-state repository.",

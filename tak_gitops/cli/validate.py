@@ -10,15 +10,11 @@ from tak_gitops.adapters.desired_loader import display_path, find_root, load_des
 from tak_gitops.cli import cli
 from tak_gitops.core import codes
 from tak_gitops.core.canonical import pretty_json
+from tak_gitops.core.safe_text import for_annotation, for_annotation_property, for_terminal
 from tak_gitops.errors import ConfigError, Diagnostic, ExitCode, Severity, UsageError
 
-
-def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+_escape_data = for_annotation
+_escape_property = for_annotation_property
 
 
 def github_line(d: Diagnostic) -> str:
@@ -92,7 +88,7 @@ def validate(paths: tuple[Path, ...], fmt: str) -> None:
         click.echo(pretty_json(document).decode("utf-8"), nl=False)
     else:
         for d in diagnostics:
-            click.echo(github_line(d) if fmt == "github" else str(d))
+            click.echo(github_line(d) if fmt == "github" else for_terminal(str(d)))
         if fmt == "text":
             if diagnostics:
                 click.echo(f"{errors} error(s), {warnings} warning(s)", err=True)

@@ -12,7 +12,7 @@ Public API (everything else is private):
 * :func:`resolve_call` - the full answer, a :class:`Call`: each step tried (:class:`Step`), the rows found,
   :attr:`Call.code` (``None``, ``VP004``, ``VP006``, ``VP007``), :attr:`Call.reason` and :attr:`Call.outcome`.
 * :func:`outcome_of` - only the :data:`Outcome` (fast; what plan impact compares): ``("works", producer, url,
-  profile)`` or ``(code,)``.
+  profile)`` or ``(code,)``; :func:`is_authorized` - only whether the authorization lookup succeeds.
 
 The rules (takdatahandler ``VagvalHandlerImpl``, ``BehorighetHandlerImpl``, ``HsaLookupUtil``; VP
 ``VagvalProcessor``, ``BehorighetProcessor``, ``VPRouter``), the lookup orders themselves in :mod:`core.hsa`:
@@ -257,7 +257,7 @@ class Call:
         r = self.routing
         assert r is not None
         if code == "VP006":
-            return f"{len(r.rows)} valid routings for {ns} at {r.address} ({r.describe()}); VP needs exactly one"
+            return f"{len(r.rows)} valid routings for {ns} at {r.address} ({r.kind}); VP needs exactly one"
         if code == "VP007":
             where = "*, or its HSA ancestors up to SE" if self.hsa_lookup_authorization else "or * (HSA lookup is off)"
             return f"{self.consumer} holds no valid authorization for {ns} at {self.address}, {where}"
@@ -265,8 +265,8 @@ class Call:
         assert a is not None
         producer, url, profile = r.rows[0]
         return (
-            f"routed at {r.address} ({r.describe()}) to {producer} {url} ({profile}); "
-            f"authorized at {a.address} ({a.describe()})"
+            f"routed at {r.address} ({r.kind}) to {producer} {url} ({profile}); "
+            f"authorized at {a.address} ({a.kind})"
         )
 
 
@@ -314,3 +314,14 @@ def outcome_of(state: CallState, consumer: str, contract: str, address: str) -> 
     ):
         return ("VP007",)
     return ("works", *routings[(la, contract)])
+
+
+def is_authorized(state: CallState, consumer: str, contract: str, address: str) -> bool:
+    """Whether VP's authorization lookup finds a row for the call (HSA-ids already upper case)."""
+    auths = state.authorizations
+    return (
+        resolve_authorization(
+            address, lambda x: (consumer, x, contract) in auths, state.tree, state.hsa_lookup.authorization(contract)
+        )
+        is not None
+    )

@@ -11,10 +11,10 @@ import re
 from collections.abc import Iterable, Mapping
 
 from tak_gitops.core.config import OwnershipRegistry, ProjectConfig
+from tak_gitops.core.rules import org_key_problem
 from tak_gitops.errors import ConfigError
 
 _OWNER_RE = re.compile(r"^@[A-Za-z0-9][A-Za-z0-9-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?$")
-_FOLDER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
 def _dir(path: str) -> str:
@@ -45,8 +45,9 @@ def render_codeowners(ownership: OwnershipRegistry, config: ProjectConfig, *, ow
         "# Each organisation's folder belongs to its team.",
     ]
     for org in sorted(ownership.organisations):
-        if not _FOLDER_RE.match(org):
-            raise ConfigError(f"{src}: organisation key {org!r} cannot be a folder name (letters, digits, . _ -)")
+        problem = org_key_problem(org)
+        if problem is not None:
+            raise ConfigError(f"{src}: {problem}")
         team = ownership.organisations[org].team
         owner = _owner(team, f"{src}: organisations.{org}.team") if team is not None else platform
         lines.append(f"/{desired}/{org}/ {owner}")

@@ -24,6 +24,9 @@ MISSING_KEY: Final = "TG107"
 UNREADABLE: Final = "TG108"
 UNSUPPORTED_YAML: Final = "TG109"
 CSV_MALFORMED: Final = "TG110"
+NOT_A_FILE: Final = "TG111"
+NESTING_TOO_DEEP: Final = "TG112"
+CONTROL_CHARACTER: Final = "TG113"
 
 # TG2xx: value rules
 BAD_HSA_ID: Final = "TG200"
@@ -70,6 +73,9 @@ CODES: Final[dict[str, str]] = {
     UNREADABLE: "a file or folder cannot be read",
     UNSUPPORTED_YAML: "a YAML feature the format does not allow (tags, merge keys, complex keys, several documents)",
     CSV_MALFORMED: "a CSV address set line does not have the shape hsa-id;name[;kind;vg]",
+    NOT_A_FILE: "a symbolic link, FIFO, device or folder where a file is expected (never followed, never read)",
+    NESTING_TOO_DEEP: "lists and mappings nested deeper than the limit (64 levels)",
+    CONTROL_CHARACTER: "a control character (C0, C1, DEL) or bidirectional override in a text value",
     BAD_HSA_ID: "an HSA-id breaks TAK's rule [0-9a-zA-Z_-], 1-255 characters",
     BAD_URL: "a URL breaks TAK's rule [0-9a-zA-Z_.:/-?&], 5-255 characters, http(s)://",
     HTTP_NOT_ALLOWED: "an http:// URL in an environment that requires https://",

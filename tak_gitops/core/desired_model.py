@@ -248,7 +248,10 @@ class Takeover(_Strict):
 class Acknowledge(_Strict):
     """Acknowledgements of what the safety guards would otherwise refuse."""
 
-    cascades: tuple[HsaId, ...] = Field(default=(), description="VG addresses whose cascade this change accepts")
+    cascades: tuple[HsaIdOrWildcard, ...] = Field(
+        default=(),
+        description="addresses (a VG, SE or *) whose changes may break or move calls at other addresses",
+    )
     removals: StrictInt | None = Field(
         default=None, ge=0, description="the exact number of removals this change accepts over the guard"
     )

@@ -133,7 +133,7 @@ PLAN_SCHEMA: dict[str, Any] = {
                     "contract": {"type": "string"},
                     "consumer": {"type": ["string", "null"]},
                     "org": {"type": "string"},
-                    "source": {"enum": ["hsa-file", "description-prefix"]},
+                    "source": {"enum": ["hsa-file", "desired-files", "description-prefix"]},
                     "acknowledged": {"type": "boolean"},
                     "needs_acknowledgement": {"type": "boolean"},
                     "descendants": {
@@ -192,10 +192,95 @@ PLAN_SCHEMA: dict[str, Any] = {
                 "addresses": {"type": "object", "additionalProperties": {"type": "string"}},
             },
         },
+        "impact": {
+            "description": "What the plan does to calls: every (consumer, contract, address) "
+            "whose VP outcome its orders change",
+            "type": "object",
+            "required": ["considered", "counts", "calls"],
+            "additionalProperties": False,
+            "properties": {
+                "considered": {"type": "integer", "minimum": 0},
+                "counts": {
+                    "type": "object",
+                    "required": ["breaks", "moves", "fails-otherwise", "heals"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "breaks": {"type": "integer", "minimum": 0},
+                        "moves": {"type": "integer", "minimum": 0},
+                        "fails-otherwise": {"type": "integer", "minimum": 0},
+                        "heals": {"type": "integer", "minimum": 0},
+                    },
+                },
+                "calls": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": [
+                            "consumer",
+                            "consumer_name",
+                            "contract",
+                            "address",
+                            "address_name",
+                            "kind",
+                            "direct",
+                            "before",
+                            "after",
+                            "because",
+                        ],
+                        "additionalProperties": False,
+                        "properties": {
+                            "consumer": {"type": "string"},
+                            "consumer_name": {"type": ["string", "null"]},
+                            "contract": {"type": "string"},
+                            "address": {"type": "string"},
+                            "address_name": {"type": ["string", "null"]},
+                            "kind": {"enum": ["breaks", "moves", "fails-otherwise", "heals"]},
+                            "direct": {"type": "boolean"},
+                            "before": {"$ref": "#/$defs/outcome"},
+                            "after": {"$ref": "#/$defs/outcome"},
+                            "because": {
+                                "type": "array",
+                                "minItems": 1,
+                                "items": {
+                                    "type": "object",
+                                    "required": ["action", "key", "address", "address_name"],
+                                    "additionalProperties": False,
+                                    "properties": {
+                                        "action": {
+                                            "enum": [
+                                                "add-routing",
+                                                "change-routing",
+                                                "remove-routing",
+                                                "add-authorization",
+                                                "remove-authorization",
+                                            ]
+                                        },
+                                        "key": {"type": "array", "items": {"type": "string"}},
+                                        "address": {"type": "string"},
+                                        "address_name": {"type": ["string", "null"]},
+                                    },
+                                },
+                            },
+                        },
+                    },
+                },
+            },
+        },
         "checksum": {"$ref": "#/$defs/digest"},
     },
     "$defs": {
         "digest": {"type": "string", "pattern": "^sha256:[0-9a-f]{64}$"},
+        "outcome": {
+            "type": "object",
+            "required": ["outcome"],
+            "additionalProperties": False,
+            "properties": {
+                "outcome": {"enum": ["works", "VP004", "VP006", "VP007"]},
+                "producer": {"type": "string"},
+                "url": {"type": "string"},
+                "profile": {"type": "string"},
+            },
+        },
         "finding": {
             "type": "object",
             "required": ["code", "message", "org"],

@@ -25,7 +25,13 @@ NOUNS = {
     "add-authorization": ("authorization", "authorizations"),
     "remove-authorization": ("authorization", "authorizations"),
 }
-BANNER_WORDS = {"refused": "Refused", "error": "Errors:", "removal": "Removes", "cascade": "Cascade:"}
+BANNER_WORDS = {
+    "refused": "Refused",
+    "error": "Errors:",
+    "removal": "Removes",
+    "cascade": "Cascade:",
+    "call": "Breaks a call:",
+}
 _CONTRACT_RE = re.compile(r"^urn:riv:.*:([A-Za-z0-9]+?)(?:Responder)?:(\d+)$")
 _BOUNDARY = "./:?&=-_"
 
@@ -139,7 +145,7 @@ class Group:
 
 @dataclass(frozen=True)
 class Banner:
-    """One consequence a reviewer must see first: ``kind`` is refused, error, removal or cascade; ``text``
+    """One consequence a reviewer must see first: ``kind`` is refused, error, removal, cascade or call; ``text``
     follows the kind's word (:data:`BANNER_WORDS`); ``hint`` is the acknowledgement that would accept it."""
 
     kind: str
@@ -276,6 +282,20 @@ def _banners(doc: Mapping[str, Any], removals: Sequence[Group], names: Names) ->
                 "" if c["acknowledged"] else f"--ack-cascade {c['address']}",
             )
         )
+    impact = doc.get("impact")
+    if isinstance(impact, Mapping):
+        broken: dict[tuple[str, str, str], list[Mapping[str, Any]]] = {}
+        for call in impact.get("calls") or ():
+            if call["kind"] == "breaks":
+                broken.setdefault((call["consumer"], call["contract"], call["after"]["outcome"]), []).append(call)
+        for (consumer, contract, outcome), calls in sorted(broken.items()):
+            who = consumer + (f' "{calls[0]["consumer_name"]}"' if calls[0].get("consumer_name") else "")
+            at = (
+                f"{calls[0]['address']}" + (f' "{calls[0]["address_name"]}"' if calls[0].get("address_name") else "")
+                if len(calls) == 1
+                else plural(len(calls), "address", "addresses")
+            )
+            out.append(Banner("call", f"{who} can no longer call {short_contract(contract)} at {at} ({outcome})"))
     return out
 
 

@@ -23,6 +23,7 @@ _HSA_BAD_CHAR_RE = re.compile(r"[^0-9a-zA-Z_\-]")
 _CONTRACT_CHARS_RE = re.compile(r"[0-9a-zA-Z_.:\-]+")
 _CONTRACT_SHAPE_RE = re.compile(r"urn:riv:(?:[0-9a-zA-Z_.\-]+:)+[0-9a-zA-Z_.\-]*Responder:[0-9]+")
 _SPACE_RE = re.compile(r"\s+")
+_ORG_KEY_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 
 WILDCARD = "*"
 MAX_LENGTH = 255
@@ -88,6 +89,18 @@ def contract_problem(namespace: str) -> str | None:
             "e.g. urn:riv:clinicalprocess:logistics:logistics:GetCareContactsResponder:2"
         )
     return None
+
+
+def org_key_problem(key: str) -> str | None:
+    """Why ``key`` cannot be an organisation key (None when it can): the one rule for what a desired/ folder
+    name, a CODEOWNERS path and a plan id hold. Letters, digits, ``.``, ``_`` and ``-``, at most 100, starting
+    with a letter or digit (so never ``..``, a path or a space)."""
+    if _ORG_KEY_RE.fullmatch(key) is not None:
+        return None
+    return (
+        f"organisation key {key!r} cannot be a folder name: use letters, digits, '.', '_' and '-' "
+        "(at most 100, starting with a letter or digit)"
+    )
 
 
 def normalize_name(name: str) -> str:

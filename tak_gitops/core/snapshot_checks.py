@@ -127,9 +127,16 @@ def check_against_previous(
 
 
 def check_age(
-    snapshot: Snapshot, *, now: datetime, max_age_hours: float, allow_stale: bool, source: str
+    snapshot: Snapshot,
+    *,
+    now: datetime,
+    max_age_hours: float,
+    allow_stale: bool,
+    source: str,
+    limit_from: str = "--max-age",
 ) -> None:
-    """Refuse (unless ``allow_stale``) a snapshot older than ``max_age_hours`` or without a snapshot time."""
+    """Refuse (unless ``allow_stale``) a snapshot older than ``max_age_hours`` or without a snapshot time.
+    ``limit_from`` names where the command takes the limit from (a flag it has, or the configuration)."""
     if allow_stale:
         return
     if snapshot.snapshot_time is None:
@@ -148,7 +155,7 @@ def check_age(
         hours = age.total_seconds() / 3600
         raise SnapshotRefused(
             f"snapshot time {snapshot.snapshot_time} is {hours:.1f} hours old (limit {max_age_hours:g} hours); "
-            "use --allow-stale to accept it or --max-age to change the limit",
+            f"use --allow-stale to accept it or {limit_from} to change the limit",
             path=source,
         )
 
@@ -163,10 +170,13 @@ def check_snapshot(
     allow_stale: bool = False,
     allow_shrink: bool = False,
     source: str,
+    limit_from: str = "--max-age",
 ) -> None:
     """Run every check except duplicate keys (readers run that one while they still know the rows)."""
     check_obfuscated_urls(snapshot, source=source)
     check_against_previous(
         snapshot, previous, max_shrink_share=max_shrink_share, allow_shrink=allow_shrink, source=source
     )
-    check_age(snapshot, now=now, max_age_hours=max_age_hours, allow_stale=allow_stale, source=source)
+    check_age(
+        snapshot, now=now, max_age_hours=max_age_hours, allow_stale=allow_stale, source=source, limit_from=limit_from
+    )

@@ -300,7 +300,7 @@ def test_steps_say_how_each_row_was_reached() -> None:
     ]
     assert [s.describe() for s in call.authorization_steps] == ["exact", "*"]
     assert call.reason == (
-        f"routed at {AUTHORIZED} (ancestor {AUTHORIZED}) to PRODUCER address-2 (RIVTABP20); authorized at * (*)"
+        f"routed at {AUTHORIZED} (ancestor) to PRODUCER address-2 (RIVTABP20); authorized at * (*)"
     )
     assert call.routing is not None and call.routing.rows == (("PRODUCER", "address-2", "RIVTABP20"),)
 

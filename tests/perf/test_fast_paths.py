@@ -20,18 +20,24 @@ from tak_gitops.adapters.desired_loader import _simple_csv_rows, parse_csv
 from tak_gitops.adapters.hsafile import _DnKeys, split_dn
 from tak_gitops.adapters.snapshot_file import encode_snapshot, read_snapshot
 from tak_gitops.adapters.sources import FREEZE_AFTER_OBJECTS, gc_paused
+from tak_gitops.adapters.yaml_guards import control_problems
 from tak_gitops.adapters.yaml_loader import _Walker, load_yaml_text
 from tak_gitops.core import codes
 from tak_gitops.core.config import EnvironmentConfig, OwnershipRegistry, ProjectConfig, TakApiTarget
 from tak_gitops.core.desired import Address
 from tak_gitops.core.nodes import Node
+from tak_gitops.core.safe_text import CONTROL_IN_CSV
 from tak_gitops.core.snapshot import Contract, Snapshot
 from tak_gitops.core.validate import CsvRow, CsvSet, OrgInput, _Validator, validate_desired
 from tak_gitops.errors import Diagnostic, SourceError
 
 
 def reference_parse_csv(text: str, path: str) -> tuple[CsvSet, list[Diagnostic]]:
-    """The CSV parser as first written: every line through the csv module."""
+    """The CSV parser as first written: every line through the csv module (after the control-character
+    rule, which refuses the whole text)."""
+    controls = control_problems(text, path, CONTROL_IN_CSV)
+    if controls:
+        return CsvSet(path, ()), controls
     rows: list[CsvRow] = []
     problems: list[Diagnostic] = []
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=";", strict=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from unittest.mock import patch
@@ -19,15 +20,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import AliasEvent
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from ruamel.yaml.nodes import Node as YamlNode
 
 from tak_gitops.adapters import yaml_loader
+from tak_gitops.adapters.yaml_guards import MAX_DEPTH, control_problems, nesting_problem, too_deep, value_controls
 from tak_gitops.adapters.yaml_loader import MAX_ALIAS_NODES, load_yaml_text
 from tak_gitops.core import codes
 from tak_gitops.core.config import EnvironmentConfig, OwnershipRegistry, ProjectConfig, TakApiTarget
 from tak_gitops.core.desired import DesiredState
 from tak_gitops.core.nodes import Node
+from tak_gitops.core.safe_text import CONTROL_IN_YAML
 from tak_gitops.core.validate import OrgInput, validate_desired
 from tak_gitops.core.validate import environment as validate_environment
 from tak_gitops.errors import Diagnostic
@@ -151,7 +155,13 @@ class _Abort(Exception):
 
 
 def reference_load_yaml_text(text: str, path: str) -> tuple[Node | None, list[Diagnostic]]:
-    """The loader as first written: a YAML instance per document and a node-by-node walk."""
+    """The loader as first written: a YAML instance per document and a node-by-node walk (after the text's
+    guards, control characters and nesting depth, which refuse a text before any walk; the walk counts the
+    depth aliases add and checks what double-quoted escapes wrote)."""
+    refused = control_problems(text, path, CONTROL_IN_YAML)
+    deep = nesting_problem(text, path) if not refused else None
+    if refused or deep is not None:
+        return None, refused or [deep]
     yaml = YAML(typ="safe", pure=False)
     yaml.Resolver = yaml_loader._Resolver
     try:
@@ -176,7 +186,14 @@ def reference_load_yaml_text(text: str, path: str) -> tuple[Node | None, list[Di
     try:
         root = walker.walk(composed)
     except _Abort as abort:
-        return None, [*walker.diagnostics, abort.diagnostic]
+        # reported at the alias whose expansion went wrong: the top-level alias met last, found among the
+        # document's alias events (the pure-Python parser's) by its number
+        aliases = [e for e in YAML(typ="safe", pure=True).parse(text) if isinstance(e, AliasEvent)]
+        mark = aliases[walker.aliases - 1].start_mark
+        return None, [*walker.diagnostics, replace(abort.diagnostic, line=mark.line + 1, col=mark.column + 1)]
+    escaped = value_controls(root, path)
+    if escaped:
+        return None, [*walker.diagnostics, *escaped]
     return root, walker.diagnostics
 
 
@@ -188,12 +205,14 @@ class _ReferenceWalker:
         self.active: set[int] = set()
         self.alias_nodes = 0
         self.in_alias = 0
+        self.aliases = 0
 
     def _diag(self, node: YamlNode, code: str, message: str) -> Diagnostic:
         return Diagnostic(self.path, node.start_mark.line + 1, node.start_mark.column + 1, code, message)
 
     def walk(self, node: YamlNode) -> Node:
         alias = id(node) in self.seen
+        self.aliases += alias and not self.in_alias
         if id(node) in self.active:
             raise _Abort(self._diag(node, codes.ALIAS_LIMIT, "an alias refers to the node that contains it"))
         self.seen.add(id(node))
@@ -220,6 +239,8 @@ class _ReferenceWalker:
                 self._diag(node, codes.UNSUPPORTED_YAML, f"YAML tag {node.tag!r} is not allowed in desired files")
             )
         self.active.add(id(node))
+        if len(self.active) > MAX_DEPTH:  # only aliases can nest this deep: the text was checked
+            raise _Abort(self._diag(node, codes.NESTING_TOO_DEEP, too_deep()))
         try:
             if isinstance(node, MappingNode):
                 return Node("map", self._mapping(node), self.path, line, col)

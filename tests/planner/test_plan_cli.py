@@ -52,41 +52,30 @@ def test_stale_snapshot_is_refused_without_allow_stale(repo: Path, capsys: pytes
     assert code == 1 and "--allow-stale" in err
 
 
-def test_refused_plan_is_written_and_exits_1(repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_refused_plan_is_written_and_exits_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Sörmland's file without its acknowledgement: removing the VG 4KMT's rows breaks the calls of 1177
+    # Vårdguidens e-tjänster at the two care units below it, which no change names: the cascade guard refuses
+    for name in ("tak-gitops.yaml", "ownership.yaml", "desired", "examples"):
+        src = ROOT / name
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, tmp_path / name)
+    sormland = tmp_path / "desired" / "region-sormland" / "NTJP-PROD.yaml"
+    text = sormland.read_text(encoding="utf-8")
+    sormland.write_text(text.replace("  cascades: [SE2321000032-4KMT]", "  cascades: []"), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
     out = tmp_path / "plan.json"
-    # without the HSA file, Värmland's removal on the care giver 1000 needs an acknowledgement
-    code, text, _ = run(
-        capsys,
-        "--env",
-        "NTJP-PROD",
-        "--export",
-        "examples/ntjp-prod",
-        "--allow-stale",
-        "--org",
-        "region-varmland",
-        "--out",
-        str(out),
-        "--no-color",
-    )
+    args = [*EXAMPLE, "--allow-stale", "--org", "region-sormland", "--out", str(out), "--no-color"]
+    code, text, _ = run(capsys, *args)
     assert code == 1
     doc = orjson.loads(out.read_bytes())
     validator().validate(doc)
     assert doc["status"] == "refused" and [r["guard"] for r in doc["refusals"]] == ["cascade"]
-    assert "! Refused by the cascade guard (region-varmland)\n    acknowledge with: --ack-cascade SE2321000032-1000\n" in text
-    code, _, _ = run(
-        capsys,
-        "--env",
-        "NTJP-PROD",
-        "--export",
-        "examples/ntjp-prod",
-        "--allow-stale",
-        "--org",
-        "region-varmland",
-        "--ack-cascade",
-        "se2321000032-1000",
-        "--out",
-        str(out),
-    )
+    assert doc["refusals"][0]["acknowledge"] == "--ack-cascade SE2321000032-4KMT"
+    assert "2 call(s) stop working at 2 other address(es)" in doc["refusals"][0]["message"]
+    refused = "! Refused by the cascade guard (region-sormland)\n" "    acknowledge with: --ack-cascade SE2321000032-4KMT\n"
+    assert refused in text
+    code, _, _ = run(capsys, *args, "--ack-cascade", "se2321000032-4kmt")
     assert code == 2
     assert read_plan_document(orjson.loads(out.read_bytes())).status == "changes"
 

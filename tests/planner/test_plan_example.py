@@ -128,28 +128,41 @@ def test_unacknowledged_cascade_refuses_the_plan_and_cli_ack_lets_it_through() -
     assert acked.status == "changes" and acked.refusals == ()
 
 
-def test_without_hsa_file_cascades_come_from_description_prefixes_and_say_so() -> None:
+def test_without_hsa_file_the_tree_is_the_desired_links_and_the_plan_says_so() -> None:
+    # the example's desired files link no care unit to a care giver: without the HSA file nothing is seen below
+    # 4KMT, so only the calls at the addresses the changes name change, and nothing is refused by a guess
     plan = plan_example(hsa=None)
-    document(plan)
-    assert {c.source for c in plan.cascades} == {"description-prefix"}
-    by = {(c.kind, c.change, c.address) for c in plan.cascades}
-    # 4KMT removal (routing and authorization) plus every VG whose URL changes
-    assert ("routing", "remove", fx.KMT) in by and ("authorization", "remove", fx.KMT) in by
-    assert {a for k, ch, a in by if ch == "change"} == set(fx.CARE_GIVERS)
-    assert any(w.code == "CASCADE_WITHOUT_HSA" for w in plan.warnings)
-    # the URL changes on the other VGs are not acknowledged: refused
-    assert {r.guard for r in plan.refusals} == {"cascade"}
-    assert {r.message.split(" on ")[1].split(" ")[0] for r in plan.refusals} == set(fx.CARE_GIVERS)
+    doc = document(plan)
+    assert plan.cascades == ()
+    assert [w.code for w in plan.warnings] == ["CASCADE_WITHOUT_HSA"]
+    assert "resolved over the addresses the TAK and the desired files know" in plan.warnings[0].message
+    assert plan.refusals == ()
+    breaks = [(c["consumer"], c["address"]) for c in doc["impact"]["calls"] if c["kind"] == "breaks"]
+    assert breaks == [(fx.COSMIC, "SE2321000032-1000"), (fx.E1177, fx.KMT)]
+    assert all(c["direct"] for c in doc["impact"]["calls"])
 
 
-def test_description_prefix_cascade_lists_ves_linked_in_the_desired_files() -> None:
+def test_without_hsa_file_care_units_linked_in_the_desired_files_cascade() -> None:
     b = fx.example_builder()
     desired = fx.desired_state(
         b, extra_addresses=[Address("SE2321000032-4KMU", "VE: Vår VC Katrineholm", "VE", fx.KMT)]
     )
     plan = make_plan(desired, fx.example_snapshot(), env=fx.ENV, config=fx.config(), orgs=["region-sormland"])
     routing = next(c for c in plan.cascades if c.kind == "routing" and c.address == fx.KMT)
-    assert [(d.address, d.today, d.after) for d in routing.descendants] == [("SE2321000032-4KMU", None, None)]
+    assert routing.source == "desired-files"
+    assert [(d.address, d.today, d.after) for d in routing.descendants] == [("SE2321000032-4KMU", fx.KMT, None)]
+    assert routing.needs_acknowledgement and routing.acknowledged
+    impact = plan.impact
+    assert impact is not None
+    below = [(c["consumer"], c["address"], c["after"]["outcome"]) for c in impact["calls"] if not c["direct"]]
+    assert below == [(fx.E1177, "SE2321000032-4KMU", "VP004")]
+    # without the file's acknowledgement the guard refuses, naming the care giver to acknowledge
+    b.org("region-sormland")
+    refused = make_plan(
+        fx.desired_state(b, extra_addresses=[Address("SE2321000032-4KMU", "VE: Vår VC Katrineholm", "VE", fx.KMT)]),
+        fx.example_snapshot(), env=fx.ENV, config=fx.config(), orgs=["region-sormland"],
+    )
+    assert [(r.guard, r.acknowledge) for r in refused.refusals] == [("cascade", f"--ack-cascade {fx.KMT}")]
 
 
 def test_plan_for_one_organisation_shows_only_its_changes() -> None:

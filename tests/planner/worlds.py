@@ -89,7 +89,7 @@ def desired_state(
             env=ENV,
             path=f"desired/{o}/{ENV}.yaml",
             comment=f"change of {o}",
-            acknowledged_cascades=frozenset(ADDRESSES),
+            acknowledged_cascades=frozenset((*ADDRESSES, "*", "SE")),
             takeovers=frozenset(ROUTING_KEYS) if allow_all_takeovers else frozenset(),
         )
         for o in managed

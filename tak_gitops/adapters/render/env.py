@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from tak_gitops.core.review import BANNER_WORDS, mark_change, plural, short_contract
+from tak_gitops.core.safe_text import for_markdown, for_terminal
 
 if TYPE_CHECKING:
     import jinja2
@@ -41,24 +42,21 @@ SYMBOLS = {
 }
 
 
-_MD_ESCAPES = {
-    "\\": "\\\\",
-    "`": "\\`",
-    "*": "\\*",
-    "_": "\\_",
-    "[": "\\[",
-    "]": "\\]",
-    "|": "\\|",
-    "<": "&lt;",
-    ">": "&gt;",
-    "\r": " ",
-    "\n": " ",
-}
-
-
 def md_escape(value: object) -> str:
-    """Escape text for markdown inline text or a table cell."""
-    return "".join(_MD_ESCAPES.get(ch, ch) for ch in ("" if value is None else str(value)))
+    """Escape text for markdown inline text or a table cell (:func:`~tak_gitops.core.safe_text.for_markdown`)."""
+    return for_markdown("" if value is None else str(value))
+
+
+def terminal_safe(value: Any) -> Any:
+    """``value`` (a plan document or part of one) with every string made safe for a terminal: text from desired
+    files, a TAK or an HSA file reaches the renderings with no control character or bidi control in it."""
+    if isinstance(value, str):
+        return for_terminal(value)
+    if isinstance(value, Mapping):
+        return {k: terminal_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [terminal_safe(v) for v in value]
+    return value
 
 
 def html_escape(value: object) -> str:
@@ -107,6 +105,13 @@ def make_labels(names: Any, *, markdown: bool) -> dict[str, Any]:
     }
 
 
+def outcome_md(outcome: Mapping[str, Any]) -> str:
+    """A call's outcome in markdown: ``works via <code>P</code> RIVTABP21 <code>URL</code>`` or the VP code."""
+    if outcome["outcome"] != "works":
+        return md_code(outcome["outcome"])
+    return f"works via {md_code(outcome['producer'])} {md_escape(outcome['profile'])} {md_code(outcome['url'])}"
+
+
 def target(value: str | None) -> str:
     return "(nothing)" if value is None else value
 
@@ -150,8 +155,12 @@ def environment() -> jinja2.Environment:
         md_value_change=md_value_change,
         target=target,
         change_summary=change_summary,
+        outcome_md=outcome_md,
     )
     env.globals.update(
         BANNER_WORDS=BANNER_WORDS, ACTION_LABELS=ACTION_LABELS, SYMBOLS=SYMBOLS, FOLD_OVER=FOLD_OVER, plural=plural
     )
+    from tak_gitops.adapters import render_impact
+
+    render_impact.register(env)
     return env

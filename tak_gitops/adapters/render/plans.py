@@ -13,8 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from tak_gitops.adapters.render.env import SYMBOLS, environment, make_labels, text_value_change
+from tak_gitops.adapters.render.env import SYMBOLS, environment, make_labels, terminal_safe, text_value_change
 from tak_gitops.core.review import Review, review, short_contract
+from tak_gitops.core.safe_text import for_annotation, for_annotation_property
 
 _BLANK_RUNS = re.compile(r"\n{3,}")
 _ANSI = {"green": "32", "red": "31", "yellow": "33", "cyan": "36", "bold": "1", "dim": "2", "magenta": "35"}
@@ -78,6 +79,7 @@ def render_text(doc: Mapping[str, Any], *, color: bool = False) -> str:
         sym = SYMBOLS.get(action, "~")
         return style(text, {"+": "green", "-": "red"}.get(sym, "yellow"))
 
+    doc = terminal_safe(doc)
     r = review(doc)
     template = environment().get_template("plan.txt.j2")
     text = template.render(
@@ -92,6 +94,7 @@ def render_text(doc: Mapping[str, Any], *, color: bool = False) -> str:
 
 def render_markdown(doc: Mapping[str, Any], *, footer: Footer | None = None) -> str:
     """The plan as a pull-request comment (GitHub-flavoured markdown), with a footer (the run link when given)."""
+    doc = terminal_safe(doc)
     r = review(doc)
     text = (
         environment()
@@ -101,12 +104,8 @@ def render_markdown(doc: Mapping[str, Any], *, footer: Footer | None = None) -> 
     return _BLANK_RUNS.sub("\n\n", text)
 
 
-def _gh_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _gh_prop(text: str) -> str:
-    return _gh_data(text).replace(":", "%3A").replace(",", "%2C")
+_gh_data = for_annotation
+_gh_prop = for_annotation_property
 
 
 def render_github(doc: Mapping[str, Any]) -> str:

@@ -1,10 +1,10 @@
-"""Reading the JSON of current-TAK sources: whole files (gzip accepted) and large arrays in pieces, with the
-garbage collector paused while the trees are built."""
+"""Reading the JSON of current-TAK sources: whole files (gzip accepted, with an expansion cap) and large
+arrays in pieces, with the garbage collector paused while the trees are built."""
 
 from __future__ import annotations
 
 import gc
-import gzip
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,6 +14,8 @@ import orjson
 
 from tak_gitops.errors import SourceError
 
+MAX_JSON_DEPTH = 1024
+"""orjson's own nesting limit (it parses without recursing past it): deeper JSON is refused, not crashed on."""
 FREEZE_AFTER_OBJECTS = 250_000
 """Objects a :func:`gc_paused` block must leave behind for them to be frozen (national-scale data, not a test's)."""
 
@@ -38,16 +40,59 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+MAX_EXPANDED_BYTES = 4 << 30
+"""The most a gzip export may expand to, whatever its size."""
+MAX_EXPANSION = 100
+"""How many times its own size a gzip export may expand to (beyond :data:`FREE_EXPANSION_BYTES`): JSON
+compresses ten to thirty times; a "gzip bomb" a thousand times and more."""
+FREE_EXPANSION_BYTES = 64 << 20
+_PIECE = 16 << 20
+
+
+def gunzip(data: bytes, path: Path) -> bytes:
+    """``data`` (one or more gzip members) decompressed, refusing once the output passes the expansion cap
+    (decompressed piece by piece, so a bomb costs no more memory than the cap)."""
+    limit = min(MAX_EXPANDED_BYTES, max(FREE_EXPANSION_BYTES, MAX_EXPANSION * len(data)))
+    pieces: list[bytes] = []
+    total = 0
+    rest = data
+    try:
+        while rest:
+            inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            chunk = inflater.decompress(rest, min(limit + 1 - total, _PIECE))
+            while True:
+                pieces.append(chunk)
+                total += len(chunk)
+                if total > limit:
+                    raise SourceError(
+                        f"the gzip file expands to more than {limit} bytes ({len(data)} bytes compressed); "
+                        "a TAK export expands about ten to thirty times",
+                        path=str(path),
+                    )
+                if inflater.eof or not inflater.unconsumed_tail:
+                    break
+                chunk = inflater.decompress(inflater.unconsumed_tail, min(limit + 1 - total, _PIECE))
+            if not inflater.eof:
+                raise EOFError("compressed file ended before the end-of-stream marker was reached")
+            rest = inflater.unused_data
+            if rest[:2] != b"\x1f\x8b":  # trailing zero padding is allowed, as gzip.decompress allows it
+                if rest.strip(b"\x00"):
+                    raise OSError("not a gzipped file after the first member")
+                break
+    except zlib.error as exc:
+        raise SourceError(f"not a complete gzip file: {exc}", path=str(path)) from None
+    except (OSError, EOFError) as exc:
+        raise SourceError(f"not a complete gzip file: {exc}", path=str(path)) from None
+    return pieces[0] if len(pieces) == 1 else b"".join(pieces)
+
+
 def _read_bytes(path: Path) -> bytes:
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise SourceError(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
     if data[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError) as exc:
-            raise SourceError(f"not a complete gzip file: {exc}", path=str(path)) from None
+        data = gunzip(data, path)
     if not data.strip():
         raise SourceError("the file is empty", path=str(path))
     return data
@@ -57,6 +102,12 @@ def _parse(data: bytes, path: Path) -> Any:
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError as exc:
+        if exc.msg == "depth limit exceeded":
+            raise SourceError(
+                f"JSON nested more than {MAX_JSON_DEPTH} levels deep at line {exc.lineno} column {exc.colno}; "
+                "a TAK export nests a few",
+                path=str(path),
+            ) from None
         raise SourceError(
             f"not valid JSON (truncated or corrupt?): {exc.msg} at line {exc.lineno} column {exc.colno}",
             path=str(path),

@@ -7,12 +7,39 @@ the plan; :class:`AfterState` answers without copying the current rows.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from operator import itemgetter
 
 from tak_gitops.core.plan.cascade import HasRow
 from tak_gitops.core.plan.model import Change
 from tak_gitops.core.snapshot import AuthorizationKey, RoutingKey, RoutingValue, Snapshot
+
+
+class _RoutingsAfter(Mapping[RoutingKey, RoutingValue]):
+    """The routings after the plan as a mapping over the current ones (no copy)."""
+
+    def __init__(self, after: AfterState) -> None:
+        self.a = after
+
+    def __contains__(self, key: object) -> bool:
+        a = self.a
+        return key in a.added_r or (key in a.s_r and key not in a.removed_r)
+
+    def __getitem__(self, key: RoutingKey) -> RoutingValue:
+        a = self.a
+        if key in a.added_r:
+            return a.added_r[key]
+        if key in a.removed_r:
+            raise KeyError(key)
+        return a.s_r[key]
+
+    def __iter__(self) -> Iterator[RoutingKey]:
+        a = self.a
+        yield from (k for k in a.s_r if k not in a.removed_r and k not in a.added_r)
+        yield from a.added_r
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 class AfterState:
@@ -55,6 +82,10 @@ class AfterState:
         return lambda la: (
             (consumer, la, ns) in added_a or ((consumer, la, ns) in s_a and (consumer, la, ns) not in removed_a)
         )
+
+    def routings(self) -> Mapping[RoutingKey, RoutingValue]:
+        """The routings after the plan, as a read-only mapping over the current ones."""
+        return _RoutingsAfter(self)
 
     def any_routing_after(self, ns: str) -> bool:
         """True when anything is routed for contract ``ns`` after the plan."""

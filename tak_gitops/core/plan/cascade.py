@@ -1,20 +1,20 @@
 """VG -> VE cascades: which addresses below a changed address resolve through it today, and where after.
 
-With the HSA tree, every unit below the address is resolved with VP's lookup order (``core.hsa``) on the
-current rows and on the rows after the plan:
+Every unit below the address is resolved with VP's lookup order (``core.hsa``) on the current rows and on the
+rows after the plan:
 
 * ``remove``: units that resolve through the address today (they fall back to an ancestor, ``SE``, ``*``, or
   to nothing);
 * ``change``: units that resolve through it today and still do (they get the new producer, URL or profile);
 * ``add``: units that do not resolve through it today and will (captured).
 
-Without an HSA file the TAK's ``VG:`` description prefix (or desired ``kind: VG``) marks an address as having
-unknown descendants; the cascade then lists the care units known from the desired files.
+The tree is the HSA file's, or without one the care-giver links of the desired files (``source`` says which).
+Whether a cascade needs an acknowledgement is the plan's impact on calls to say (``needs``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from tak_gitops.core.hsa import HsaTree, resolve_authorization, resolve_routing
@@ -51,24 +51,24 @@ def _include(change: str, address: str, today: str | None, after: str | None) ->
 def find_cascades(
     candidates: Iterable[CascadeCandidate],
     *,
-    tree: HsaTree | None,
+    tree: HsaTree,
+    source: str,
     routing_has: Callable[[str, bool], HasRow],
     auth_has: Callable[[str, str, bool], HasRow],
     hsa_lookup: Callable[[str], bool],
     name_of: Callable[[str], str | None],
-    is_vg: Callable[[str], bool],
-    known_ves: Callable[[str, str, str], Collection[str]],
     acknowledged: Callable[[str, str], bool],
+    needs: Callable[[str, str], bool],
 ) -> list[Cascade]:
     """Cascades of the planned changes.
 
     ``routing_has(contract, after)`` returns ``has_row(address)`` for routings of ``contract`` today
     (``after=False``) or after the plan; ``auth_has(consumer, contract, after)`` the same for a consumer's
-    authorizations. ``known_ves(org, address, contract)`` lists care units known below a VG when there is no
-    HSA file. ``acknowledged(org, address)`` tells whether the cascade on ``address`` was acknowledged.
+    authorizations. ``acknowledged(org, address)`` tells whether the cascade on ``address`` was acknowledged,
+    ``needs(org, address)`` whether the changes on it break or move calls elsewhere.
     """
     out: list[Cascade] = []
-    children = tree.children if tree is not None else {}
+    children = tree.children
     for cand in candidates:
         change = _CHANGE_OF_ACTION[cand.action]
         is_routing = cand.action.endswith("routing")
@@ -77,35 +77,25 @@ def find_cascades(
             consumer = None
         else:
             consumer, address, contract = cand.key
-        if not hsa_lookup(contract):
+        if not hsa_lookup(contract) or address not in children:
             continue
-        needs = change != "add"
-        if tree is not None:
-            if address not in children:
-                continue
-            if is_routing:
-                today_has = routing_has(contract, False)
-                after_has = routing_has(contract, True)
-                resolve = resolve_routing
-            else:
-                assert consumer is not None
-                today_has = auth_has(consumer, contract, False)
-                after_has = auth_has(consumer, contract, True)
-                resolve = resolve_authorization
-            found = []
-            for d in tree.descendants(address):
-                today = resolve(d, today_has, tree, True)
-                after = resolve(d, after_has, tree, True)
-                if _include(change, address, today, after):
-                    found.append(Descendant(d, name_of(d), today, after))
-            if not found:
-                continue
-            source = "hsa-file"
+        if is_routing:
+            today_has = routing_has(contract, False)
+            after_has = routing_has(contract, True)
+            resolve = resolve_routing
         else:
-            if change == "add" or not is_vg(address):
-                continue
-            found = [Descendant(d, name_of(d), None, None) for d in sorted(known_ves(cand.org, address, contract))]
-            source = "description-prefix"
+            assert consumer is not None
+            today_has = auth_has(consumer, contract, False)
+            after_has = auth_has(consumer, contract, True)
+            resolve = resolve_authorization
+        found = []
+        for d in tree.descendants(address):
+            today = resolve(d, today_has, tree, True)
+            after = resolve(d, after_has, tree, True)
+            if _include(change, address, today, after):
+                found.append(Descendant(d, name_of(d), today, after))
+        if not found:
+            continue
         out.append(
             Cascade(
                 kind="routing" if is_routing else "authorization",
@@ -116,7 +106,7 @@ def find_cascades(
                 org=cand.org,
                 source=source,
                 acknowledged=acknowledged(cand.org, address),
-                needs_acknowledgement=needs,
+                needs_acknowledgement=needs(cand.org, address),
                 descendants=tuple(found),
             )
         )

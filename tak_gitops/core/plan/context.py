@@ -89,13 +89,6 @@ class PlanContext:
         addr = self.desired.addresses.get(la)
         return addr.name if addr is not None else None
 
-    def is_vg(self, la: str) -> bool:
-        """True for a care giver (VG) address, by the TAK's description prefix or the desired kind or name."""
-        addr = self.desired.addresses.get(la)
-        return self.snapshot.logical_addresses.get(la, "").startswith("VG:") or (
-            addr is not None and (addr.kind == "VG" or (addr.name or "").startswith("VG:"))
-        )
-
     def acknowledged_cascade(self, org: str, la: str) -> bool:
         """True when the cascade on ``la`` is acknowledged on the command line or in ``org``'s desired file."""
         oe = self.state.orgs.get(org)

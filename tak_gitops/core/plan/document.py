@@ -40,6 +40,7 @@ _KNOWN_KEYS = frozenset(
         "errors",
         "orders",
         "cascades",
+        "impact",
         "manual_steps",
         "pending",
         "warnings",
@@ -70,6 +71,14 @@ def _names(value: Any) -> dict[str, dict[str, str]]:
             raise TypeError(f"'names.{kind}' must map ids to names")
         out[kind] = {str(k): v for k, v in names.items()}
     return out
+
+
+def _impact(section: Any) -> Mapping[str, Any] | None:
+    if section is None:
+        return None
+    if not isinstance(section, Mapping) or not isinstance(section.get("calls"), list):
+        raise ValueError("'impact' must be an object with a 'calls' array")
+    return section
 
 
 def read_plan_document(doc: Mapping[str, Any], *, check: bool = True) -> Plan:
@@ -106,6 +115,7 @@ def read_plan_document(doc: Mapping[str, Any], *, check: bool = True) -> Plan:
             errors=tuple(Finding.from_dict(e) for e in doc.get("errors", ())),
             refusals=tuple(Refusal.from_dict(r) for r in doc.get("refusals", ())),
             names=_names(doc.get("names") or {}),
+            impact=_impact(doc.get("impact")),
             format_version=version,
             extra={k: v for k, v in doc.items() if k not in _KNOWN_KEYS},
         )

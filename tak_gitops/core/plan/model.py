@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from tak_gitops.core.desired import Location
 
 PLAN_FORMAT = "tak-gitops-plan"
-PLAN_FORMAT_VERSION = "1.1"
+PLAN_FORMAT_VERSION = "1.2"
 
 Action = Literal[
     "add-logical-address",
@@ -149,8 +149,10 @@ class Cascade(Record):
     """A change on an address that other addresses resolve through (VG -> VE).
 
     ``kind`` is ``routing`` or ``authorization``; ``change`` is ``add``, ``change`` or ``remove``; ``source`` is
-    ``hsa-file`` or ``description-prefix`` (no HSA file: the descendants are not known, only guessed).
-    ``needs_acknowledgement`` is true for ``remove`` and ``change``; an ``add`` only shows what it captures.
+    ``hsa-file`` or ``desired-files`` (no HSA file: the care-giver links of the desired files); plans of format
+    1.0 may say ``description-prefix``.
+    ``needs_acknowledgement`` is true when the changes on the address break or move calls at addresses no change
+    names (the plan's impact; the cascade guard refuses those until acknowledged).
     """
 
     kind: str
@@ -267,6 +269,9 @@ class Plan:
     refusals: tuple[Refusal, ...] = ()
     names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     """Readable names of the ids the plan mentions: ``systems`` and ``addresses``, each id -> name."""
+    impact: Mapping[str, Any] | None = None
+    """What the orders do to calls (``core/impact.py``): the document's ``impact`` section, or None (plans
+    read from format 1.0)."""
     format_version: str = PLAN_FORMAT_VERSION
     extra: Mapping[str, Any] = field(default_factory=dict)
     """Fields of a newer minor version this reader does not know; kept so that they are not lost."""
@@ -326,6 +331,8 @@ class Plan:
                 "names": {kind: dict(sorted(self.names.get(kind, {}).items())) for kind in NAME_KINDS},
             }
         )
+        if self.impact is not None:
+            doc["impact"] = self.impact
         return doc
 
     def to_document(self) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from tak_gitops.core.plan.context import Acknowledgements, PlanContext
 from tak_gitops.core.plan.diff import diff_rows
 from tak_gitops.core.plan.guards import guard_refusals
 from tak_gitops.core.plan.held import hold_pending
+from tak_gitops.core.plan.impact_review import impact_tree, plan_impact
 from tak_gitops.core.plan.manual import manual_steps
 from tak_gitops.core.plan.model import Finding, PendingEntry, Plan, PlanInputs
 from tak_gitops.core.plan.names import plan_names
@@ -120,10 +121,10 @@ def _make_plan(
 
     new = new_objects(ctx, placed)
     after = AfterState(snapshot, [pl.change for pl in placed] + [c for changes in held.values() for c in changes])
-    cascades, refusals = plan_cascades(ctx, placed, after)
-    row_warnings(ctx, after)
+    tree, tree_source = impact_tree(ctx)
+    row_warnings(ctx, after, tree)
     manual = manual_steps(ctx, placed, after)
-    refusals.extend(guard_refusals(ctx, placed, diff.mine_a, config.guards))
+    refusals = guard_refusals(ctx, placed, diff.mine_a, config.guards)
 
     orders = build_orders(
         placed,
@@ -131,6 +132,12 @@ def _make_plan(
         new_addresses=new.addresses,
         new_systems=new.systems,
         new_contracts=diff.new_contracts,
+    )
+    # What the orders do to calls; calls that break or move elsewhere are the cascade guard.
+    impact, cascade_refusals, elsewhere = plan_impact(ctx, orders, tree)
+    refusals.extend(cascade_refusals)
+    cascades = plan_cascades(
+        ctx, placed, after, tree=tree, source=tree_source, needs=lambda org, la: (org, la) in elsewhere
     )
     cascades_found = tuple(cascades)
     names = plan_names(ctx, orders, cascades_found, manual)
@@ -168,6 +175,7 @@ def _make_plan(
         errors=_sort_findings(ctx.errors),
         refusals=tuple(sorted(set(refusals), key=lambda r: (r.guard, r.org or "", r.message))),
         names=names,
+        impact=impact,
     )
 
 

@@ -1,4 +1,5 @@
-"""Warnings on the planning organisations' desired rows: rows on SE, authorizations no routing serves.
+"""Warnings on the planning organisations' desired rows: rows on SE, authorizations no routing serves (VP's
+routing lookup, ``core/calls.py``, on the state after the plan says what is missing).
 
 The owner of an authorization is the consumer's organisation when it declares the row itself, else the
 organisation that grants it (:func:`desire_owner`, shared with the manual steps).
@@ -6,9 +7,9 @@ organisation that grants it (:func:`desire_owner`, shared with the manual steps)
 
 from __future__ import annotations
 
-from tak_gitops.core.hsa import ROOT, WILDCARD, resolve_routing
+from tak_gitops.core.calls import CallState, HsaLookup, resolve_call
+from tak_gitops.core.hsa import ROOT, WILDCARD, HsaTree
 from tak_gitops.core.plan.after import AfterState
-from tak_gitops.core.plan.cascade import HasRow
 from tak_gitops.core.plan.context import PlanContext
 from tak_gitops.core.plan.model import Finding
 from tak_gitops.core.snapshot import AuthorizationKey
@@ -25,15 +26,14 @@ def desire_owner(ctx: PlanContext, akey: AuthorizationKey, wanting: frozenset[st
     return aorg
 
 
-def row_warnings(ctx: PlanContext, after: AfterState) -> None:
+def row_warnings(ctx: PlanContext, after: AfterState, tree: HsaTree) -> None:
     """Append ``SE_ROW`` and ``NO_ROUTING_FOR_AUTHORIZATION`` warnings to ``ctx.warnings``."""
     warnings = ctx.warnings
     locations = ctx.state.locations
     scope = ctx.scope
     s_r = after.s_r
     removed_r = after.removed_r
-    hsa = ctx.hsa
-    has_cache: dict[str, HasRow] = {}
+    state_after: CallState | None = None
     for akey, wanting in scope.desired_auths.items():
         consumer, la, ns = akey
         if la not in (WILDCARD, ROOT) and (la, ns) in s_r and (la, ns) not in removed_r:
@@ -52,22 +52,25 @@ def row_warnings(ctx: PlanContext, after: AfterState) -> None:
                 )
             )
         if la in (WILDCARD, ROOT):
-            ok = after.any_routing_after(ns)  # a catch-all: fine when anything is routed for the contract
+            if after.any_routing_after(ns):  # a catch-all: fine when anything is routed for the contract
+                continue
+            missing = "no routing for this contract at any address"
         else:
-            has = has_cache.get(ns)
-            if has is None:
-                has = has_cache[ns] = after.routing_has(ns, True)
-            ok = resolve_routing(la, has, hsa, ctx.hsa_lookup(ns)) is not None
-        if not ok:
-            warnings.append(
-                Finding.at(
-                    "NO_ROUTING_FOR_AUTHORIZATION",
-                    f"{consumer} is authorized on {la} for {ns}, but no routing serves {la} for that contract "
-                    "(neither exact, nor through the HSA tree, nor *)",
-                    aorg,
-                    locations.get(akey),
-                )
+            if state_after is None:
+                lookup = HsaLookup.disabled_for(ctx.envcfg.hsa_lookup_disabled)
+                state_after = CallState(after.routings(), frozenset(), tree, lookup)
+            call = resolve_call(state_after, consumer, ns, la)
+            if call.routing is not None:
+                continue
+            missing = f"VP would answer VP004: {call.reason}"
+        warnings.append(
+            Finding.at(
+                "NO_ROUTING_FOR_AUTHORIZATION",
+                f"{consumer} is authorized on {la} for {ns}, but {missing}",
+                aorg,
+                locations.get(akey),
             )
+        )
     for key in scope.desired_routings:
         if key[0] == ROOT and scope.routing_org[key] in ctx.planning:
             warnings.append(

@@ -42,6 +42,7 @@ class EnvironmentRules(ReferenceRules):
         # producers: routings
         # (producer, contract) -> the address lists it routes here; their union is made only for a grant
         produced: dict[tuple[str, str], list[tuple[str, ...]]] = {}
+        unsure: set[str] = set()  # producers with a routing left out for a problem reported at it
         for producer in seq(root.get("producers")):
             system = self._system_ref(producer.get("system"), org.key, env, "producer")
             for item in seq(producer.get("contracts")):
@@ -63,6 +64,8 @@ class EnvironmentRules(ReferenceRules):
                 # `*` is the default routing: VP falls back to it when nothing nearer matches.
                 entries = self._entries(item.get("addresses"), sets, wildcard=True)
                 if system is None or contract is None or profile is None or url is None:
+                    if system is not None:
+                        unsure.add(system)
                     continue
                 value: RoutingValue = (system, url, profile)
                 routed = produced.setdefault((system, contract), [])
@@ -112,7 +115,7 @@ class EnvironmentRules(ReferenceRules):
 
         # grants: authorizations for other organisations' consumers on own addresses
         for grant_node in seq(root.get("grants")):
-            self._grant(grant_node, org, env, sets, produced, build)
+            self._grant(grant_node, org, env, sets, (produced, unsure), build)
 
         takeovers: set[RoutingKey] = set()
         for item in seq(root.get("takeover")):
@@ -125,7 +128,7 @@ class EnvironmentRules(ReferenceRules):
         acknowledge = root.get("acknowledge")
         if acknowledge is not None and acknowledge.kind == "map":
             for item in seq(acknowledge.get("cascades")):
-                hsa = self._hsa(item, "acknowledged cascade")
+                hsa = self._hsa(item, "acknowledged cascade", wildcard=True)
                 if hsa is not None:
                     cascades.add(hsa)
         change_date: dt.date | None = None

@@ -85,20 +85,24 @@ class ReferenceRules(OrganisationRules):
         org: OrgInput,
         env: str,
         sets: Mapping[str, tuple[str, ...]],
-        produced: Mapping[tuple[str, str], list[tuple[str, ...]]],
+        routed_here: tuple[Mapping[tuple[str, str], list[tuple[str, ...]]], set[str]],
         build: EnvBuild,
     ) -> None:
+        """A grant: its producer routes the granted contracts and addresses in this file. A producer with a
+        routing left out for a problem reported there is not reported again for what that routing held."""
+        produced, unsure = routed_here
         producer_node = node.get("producer")
         producer = self._hsa(producer_node, "grant producer")
         if producer is not None and producer_node is not None:
             if not self._owned(producer, producer_node, "grant producer", org.key):
                 producer = None
             elif not any(p == producer for p, _c in produced):
-                self.diags.error(
-                    producer_node,
-                    codes.GRANT_NOT_ROUTED,
-                    f"grant producer {producer_node.value} is not a producer in this file",
-                )
+                if producer not in unsure:
+                    self.diags.error(
+                        producer_node,
+                        codes.GRANT_NOT_ROUTED,
+                        f"grant producer {producer_node.value} is not a producer in this file",
+                    )
                 producer = None
         contracts: list[tuple[str, Node]] = []
         for contract_node in seq(node.get("contracts")):
@@ -106,6 +110,8 @@ class ReferenceRules(OrganisationRules):
             if contract is None:
                 continue
             if producer is not None and (producer, contract) not in produced:
+                if producer in unsure:
+                    continue
                 self.diags.error(
                     contract_node,
                     codes.GRANT_NOT_ROUTED,

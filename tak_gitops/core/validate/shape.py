@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 from tak_gitops.core import codes
 from tak_gitops.core.nodes import Node
 from tak_gitops.core.rules import did_you_mean
-from tak_gitops.core.validate.diagnostics import Diagnostics
+from tak_gitops.core.validate.diagnostics import MAX_LISTED, Diagnostics
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -54,7 +54,8 @@ def _expand_schema(schema: dict[str, Any], defs: dict[str, Any]) -> list[dict[st
     return out
 
 
-def _allowed_keys(model: type[BaseModel], loc: Sequence[int | str]) -> list[str]:
+@functools.lru_cache(maxsize=256)
+def _allowed_keys(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
     """The keys the schema allows in the mapping at ``loc`` (from the generated JSON Schema)."""
     root = _schema(model)
     defs = root.get("$defs", {})
@@ -121,18 +122,18 @@ def check_shape(root: Node, model: type[M], diags: Diagnostics) -> M | None:
         return model.model_validate(root.to_python())
     except ValidationError as exc:
         errors = exc.errors(include_url=False, include_input=False)
-    error_locs = [tuple(e["loc"]) for e in errors]
+    shorts = any(e["type"] == "too_short" for e in errors)
+    parents = {loc[:i] for loc in (tuple(e["loc"]) for e in errors) for i in range(len(loc))} if shorts else set()
+    unknown: list[tuple[Node, str, tuple[int | str, ...]]] = []
     for err in errors:
         loc = tuple(err["loc"])
         kind = err["type"]
-        if kind == "too_short" and any(len(o) > len(loc) and o[: len(loc)] == loc for o in error_locs):
+        if kind == "too_short" and loc in parents:
             continue  # pydantic repeats "too short" for a list whose items failed
         node, key_node, clean = _locate(root, loc)
         name = _dotted(clean) or "the document"
         if kind == "extra_forbidden":
-            key = str(clean[-1])
-            allowed = _allowed_keys(model, loc[:-1])
-            diags.error(key_node or node, codes.UNKNOWN_KEY, f"unknown key {key!r}{did_you_mean(key, allowed)}")
+            unknown.append((key_node or node, str(clean[-1]), loc[:-1]))
         elif kind == "missing":
             diags.error(node, codes.MISSING_KEY, f"missing required key {str(clean[-1])!r}")
         elif kind in _DATE_TYPES or (kind == "value_error" and clean and clean[-1] == "change_date"):
@@ -149,4 +150,16 @@ def check_shape(root: Node, model: type[M], diags: Diagnostics) -> M | None:
         else:
             message = str(err["msg"]).removeprefix("Value error, ")
             diags.error(node, codes.BAD_VALUE, f"{name}: {message}")
+    _report_unknown(unknown, model, diags)
     return None
+
+
+def _report_unknown(
+    unknown: list[tuple[Node, str, tuple[int | str, ...]]], model: type[BaseModel], diags: Diagnostics
+) -> None:
+    """TG106 at every unknown key; the first :data:`~tak_gitops.core.validate.diagnostics.MAX_LISTED` in document
+    order (those the collector lists) with a suggestion each, found in the schema (the rest are only counted)."""
+    unknown.sort(key=lambda u: (u[0].line, u[0].col))
+    for i, (node, key, parent) in enumerate(unknown):
+        hint = did_you_mean(key, _allowed_keys(model, parent)) if i < MAX_LISTED else ""
+        diags.error(node, codes.UNKNOWN_KEY, f"unknown key {key!r}{hint}")

@@ -6,7 +6,7 @@ import posixpath
 
 from tak_gitops.core import codes
 from tak_gitops.core.nodes import Node
-from tak_gitops.core.rules import WILDCARD, contract_problem, hsa_id_problem
+from tak_gitops.core.rules import WILDCARD, contract_problem, hsa_id_problem, org_key_problem
 from tak_gitops.core.validate.diagnostics import Diagnostics, loc_of
 from tak_gitops.core.validate.inputs import seq
 from tak_gitops.core.validate.state import ValidatorState
@@ -81,11 +81,14 @@ def csv_path_problem(path: str) -> str | None:
 
 
 def check_registry(root: Node, diags: Diagnostics) -> None:
-    """Value rules of ``ownership.yaml`` beyond its shape: system HSA-ids are well formed and each system has
-    exactly one owner (compared case-insensitively, as TAK does)."""
+    """Value rules of ``ownership.yaml`` beyond its shape: organisation keys follow the one key rule, system
+    HSA-ids are well formed and each system has exactly one owner (compared case-insensitively, as TAK does)."""
     seen: dict[str, tuple[str, Node]] = {}
     organisations = root.get("organisations")
-    for org, _key_node, org_node in organisations.items() if organisations is not None else ():
+    for org, key_node, org_node in organisations.items() if organisations is not None else ():
+        key_problem = org_key_problem(org)
+        if key_problem is not None:
+            diags.error(key_node, codes.BAD_VALUE, key_problem)
         for system in seq(org_node.get("systems")):
             value = system.str_value()
             if value is None:

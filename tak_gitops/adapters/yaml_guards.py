@@ -1,0 +1,118 @@
+"""The checks a YAML text passes besides its syntax: no control characters (in the text, or written by a
+double-quoted escape), no nesting deeper than :data:`MAX_DEPTH` (settled before the C composer recurses), and
+where in the text an alias is (a problem of its expansion is reported at it)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from itertools import islice
+
+from ruamel.yaml.cyaml import CParser  # type: ignore[attr-defined]  # re-exported from _ruamel_yaml
+from ruamel.yaml.error import YAMLError
+from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, StreamEndEvent
+
+from tak_gitops.core import codes
+from tak_gitops.core.nodes import Node
+from tak_gitops.core.safe_text import CONTROL_IN_VALUE, describe, find_controls
+from tak_gitops.core.validate.diagnostics import summary
+from tak_gitops.errors import Diagnostic
+
+MAX_DEPTH = 64
+"""How deep lists and mappings may nest (aliases expanded). Desired files need about eight levels."""
+_LEAD_RE = re.compile(r"^[ \t]*(?:[-?:][ \t]+)*", re.MULTILINE)
+"""The indentation and block indicators a line starts with: a block node starts where they end."""
+
+
+def nesting_problem(text: str, path: str) -> Diagnostic | None:
+    """TG112 at the list or mapping that nests deeper than :data:`MAX_DEPTH`, found before anything is composed.
+
+    The C composer recurses once per level (a few ten thousand levels crash the process) and the C scanner
+    slows down with the depth, so the depth is settled first. A block node starts after a line's indentation
+    and indicators and each level of block nesting needs more indentation or one more indicator, so the
+    depth is at most the number of ``[`` and ``{`` plus twice the longest such run and a leaf: when that is
+    within the limit (most files), nothing is scanned. Otherwise the parser's events are counted, and the scan
+    stops at the first level over the limit (so its cost is bounded by the limit, not by the depth)."""
+    openers = text.count("[") + text.count("{")
+    if openers + 2 * max(map(len, _LEAD_RE.findall(text)), default=0) + 3 <= MAX_DEPTH:
+        return None
+    parser = CParser(text)
+    depth = 0
+    try:
+        while True:
+            event = parser.get_event()
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    return Diagnostic(path, mark.line + 1, mark.column + 1, codes.NESTING_TOO_DEEP, too_deep())
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+            elif event is None or isinstance(event, StreamEndEvent):
+                return None
+    except (YAMLError, ValueError):
+        return None  # composing reports it, at the same place: it has nested no deeper than this on the way
+    finally:
+        parser.dispose()
+
+
+def too_deep() -> str:
+    return f"lists and mappings nest more than {MAX_DEPTH} levels deep; desired files need about eight"
+
+
+MAX_LISTED = 10
+"""Occurrences of one kind of problem listed per file; the rest are counted in one more diagnostic."""
+ESCAPE_RE = re.compile(r"\\(?:[0abvfreN]|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})")
+
+
+def control_problems(text: str, path: str, pattern: re.Pattern[str]) -> list[Diagnostic]:
+    """TG113 at each character of ``text`` that ``pattern`` refuses (the first :data:`MAX_LISTED`, then one
+    diagnostic counting the rest, at the next)."""
+    if pattern.search(text) is None:
+        return []
+    out: list[Diagnostic] = []
+    found = find_controls(text, pattern)
+    for line, col, char in islice(found, MAX_LISTED):
+        out.append(Diagnostic(path, line, col, codes.CONTROL_CHARACTER, f"{describe(char)} is not allowed in text"))
+    rest = list(islice(found, 1))
+    if rest:
+        line, col, _char = rest[0]
+        more = 1 + sum(1 for _ in found)
+        out.append(Diagnostic(path, line, col, codes.CONTROL_CHARACTER, summary(more, codes.CONTROL_CHARACTER)))
+    return out
+
+
+def value_controls(root: Node, path: str) -> list[Diagnostic]:
+    """TG113 at each string (key or value) of the tree holding a character refused in a value."""
+    out: list[Diagnostic] = []
+    stack = [root]
+    while stack and len(out) <= MAX_LISTED:
+        node = stack.pop()
+        if node.kind == "seq":
+            stack.extend(reversed(node.value))
+        elif node.kind == "map":
+            for key_node, value_node in reversed(node.value.values()):
+                stack.extend((value_node, key_node))
+        elif isinstance(node.value, str):
+            match = CONTROL_IN_VALUE.search(node.value)
+            if match is not None:
+                message = f"{describe(match.group())} is not allowed in text (written as an escape)"
+                out.append(Diagnostic(path, node.line, node.col, codes.CONTROL_CHARACTER, message))
+    return out[:MAX_LISTED]
+
+
+def at_alias(problem: Diagnostic, text: str, number: int) -> Diagnostic:
+    """``problem`` moved to the ``number``-th alias of ``text`` (1-based, in document order): the alias whose
+    expansion caused it."""
+    parser = CParser(text)
+    try:
+        seen = 0
+        while (event := parser.get_event()) is not None and not isinstance(event, StreamEndEvent):
+            if isinstance(event, AliasEvent):
+                seen += 1
+                if seen == number:
+                    mark = event.start_mark
+                    return replace(problem, line=mark.line + 1, col=mark.column + 1)
+    finally:
+        parser.dispose()
+    return problem  # pragma: no cover - the text was composed, so its aliases are there
