@@ -289,12 +289,13 @@ def _banners(doc: Mapping[str, Any], removals: Sequence[Group], names: Names) ->
             if call["kind"] == "breaks":
                 broken.setdefault((call["consumer"], call["contract"], call["after"]["outcome"]), []).append(call)
         for (consumer, contract, outcome), calls in sorted(broken.items()):
-            who = consumer + (f' "{calls[0]["consumer_name"]}"' if calls[0].get("consumer_name") else "")
-            at = (
-                f"{calls[0]['address']}" + (f' "{calls[0]["address_name"]}"' if calls[0].get("address_name") else "")
-                if len(calls) == 1
-                else plural(len(calls), "address", "addresses")
-            )
+            name = names.system(consumer) or calls[0].get("consumer_name")
+            who = consumer + (f' "{name}"' if name else "")
+            first = calls[0]["address"]
+            where = names.address(first) or calls[0].get("address_name")
+            at = plural(len(calls), "address", "addresses")
+            if len(calls) == 1:
+                at = first + (f' "{where}"' if where else "")
             out.append(Banner("call", f"{who} can no longer call {short_contract(contract)} at {at} ({outcome})"))
     return out
 

@@ -73,7 +73,10 @@ def test_refused_plan_is_written_and_exits_1(
     assert doc["status"] == "refused" and [r["guard"] for r in doc["refusals"]] == ["cascade"]
     assert doc["refusals"][0]["acknowledge"] == "--ack-cascade SE2321000032-4KMT"
     assert "2 call(s) stop working at 2 other address(es)" in doc["refusals"][0]["message"]
-    refused = "! Refused by the cascade guard (region-sormland)\n" "    acknowledge with: --ack-cascade SE2321000032-4KMT\n"
+    refused = (
+        "! Refused by the cascade guard (region-sormland)\n"
+        "    acknowledge with: --ack-cascade SE2321000032-4KMT\n"
+    )
     assert refused in text
     code, _, _ = run(capsys, *args, "--ack-cascade", "se2321000032-4kmt")
     assert code == 2

@@ -173,3 +173,17 @@ def test_show_refuses_an_edited_or_broken_plan(tmp_path: Path, capsys: pytest.Ca
     out.write_text("{not json", encoding="utf-8")
     code, _, err = _cli(capsys, "show", str(out))
     assert code == 1 and err.startswith(f"error: {out}: not JSON")
+
+
+def test_the_readme_quick_start_shows_this_output(capsys: pytest.CaptureFixture[str]) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    block = readme[readme.index("It prints (shortened here") :]
+    block = block[block.index("```\n") + 4 :]
+    block = block[: block.index("\n```")]
+    code, out, _ = _cli(capsys, "plan", *PLAN_ARGS, "--allow-stale", "--no-color")
+    assert code == 2
+    shown = [line for line in block.splitlines() if line.strip() != "..."]
+    assert len(shown) >= 10
+    lines = out.splitlines()
+    position = [lines.index(line) for line in shown]  # every line shown is in the output, in this order
+    assert position == sorted(position)
