@@ -292,10 +292,10 @@ def _banners(doc: Mapping[str, Any], removals: Sequence[Group], names: Names) ->
             name = names.system(consumer) or calls[0].get("consumer_name")
             who = consumer + (f' "{name}"' if name else "")
             first = calls[0]["address"]
-            where = names.address(first) or calls[0].get("address_name")
+            place = names.address(first) or calls[0].get("address_name")
             at = plural(len(calls), "address", "addresses")
             if len(calls) == 1:
-                at = first + (f' "{where}"' if where else "")
+                at = first + (f' "{place}"' if place else "")
             out.append(Banner("call", f"{who} can no longer call {short_contract(contract)} at {at} ({outcome})"))
     return out
 
