@@ -183,7 +183,7 @@ PLAN_SCHEMA: dict[str, Any] = {
             },
         },
         "names": {
-            "description": "Readable names of the ids the plan mentions (since 1.1): system and logical address "
+            "description": "Readable names of the ids the plan mentions (since 1.2): system and logical address "
             "HSA-id -> name.",
             "type": "object",
             "additionalProperties": False,
