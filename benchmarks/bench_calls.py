@@ -5,8 +5,9 @@ routings, 300,000 authorizations, 1 % differences: 3,000 URL changes, 1,500 auth
 remove), generated into ``--dir`` unless it is there already. Measured in turns, each run a fresh process:
 
 * ``full-plan``: ``bench_plan.py``'s phase (load the desired files, the snapshot file and the HSA file, plan all
-  organisations, serialise the plan document), once with this tree and once with ``--baseline`` (a checkout of
-  the code without the impact), alternating, ``--runs`` times each: wall time and peak memory (VmHWM);
+  organisations, serialise the plan document), once with this tree and once with ``--baseline`` (the same code
+  with the impact left out of the planner), alternating, ``--runs`` times each: wall time, CPU time (user +
+  system, which other load on the machine disturbs less) and peak memory (VmHWM);
 * ``impact``: in the this-tree process, the time of :func:`~tak_gitops.core.impact.call_impact` alone on the
   plan's changes, and how many calls it considered and found changed;
 * ``trace``: the whole process ``tak-gitops trace --snapshot ... --hsa ... --address ...`` for a call through a
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -36,8 +38,15 @@ def _stats(values: list[float]) -> str:
     return f"median {statistics.median(values):.3f}, min {min(values):.3f}, max {max(values):.3f}"
 
 
+def _cpu() -> float:
+    """CPU seconds (user + system) of the children waited for so far: robust against other load on the machine."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def _full_plan(tree: Path, base: Path) -> dict[str, object]:
     env = {**os.environ, "PYTHONPATH": str(tree)}
+    cpu0 = _cpu()
     script = tree / "benchmarks" / "bench_plan.py"
     if not script.is_file():
         script = HERE / "benchmarks" / "bench_plan.py"
@@ -45,7 +54,9 @@ def _full_plan(tree: Path, base: Path) -> dict[str, object]:
         [sys.executable, str(script), "--dir", str(base), "--phase", "full-plan"],
         capture_output=True, text=True, check=True, env=env,
     )
-    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    found: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    found["cpu"] = round(_cpu() - cpu0, 3)
+    return found
 
 
 def _impact_alone(base: Path) -> dict[str, object]:
@@ -100,7 +111,7 @@ print(json.dumps(out))
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
-def _trace(base: Path, with_address: bool) -> float:
+def _trace(base: Path, with_address: bool) -> tuple[float, float]:
     o = 10
     args = [
         sys.executable, "-m", "tak_gitops", "trace", "--env", "NTJP-PROD", "--root", str(base / "repo"),
@@ -110,12 +121,13 @@ def _trace(base: Path, with_address: bool) -> float:
     ]
     if with_address:
         args += ["--address", bench_plan.la(o, 5)]
+    cpu0 = _cpu()
     t0 = time.perf_counter()
     done = subprocess.run(args, capture_output=True, text=True, cwd=HERE)
     seconds = time.perf_counter() - t0
     if done.returncode not in (0, 3):
         raise SystemExit(f"trace failed ({done.returncode}): {done.stderr}")
-    return seconds
+    return seconds, _cpu() - cpu0
 
 
 def main() -> None:
@@ -136,17 +148,24 @@ def main() -> None:
         secs = [float(r["seconds"]) for r in found]  # type: ignore[arg-type]
         peak = [float(r["peak_mib"]) for r in found]  # type: ignore[arg-type]
         plan = [float(r["plan_and_document"]) for r in found]  # type: ignore[arg-type]
+        cpu = [float(r["cpu"]) for r in found]  # type: ignore[arg-type]
         size = found[-1]["plan_bytes"]
-        print(f"full plan, {name}: seconds {_stats(secs)}; plan_and_document {_stats(plan)}; "
-              f"peak MiB {_stats(peak)}; plan {size} bytes")
+        print(f"full plan, {name}: seconds {_stats(secs)}; CPU seconds {_stats(cpu)}; plan_and_document "
+              f"{_stats(plan)}; peak MiB {_stats(peak)}; plan {size} bytes")
     b = statistics.median(float(r["seconds"]) for r in runs["baseline"])  # type: ignore[arg-type]
     t = statistics.median(float(r["seconds"]) for r in runs["this tree"])  # type: ignore[arg-type]
-    print(f"full plan with impact / without: {t:.3f} s / {b:.3f} s = {t / b:.2f} ({(t / b - 1) * 100:+.0f} %)")
+    print(f"full plan with impact / without, median wall: {t:.3f} s / {b:.3f} s = {t / b:.2f} "
+          f"({(t / b - 1) * 100:+.0f} %)")
+    bc = statistics.median(float(r["cpu"]) for r in runs["baseline"])  # type: ignore[arg-type]
+    tc = statistics.median(float(r["cpu"]) for r in runs["this tree"])  # type: ignore[arg-type]
+    print(f"full plan with impact / without, median CPU: {tc:.3f} s / {bc:.3f} s = {tc / bc:.2f} "
+          f"({(tc / bc - 1) * 100:+.0f} %)")
     print("impact alone (best of 3, in one process):", json.dumps(_impact_alone(base)))
     for with_address in (True, False):
-        times = [_trace(base, with_address) for _ in range(args.runs)]
+        measured = [_trace(base, with_address) for _ in range(args.runs)]
         label = "one call" if with_address else "every address"
-        print(f"trace, whole process, {label}: {_stats(times)} s")
+        print(f"trace, whole process, {label}: wall {_stats([m[0] for m in measured])} s; "
+              f"CPU {_stats([m[1] for m in measured])} s")
 
 
 if __name__ == "__main__":

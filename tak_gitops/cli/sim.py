@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
@@ -66,6 +67,14 @@ def _clock(now: str | None) -> Clock:
     return FixedClock(moment if moment.tzinfo else moment.replace(tzinfo=DEFAULT_ZONE))
 
 
+def _zone(name: str) -> tzinfo:
+    """``--zone``: the TAK's time zone (TAK-web takes D in the JVM's zone), an IANA name."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise UsageError(f"--zone {name!r}: not a time zone name such as Europe/Stockholm or UTC") from exc
+
+
 @cli.group("sim")
 def sim_group() -> None:
     """The reference TAK: SQLite storage, TAK-web order execution and the TAK-api v2, on 127.0.0.1."""
@@ -81,6 +90,8 @@ def sim_group() -> None:
 @click.option("--user", "users", multiple=True, metavar="NAME:PASSWORD", help="TAK-web user (default admin:admin).")
 @click.option("--api-user", "api_users", multiple=True, metavar="NAME:PASSWORD", help="TAK-api user (default api:api).")
 @click.option("--now", help="Fix the clock at this ISO date-time (default: the wall clock).")
+@click.option("--zone", default="Europe/Stockholm", show_default=True, help="The TAK's time zone (D's date).")
+@click.option("--csrf", is_flag=True, help="Enforce TAK-web's CSRF tokens (tak.web.csrf.active, TAK-web's default).")
 @click.option(
     "--fault", "faults", multiple=True, metavar="SPEC", help="e.g. path=/coop/api/v2/cooperations,status=503,times=2"
 )
@@ -94,6 +105,8 @@ def serve(
     users: tuple[str, ...],
     api_users: tuple[str, ...],
     now: str | None,
+    zone: str,
+    csrf: bool,
     faults: tuple[str, ...],
 ) -> None:
     """Start the reference TAK, print its base URLs and serve until interrupted."""
@@ -105,6 +118,8 @@ def serve(
         users=_pairs(users, "--user", {"admin": "admin"}),
         api_users=_pairs(api_users, "--api-user", {"api": "api"}),
         clock=clock,
+        zone=_zone(zone),
+        csrf=csrf,
         faults=FaultPlan([_fault(spec) for spec in faults]),
     )
     db = Database(db_path)
@@ -166,3 +181,6 @@ def export_cmd(db_path: Path, output: Path, version: int | None) -> None:
     if data is None:
         raise TakGitopsError("no such published version" if version is not None else "nothing has been published yet")
     write_bytes_atomic(output, data)
+
+
+import tak_gitops.cli.sim_try  # noqa: E402, F401  (registers `sim try` on the group above)

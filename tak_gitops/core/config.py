@@ -71,6 +71,12 @@ class EnvironmentConfig(_Strict):
     )
     submit: SubmitterConfig = Field(default_factory=SubmitterConfig)
     protected: bool = Field(default=False, description="production: apply needs a reviewed environment")
+    require_forstudie: bool = Field(
+        default=False,
+        description="the platform owner requires an approved feasibility study (förstudie) for a producer's first "
+        "connection to a contract and a consumer's first cooperation with a logical address: a plan with one and "
+        "no `forstudie:` reference is refused",
+    )
 
     @field_validator("plattform")
     @classmethod

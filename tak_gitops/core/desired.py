@@ -104,6 +104,12 @@ class OrgEnvironment:
     acknowledged_removals: int | None = None
     takeovers: frozenset[RoutingKey] = frozenset()
     """Routing keys this organisation may take over from another owner (or from a system nobody owns)."""
+    forstudie: str | None = None
+    """The file's ``forstudie:`` ticket: for every first connection the file makes."""
+    forstudie_routings: Mapping[tuple[str, str], str] = field(default_factory=dict, hash=False)
+    """(producer, contract) -> the ``forstudie:`` of that contract entry."""
+    forstudie_authorizations: Mapping[tuple[str, str], str] = field(default_factory=dict, hash=False)
+    """(consumer, logical address) -> the ``forstudie:`` of the authorization entry naming them."""
 
 
 @dataclass(frozen=True)
@@ -163,6 +169,7 @@ class DesiredState:
                     sorted(o.acknowledged_cascades),
                     o.acknowledged_removals,
                     sorted(o.takeovers),
+                    *_forstudie_content(o),
                 ]
                 for o in state.orgs.values()
             )
@@ -178,3 +185,11 @@ class DesiredState:
         the state was loaded from a repository, else ``sha256:`` of :meth:`content` (a state built in memory)."""
         found = self.file_digests.get(env)
         return found if found is not None else digest(self.content(env))
+
+
+def _forstudie_content(o: OrgEnvironment) -> list[object]:
+    """The ``forstudie:`` references, for the digest: nothing when there are none (older digests stay)."""
+    if o.forstudie is None and not o.forstudie_routings and not o.forstudie_authorizations:
+        return []
+    return [o.forstudie, sorted([*k, v] for k, v in o.forstudie_routings.items()),
+            sorted([*k, v] for k, v in o.forstudie_authorizations.items())]

@@ -43,6 +43,12 @@ HsaIdOrWildcard = Annotated[
         }
     ),
 ]
+FORSTUDIE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:/#-]{0,63}$"
+FORSTUDIE_DESCRIPTION = (
+    "the ticket of the approved feasibility study (förstudie) for a first connection, e.g. TSK-12518; "
+    "carried into the order's kommentar"
+)
+
 ContractNamespace = Annotated[
     str,
     WithJsonSchema(
@@ -197,6 +203,11 @@ class ProducedContract(_Strict):
     addresses: tuple[AddressEntry, ...] = Field(
         min_length=1, description="the logical addresses routed to this producer for this contract"
     )
+    forstudie: str | None = Field(
+        default=None,
+        pattern=FORSTUDIE_PATTERN,
+        description=FORSTUDIE_DESCRIPTION + " (the producer's first connection to this contract)",
+    )
 
 
 class Producer(_Strict):
@@ -212,6 +223,11 @@ class Authorization(_Strict):
     contracts: tuple[ContractNamespace, ...] = Field(min_length=1, description="service contract namespaces")
     addresses: tuple[AddressEntry, ...] = Field(
         min_length=1, description='logical addresses; "*" is standardbehörighet (every address)'
+    )
+    forstudie: str | None = Field(
+        default=None,
+        pattern=FORSTUDIE_PATTERN,
+        description=FORSTUDIE_DESCRIPTION + " (the consumer's first cooperation with these addresses)",
     )
 
 
@@ -263,6 +279,11 @@ class EnvironmentFile(_Strict):
     model_config = ConfigDict(title="tak-gitops environment file (desired/<org>/<ENV>.yaml)")
 
     comment: str | None = Field(default=None, description="carried into orders (kommentar); TAK keeps 254 chars")
+    forstudie: str | None = Field(
+        default=None,
+        pattern=FORSTUDIE_PATTERN,
+        description=FORSTUDIE_DESCRIPTION + " (every first connection this file makes)",
+    )
     change_date: Annotated[dt.date | None, WithJsonSchema({"type": "string", "format": "date"})] = Field(
         default=None, description="optional genomforandeTidpunkt, YYYY-MM-DD"
     )

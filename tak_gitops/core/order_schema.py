@@ -1,4 +1,4 @@
-"""The JSON Schema of a BS JSON order as TAK-web accepts it.
+"""The JSON Schema of a BS JSON order as tak-gitops writes it (stricter than what TAK-web accepts).
 
 `tak-gitops schema` writes it to ``schemas/order.schema.json``.
 """
@@ -10,10 +10,12 @@ from typing import Any
 ORDER_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "$id": "https://tak-gitops/schemas/order.schema.json",
-    "title": "BS JSON order (JSON-beställning) as TAK-web accepts it",
-    "description": "One order for one platform. TAK-web's parser rejects unknown keys anywhere, so every object "
-    "forbids additional properties. Time stamps are yyyy-MM-ddTHH:mm:ss followed by an offset "
-    "without a colon.",
+    "title": "BS JSON order (JSON-beställning) as tak-gitops writes it",
+    "description": "The strict shape of the orders tak-gitops itself writes: every key present, numbers as "
+    "numbers, no null sections. TAK-web accepts more (string formatVersion and version, null or missing sections "
+    "and kommentar); to check any order the way TAK-web will, use `tak-gitops sim try`. Like TAK-web's parser it "
+    "rejects unknown keys anywhere, so every object forbids additional properties. Time stamps are "
+    "yyyy-MM-ddTHH:mm:ss followed by an offset without a colon.",
     "type": "object",
     "additionalProperties": False,
     "required": [

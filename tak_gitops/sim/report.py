@@ -25,8 +25,9 @@ def render_report(report: Report) -> str:
         lines.append("")
         lines.append(title)
         for group in GROUPS:
-            lines.append(f"{group}:")
-            lines.extend(_line(item) for item in section[group])
+            if section[group]:  # BestallningsRapport.buildAvsnitt adds only the groups that have lines
+                lines.append(f"{group}:")
+                lines.extend(_line(item) for item in section[group])
     return "\n".join(lines) + "\n"
 
 

@@ -40,8 +40,13 @@ def copy_repo(dest: Path) -> Path:
     return dest
 
 
-def test_the_readme_commands_run_as_written(tmp_path: Path) -> None:
+@pytest.mark.parametrize("csrf", [True, False], ids=["as-written-csrf-on", "csrf-off"])
+def test_the_readme_commands_run_as_written(tmp_path: Path, csrf: bool) -> None:
+    """As written the reference TAK runs with ``--csrf`` (TAK-web's default); the same block without it too."""
     block = readme_block()
+    assert " --csrf " in block
+    if not csrf:
+        block = block.replace(" --csrf ", " ")
     clone = copy_repo(tmp_path / "tak-gitops")
     script = tmp_path / "flow.sh"
     script.write_text(block, encoding="utf-8")

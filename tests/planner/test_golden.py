@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import orjson
@@ -64,10 +65,34 @@ def _scenario_remiss() -> Plan:
     )
 
 
+def _first_connection(tickets: bool) -> Plan:
+    """Region Värmland's Proxy connects to CertificateStatusUpdateForCare for the first time and grants Webcert
+    its first cooperation with Tolkcentralen; NTJP-PROD requires a förstudie for first connections (seed
+    004_3f93b05f7ad19afc.txt). Without a ticket the plan is refused; with one on the contract entry it goes
+    into the order's kommentar."""
+    b = fx.example_builder()
+    comment = "Anslutning av Proxy för CertificateStatusUpdateForCare"
+    b.orgs["region-varmland"] = replace(
+        b.orgs["region-varmland"],
+        comment=comment,
+        forstudie_routings={(fx.PROXY, fx.CSU3): "TSK-13001"} if tickets else {},
+    )
+    return make_plan(
+        fx.desired_state(b),
+        fx.example_snapshot(),
+        env=fx.ENV,
+        config=fx.config(require_forstudie=True),
+        hsa=fx.example_hsa(),
+        orgs=["region-varmland"],
+    )
+
+
 SCENARIOS: dict[str, Callable[[], Plan]] = {
     "scenario-1-smi-certificates": _scenario_smi,
     "scenario-2-getcarecontacts": _scenario_gcc,
     "scenario-3-electronic-referral": _scenario_remiss,
+    "scenario-4-first-connection-without-forstudie": lambda: _first_connection(False),
+    "scenario-5-first-connection-with-forstudie": lambda: _first_connection(True),
 }
 
 

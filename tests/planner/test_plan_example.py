@@ -442,3 +442,22 @@ def test_same_inputs_give_identical_bytes() -> None:
     from tak_gitops.core.canonical import canonical_json
 
     assert canonical_json(plan_example().to_document()) == canonical_json(plan_example().to_document())
+
+
+def test_a_grant_goes_in_the_producer_order_unless_the_consumers_organisation_wants_it_itself() -> None:
+    """README, "Which order carries a grant's authorization": Region Värmland's grant for Inera's Webcert and Region
+    Sörmland's for Inera's 1177 e-tjänster go in the granting producers' wave-1 orders; Inera's grant for its own
+    consumer B31 goes in B31's wave-2 consumer order. In a plan for Region Värmland alone the same holds for its
+    grant, and in one for Inera alone B31's authorization stays in B31's order."""
+
+    def auth_orders(plan) -> dict[tuple[str, str, str], str]:  # type: ignore[no-untyped-def]
+        return {c.key: o.id for o in plan.orders for c in o.changes if c.action == "add-authorization"}
+
+    full = auth_orders(plan_example())
+    assert full[(fx.WEBCERT, fx.HVT, fx.CSU3)] == "w1-region-varmland-producer-SE162321000156-B3K"
+    assert full[(fx.E1177, fx.CVG, GCC2)] == "w1-region-sormland-producer-SE162321000032-00D1"
+    assert full[(fx.INTYG, fx.HVT, fx.SMC2)] == "w2-inera-consumer-SE5565594230-B31"
+    varmland = auth_orders(plan_example(orgs=["region-varmland"]))
+    assert varmland[(fx.WEBCERT, fx.HVT, fx.CSU3)] == "w1-region-varmland-producer-SE162321000156-B3K"
+    inera = auth_orders(plan_example(orgs=["inera"]))
+    assert inera[(fx.INTYG, fx.HVT, fx.SMC2)] == "w2-inera-consumer-SE5565594230-B31"

@@ -84,7 +84,7 @@ def test_login_sets_a_session_cookie_and_bad_password_redirects_to_error(sim: Si
     bad = client.post("/auth/login", data={"username": "admin", "password": "wrong"})
     assert (bad.status_code, bad.headers["location"], "SESSION" in client.cookies) == (
         302,
-        "/tak-web/auth/login?error",
+        "/tak-web/auth/login?error=true",
         False,
     )
     good = client.post("/auth/login", data={"username": "admin", "password": "s3cret"})
@@ -104,7 +104,7 @@ def test_create_executes_and_answers_text_plain(sim: SimServer, tak: Database) -
     assert answer.status_code == 200
     assert answer.headers["content-type"] == "text/plain;charset=UTF-8"
     assert answer.text.startswith("Plattform: NTJP-PROD\nFormat Version: 1.0\n")
-    assert f"Nyskapad: {WEBCERT_LA} - {COSMIC} - {LCQA3} (2025-05-21 - 2125-05-21)" in answer.text
+    assert f"Nyskapad: {WEBCERT_LA} - {COSMIC} - {LCQA3}  (2025-05-21 - 2125-05-21)" in answer.text
     # errors are also answered 200
     mismatch = submit(client, order(plattform="SLL-PROD"))
     assert (mismatch.status_code, mismatch.text) == (

@@ -99,7 +99,7 @@ def collect_new_objects(orders: Sequence[Mapping[str, Any]]) -> NewObjects:
         for change in order.get("changes") or ():
             action = change.get("action")
             if action == "add-logical-address":
-                hsa = valid_hsa_id(text_field(change, "hsa_id", where), "logical address", where)
+                hsa = valid_hsa_id(text_field(change, "hsa_id", where), "logical address", where, wildcard=True)
                 addresses[hsa] = {"hsaId": hsa, "beskrivning": text_field(change, "description", where)}
             elif action == "add-system":
                 hsa = valid_hsa_id(text_field(change, "hsa_id", where), "system", where)
@@ -128,7 +128,8 @@ def fill_order(order: Mapping[str, Any], where: str, new: NewObjects) -> Section
         if action not in _KNOWN_ACTIONS:
             raise PlanFileError(f"{where}: unknown change action {action!r}")
         if action == "add-logical-address":
-            referenced_addresses.add(valid_hsa_id(text_field(change, "hsa_id", where), "logical address", where))
+            hsa_id = text_field(change, "hsa_id", where)
+            referenced_addresses.add(valid_hsa_id(hsa_id, "logical address", where, wildcard=True))
             continue
         if action == "add-system":
             referenced_systems.add(valid_hsa_id(text_field(change, "hsa_id", where), "system", where))

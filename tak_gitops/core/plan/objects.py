@@ -38,6 +38,10 @@ class NewObjects:
     systems: dict[str, str] = field(default_factory=dict)
 
 
+WILDCARD_NAME = "Standardbehörighet"
+"""The name of the logical address ``*`` when a plan creates it."""
+
+
 def new_objects(ctx: PlanContext, placed: Sequence[Placed]) -> NewObjects:
     """The addresses and systems the additions refer to that the TAK does not have; an error for each that
     cannot be created (an address without a name, a system nobody describes)."""
@@ -61,9 +65,14 @@ def new_objects(ctx: PlanContext, placed: Sequence[Placed]) -> NewObjects:
         else:
             continue
         location = locations.get(c.key)
-        if (
-            la != WILDCARD  # '*' (Standardbehörighet) is on every TAK, but the TAK-api lists it only when used
-            and la not in out.addresses
+        if la == WILDCARD:
+            # '*' (standardbehörighet) is a logical address row like any other: TAK-web refuses a row on it when
+            # the TAK lacks it ("Logisk Adress med HSAId = * finns inte."). The TAK-api lists it only when a row
+            # uses it, so an export without it may still have it; TAK-web drops an existing one from the order.
+            if WILDCARD not in known_addresses and WILDCARD not in ctx.rows_mention("addresses"):
+                out.addresses.setdefault(WILDCARD, WILDCARD_NAME)
+        elif (
+            la not in out.addresses
             and la not in missing_names
             and la not in known_addresses
             and la not in ctx.rows_mention("addresses")

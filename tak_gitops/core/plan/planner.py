@@ -20,6 +20,7 @@ from tak_gitops.core.plan.after import AfterState
 from tak_gitops.core.plan.cascade_review import plan_cascades
 from tak_gitops.core.plan.context import Acknowledgements, PlanContext
 from tak_gitops.core.plan.diff import diff_rows
+from tak_gitops.core.plan.forstudie import forstudie_tickets
 from tak_gitops.core.plan.guards import guard_refusals
 from tak_gitops.core.plan.held import hold_pending
 from tak_gitops.core.plan.impact_review import impact_tree, plan_impact
@@ -132,6 +133,7 @@ def _make_plan(
         new_addresses=new.addresses,
         new_systems=new.systems,
         new_contracts=diff.new_contracts,
+        forstudie=forstudie_tickets(ctx, placed),
     )
     # What the orders do to calls; calls that break or move elsewhere are the cascade guard.
     impact, cascade_refusals, elsewhere = plan_impact(ctx, orders, tree)

@@ -2,7 +2,9 @@
 
 Each order targets one system of one organisation. Waves follow the dependency order a person at the service
 desk can follow: 1 producer orders (new logical addresses, systems and contracts, routing adds and changes,
-grants), 2 consumer orders (authorization adds), 3 authorization removals, 4 routing removals. A removal of an
+grants for other organisations' consumers), 2 consumer orders (authorization adds, a grant's too when the
+consumer's organisation is planned and wants it: an authorization belongs to its consumer's owner), 3
+authorization removals, 4 routing removals. A removal of an
 authorization therefore always comes before the removal of the routing it relies on, and every addition
 before anything that depends on it. New logical addresses, systems and contracts are listed in every order
 that refers to them (TAK-web needs them in the same order and skips the ones that exist already).
@@ -34,6 +36,7 @@ def build_orders(
     new_addresses: Mapping[str, str],
     new_systems: Mapping[str, str],
     new_contracts: Mapping[str, tuple[str, int]],
+    forstudie: Mapping[tuple[str, str, str], tuple[str, ...]] | None = None,
 ) -> tuple[Order, ...]:
     """Group changes into orders, add the prerequisites each order needs, sort everything by explicit keys."""
     groups: dict[tuple[str, str, str], set[Change]] = {}
@@ -68,10 +71,20 @@ def build_orders(
                 kind=kind,
                 org=org,
                 system=system,
-                comment=oe.comment if oe else None,
+                comment=with_forstudie(oe.comment if oe else None, (forstudie or {}).get((kind, org, system), ())),
                 change_date=oe.change_date.isoformat() if oe and oe.change_date else None,
                 changes=tuple(sorted(changes | extra, key=lambda c: c.sort_key)),
             )
         )
     orders.sort(key=lambda o: (o.wave, o.id))
     return tuple(orders)
+
+
+def with_forstudie(comment: str | None, tickets: tuple[str, ...]) -> str | None:
+    """The order's comment led by the feasibility-study tickets of its first connections (those the comment does not
+    already name), as Beställningsstödet carries the ticket in the order's "Övrig information"."""
+    new = [t for t in tickets if comment is None or t not in comment]
+    if not new:
+        return comment
+    head = "Förstudie " + ", ".join(new)
+    return f"{head}: {comment}" if comment else head

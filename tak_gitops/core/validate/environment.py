@@ -42,11 +42,16 @@ class EnvironmentRules(ReferenceRules):
         # producers: routings
         # (producer, contract) -> the address lists it routes here; their union is made only for a grant
         produced: dict[tuple[str, str], list[tuple[str, ...]]] = {}
+        forstudie_routings: dict[tuple[str, str], str] = {}
+        forstudie_authorizations: dict[tuple[str, str], str] = {}
         unsure: set[str] = set()  # producers with a routing left out for a problem reported at it
         for producer in seq(root.get("producers")):
             system = self._system_ref(producer.get("system"), org.key, env, "producer")
             for item in seq(producer.get("contracts")):
                 contract = self._contract(item.get("contract"))
+                ticket = _forstudie(item)
+                if ticket is not None and system is not None and contract is not None:
+                    forstudie_routings[(system, contract)] = ticket
                 profile_node, url_node = item.get("profile"), item.get("url")
                 profile = profile_node.str_value() if profile_node is not None else None
                 url = url_node.str_value() if url_node is not None else None
@@ -96,6 +101,9 @@ class EnvironmentRules(ReferenceRules):
                 entries = self._entries(item.get("addresses"), sets, wildcard=True)
                 if system is None:
                     continue
+                ticket = _forstudie(item)
+                if ticket is not None:
+                    forstudie_authorizations.update(dict.fromkeys(((system, a) for e in entries for a in e[0]), ticket))
                 # _authorize, inlined: a consumer's lists are where the hundreds of thousands of keys come from
                 auth_orgs, auth_locations, org_key = build.authorization_orgs, build.locations, org.key
                 own = self._org_sets.setdefault(org_key, frozenset({org_key}))
@@ -144,4 +152,14 @@ class EnvironmentRules(ReferenceRules):
             acknowledged_cascades=frozenset(cascades),
             acknowledged_removals=removals,
             takeovers=frozenset(takeovers),
+            forstudie=_forstudie(root),
+            forstudie_routings=forstudie_routings,
+            forstudie_authorizations=forstudie_authorizations,
         )
+
+
+def _forstudie(node: Node) -> str | None:
+    """The ``forstudie:`` ticket of a map node, stripped (its shape is checked with the file's model)."""
+    found = node.get("forstudie") if node.kind == "map" else None
+    value = found.str_value() if found is not None else None
+    return value.strip() if value is not None and value.strip() else None

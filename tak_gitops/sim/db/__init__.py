@@ -12,6 +12,7 @@ from tak_gitops.sim.db.changes import (
     CreateVagval,
     SetDates,
     SoftDelete,
+    Touch,
 )
 from tak_gitops.sim.db.database import Database
 from tak_gitops.sim.db.repository import SqliteRepository
@@ -33,6 +34,7 @@ __all__ = [
     "SetDates",
     "SoftDelete",
     "SqliteRepository",
+    "Touch",
     "VagvalRow",
     "iso",
 ]

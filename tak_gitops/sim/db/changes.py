@@ -67,7 +67,16 @@ class SoftDelete:
     id: int
 
 
-Change = CreatePlain | CreateAnropsadress | CreateVagval | CreateBehorighet | SetDates | SoftDelete
+@dataclass(frozen=True)
+class Touch:
+    """Save an existing row unchanged but for ``updatedBy``/``updatedTime``: TAK-web's ``update`` of a call address
+    an order only refers to (``BestallningService.execute``), so it is among the user's pending changes."""
+
+    table: str
+    id: int
+
+
+Change = CreatePlain | CreateAnropsadress | CreateVagval | CreateBehorighet | SetDates | SoftDelete | Touch
 
 
 def save_rank(change: Change) -> int:
@@ -75,7 +84,7 @@ def save_rank(change: Change) -> int:
     became unused last."""
     if isinstance(change, CreatePlain):
         return ("logiskadress", "tjanstekomponent", "tjanstekontrakt").index(change.table)
-    if isinstance(change, CreateAnropsadress):
+    if isinstance(change, CreateAnropsadress | Touch):
         return 3
     if isinstance(change, CreateBehorighet) or (
         isinstance(change, SetDates | SoftDelete) and change.table == "anropsbehorighet"

@@ -13,6 +13,7 @@ from tak_gitops.sim.db.changes import (
     CreatePlain,
     CreateVagval,
     SetDates,
+    Touch,
     save_rank,
 )
 from tak_gitops.sim.db.rows import BehorighetRow, PlainRow, VagvalRow
@@ -172,6 +173,10 @@ class SqliteRepository:
                 )
             elif isinstance(change, CreatePlain | CreateAnropsadress | CreateBehorighet | CreateVagval):
                 self._insert(*self._row(change), stamp)
+            elif isinstance(change, Touch):
+                self.conn.execute(
+                    f"UPDATE {change.table} SET updatedBy = ?, updatedTime = ? WHERE id = ?", (*stamp, change.id)
+                )
             else:
                 self.conn.execute(
                     f"UPDATE {change.table} SET deleted = NULL, updatedBy = ?, updatedTime = ? WHERE id = ?",

@@ -85,7 +85,8 @@ class RunState:
     changes: list[Change] = field(default_factory=list)
     new_plain: dict[tuple[str, str], str] = field(default_factory=dict)
     """(table, key exactly as written in the order) -> key as it will be stored (upper case for HSA-ids)."""
-    new_adresser: set[tuple[str, str, str]] = field(default_factory=set)
+    anropsadresser: set[tuple[str, str, str]] = field(default_factory=set)
+    """(profile, producer, URL), lower-cased but the URL, of every call address the order creates or refers to."""
     deleted_vagval: set[int] = field(default_factory=set)
 
 

@@ -1,5 +1,10 @@
-"""TAK-web's ``EntityValidator`` rules for the rows an order creates: HSA-ids, namespaces, descriptions and call
-address URLs, with the messages its ``messages.properties`` gives."""
+"""TAK-web's ``EntityValidator`` rules for the rows an order creates (HSA-ids, namespaces, call address URLs),
+with the messages of its ``messages.properties``.
+
+The values reach these rules cleaned (``JsonUtils.cleanupString``: trimmed, at most 255 characters), so the length
+rules can only find an empty value. ``rejectIfWrongLength`` names an empty value with the ``empty`` code instead of
+``invalid.length``; ``ValidationUtils.rejectIfEmptyOrWhitespace`` never fires in an order, because
+``BestallningEntityErrors.getFieldValue`` answers the ``Field`` object, not the value."""
 
 from __future__ import annotations
 
@@ -10,42 +15,35 @@ _NS_RE = re.compile(r"[0-9a-zA-Z_.:\-]*")
 _URL_RE = re.compile(r"[0-9a-zA-Z_.:/\-?&]*")
 
 
-def validate_hsa(value: str | None, *, allow_star: bool) -> list[str]:
-    """A logical address (``allow_star``: ``*`` passes) or component HSA-id: not blank, at most 255 characters."""
-    if value is None or value.strip() == "":
-        return ["HSA-ID får inte vara tomt"]
-    out = []
-    if len(value) > 255:
-        out.append("HSA-ID har felaktig längd")
+def _length(value: str, low: int, high: int, empty: str, wrong: str) -> list[str]:
+    if low <= len(value) <= high:
+        return []
+    return [empty if value == "" else wrong]
+
+
+def validate_hsa(value: str, *, allow_star: bool) -> list[str]:
+    """``validateLogiskAdress`` (``allow_star``: ``*`` passes the content rule) and ``validateTjanstekomponent``."""
+    out = _length(value, 1, 255, "HSA-ID får inte vara tomt", "HSA-ID har felaktig längd")
     if not (allow_star and value == "*") and not _HSA_RE.fullmatch(value):
         out.append("HSA-ID har ogiltigt innehåll")
     return out
 
 
-def validate_namnrymd(value: str | None) -> list[str]:
-    """A contract namespace: not blank, at most 255 characters, ``[0-9a-zA-Z_.:-]*``."""
-    if value is None or value.strip() == "":
-        return ["Namnrymd får inte vara tom"]
-    out = []
-    if len(value) > 255:
-        out.append("Namnrymd har felaktig längd")
+def validate_namnrymd(value: str) -> list[str]:
+    """``validateTjanstekontrakt``: 1–255 characters of ``[0-9a-zA-Z_.:-]``."""
+    out = _length(value, 1, 255, "Namnrymd får inte vara tom", "Namnrymd har felaktig längd")
     if not _NS_RE.fullmatch(value):
         out.append("Namnrymd har ogiltigt innehåll")
     return out
 
 
-def validate_beskrivning(value: str | None) -> list[str]:
-    """A description: at most 255 characters."""
-    return ["Beskrivning har felaktig längd"] if value is not None and len(value) > 255 else []
+def validate_beskrivning(value: str) -> list[str]:
+    """The description rule of the three: at most 255 characters."""
+    return _length(value, 0, 255, "", "Beskrivning har felaktig längd")
 
 
 def validate_adress(value: str) -> list[str]:
-    """TAK's rules for a call address URL: not blank, 5–255 characters, ``[0-9a-zA-Z_.:/\\-?&]*``."""
-    out = []
-    if value.strip() == "":
-        out.append("Adress får inte vara tom")
-    if not 5 <= len(value) <= 255:
-        out.append("Adress har felaktig längd")
-    if not _URL_RE.fullmatch(value):
-        out.append("Adress har ogiltigt innehåll")
-    return out
+    """``validateAnropsadress``: ``[0-9a-zA-Z_.:/\\-?&]*`` of 5–255 characters; an empty URL gives the one
+    ``empty`` message (``Adress får inte vara tom``), a blank one the content and the length messages."""
+    out = [] if _URL_RE.fullmatch(value) else ["Adress har ogiltigt innehåll"]
+    return out + _length(value, 5, 255, "Adress får inte vara tom", "Adress har felaktig längd")

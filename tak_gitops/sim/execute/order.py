@@ -18,10 +18,11 @@ def null_text(value: str | None) -> str:
 
 @dataclass(frozen=True)
 class PlainItem:
-    """A ``logiskadresser``/``tjanstekomponenter`` item (``key`` = hsaId) or ``tjanstekontrakt`` (namnrymd)."""
+    """A ``logiskadresser``/``tjanstekomponenter`` item (``key`` = hsaId) or ``tjanstekontrakt`` (namnrymd), both
+    texts cleaned as TAK-web's setters clean them (``JsonUtils.cleanupString``)."""
 
-    key: str | None
-    beskrivning: str | None
+    key: str
+    beskrivning: str
     major_version: int = 0
 
 
@@ -34,7 +35,11 @@ class BehorighetItem:
     tjanstekontrakt: str | None
 
     def text(self) -> str:
-        return " - ".join(null_text(x) for x in (self.logisk_adress, self.tjanstekonsument, self.tjanstekontrakt))
+        """``AnropsbehorighetBestallning.toString``."""
+        return (
+            f"Logisk adress: {null_text(self.logisk_adress)}, Tjänstekonsument: {null_text(self.tjanstekonsument)}, "
+            f"Tjänstekontrakt: {null_text(self.tjanstekontrakt)}"
+        )
 
     def has_required_fields(self) -> bool:
         return None not in (self.logisk_adress, self.tjanstekonsument, self.tjanstekontrakt)
@@ -51,8 +56,12 @@ class VagvalItem:
     adress: str | None
 
     def text(self) -> str:
-        parts = (self.logisk_adress, self.tjanstekontrakt, self.tjanstekomponent, self.rivtaprofil, self.adress)
-        return " - ".join(null_text(x) for x in parts)
+        """``VagvalBestallning.toString``."""
+        return (
+            f"Logisk adress: {null_text(self.logisk_adress)}, Tjänstekontrakt: {null_text(self.tjanstekontrakt)}, "
+            f"Tjänstekomponent: {null_text(self.tjanstekomponent)}, RivTaProfil: {null_text(self.rivtaprofil)}, "
+            f"Adress: {null_text(self.adress)}"
+        )
 
     def has_required_fields_for_include(self) -> bool:
         return self.adress is not None and self.has_required_fields_for_exclude()
@@ -74,15 +83,14 @@ class Section:
 
 @dataclass(frozen=True)
 class Order:
-    """The whole order (``JsonBestallning``); time stamps kept as written, ``genomforande`` parsed."""
+    """The whole order (``JsonBestallning``) with its time stamps parsed."""
 
     plattform: str
     format_version: float
     version: int
-    bestallnings_tidpunkt: str | None
-    genomforande_tidpunkt: str | None
+    bestallning: datetime | None
     genomforande: datetime | None
     utforare: str | None
-    kommentar: str | None
+    kommentar: str
     inkludera: Section
     exkludera: Section

@@ -111,13 +111,37 @@ def _list(
     return tuple(out)
 
 
+def cleanup_string(value: str | None) -> str:
+    """``JsonUtils.cleanupString``: trimmed as Java trims, a newline becomes a space, carriage returns go, and a
+    text over 255 characters is cut to 254; null becomes ``""``.
+
+    TAK-web's ``/rest/create`` maps the order twice (``parseAndFormatJson`` writes it back out, with every field,
+    then ``buildBestallningsData`` reads that), so a field the order leaves out reaches the setter as null too."""
+    if value is None:
+        return ""
+    text = _java_trim(value).replace("\n", " ").replace("\r", "")
+    return text[:254] if len(text) > 255 else text
+
+
+def _java_trim(value: str) -> str:
+    """``String.trim``: strips the characters up to U+0020 from both ends (not other Unicode spaces)."""
+    start, end = 0, len(value)
+    while start < end and value[start] <= " ":
+        start += 1
+    while end > start and value[end - 1] <= " ":
+        end -= 1
+    return value[start:end]
+
+
 def _hsa_item(item: dict[str, Any], w: str) -> PlainItem:
-    return PlainItem(_string(item.get("hsaId"), w), _string(item.get("beskrivning"), w))
+    return PlainItem(cleanup_string(_string(item.get("hsaId"), w)), cleanup_string(_string(item.get("beskrivning"), w)))
 
 
 def _contract_item(item: dict[str, Any], w: str) -> PlainItem:
     return PlainItem(
-        _string(item.get("namnrymd"), w), _string(item.get("beskrivning"), w), _number(item.get("majorVersion"), w, int)
+        cleanup_string(_string(item.get("namnrymd"), w)),
+        cleanup_string(_string(item.get("beskrivning"), w)),
+        _number(item.get("majorVersion"), w, int),
     )
 
 
@@ -156,12 +180,6 @@ def _section(obj: Any, where: str) -> Section:
     )
 
 
-def _kommentar(value: str | None) -> str | None:
-    if value is None:
-        return None
-    return value.strip().replace("\r", "").replace("\n", "")[:254]
-
-
 def parse_order(text: str) -> Order:
     """Map the JSON text (from the first ``{`` to the last ``}``) to an :class:`Order`, as strictly as TAK-web."""
     if "{" not in text or "}" not in text:
@@ -183,11 +201,10 @@ def parse_order(text: str) -> Order:
         plattform=plattform,
         format_version=_number(top.get("formatVersion"), "formatVersion", float),
         version=_number(top.get("version"), "version", int),
-        bestallnings_tidpunkt=_string(top.get("bestallningsTidpunkt"), "bestallningsTidpunkt"),
-        genomforande_tidpunkt=_string(top.get("genomforandeTidpunkt"), "genomforandeTidpunkt"),
+        bestallning=stamps["bestallningsTidpunkt"],
         genomforande=stamps["genomforandeTidpunkt"],
         utforare=_string(top.get("utforare"), "utforare"),
-        kommentar=_kommentar(_string(top.get("kommentar"), "kommentar")),
+        kommentar=cleanup_string(_string(top.get("kommentar"), "kommentar")),
         inkludera=_section(top.get("inkludera"), "inkludera"),
         exkludera=_section(top.get("exkludera"), "exkludera"),
     )

@@ -25,6 +25,7 @@ from tak_gitops.sim.db import (
     SetDates,
     SoftDelete,
     SqliteRepository,
+    Touch,
     VagvalRow,
 )
 from tak_gitops.sim.execute import validator as v
@@ -122,14 +123,13 @@ def prepare_plain_objects(order: Order, st: RunState, report: Report) -> None:
     }
     for table, group, prefix in _PLAIN_GROUPS:
         for item in lists[table]:
-            if item.key is not None and st.repo.find_plain(table, item.key) is not None:
+            if st.repo.find_plain(table, item.key) is not None:
                 continue
             problems = _entity_problems(table, item)
             if problems:
                 for p in problems:
                     st.errors.add(prefix + p)
                 continue
-            assert item.key is not None
             stored = item.key if table == "tjanstekontrakt" else item.key.upper()
             st.new_plain[(table, item.key)] = stored
             st.changes.append(CreatePlain(table, stored, item.beskrivning, item.major_version))
@@ -137,10 +137,11 @@ def prepare_plain_objects(order: Order, st: RunState, report: Report) -> None:
 
 
 def _anropsadress(st: RunState, producer: str, profile: str, url: str) -> bool:
-    """``findOrCreateAnropsAdress`` and ``validateAnropAddress``; False after adding an error."""
+    """``findOrCreateAnropsAdress`` and ``validateAnropAddress``; False after adding an error. An existing call
+    address is saved again with the user's name (``execute`` updates every call address the order holds)."""
     p = "Skapa Vägval: "
     akey = (profile.lower(), producer.lower(), url)
-    if akey in st.new_adresser:
+    if akey in st.anropsadresser:
         return True
     existing = st.repo.find_anropsadress(producer, profile, url)
     if existing is None:
@@ -149,11 +150,14 @@ def _anropsadress(st: RunState, producer: str, profile: str, url: str) -> bool:
             st.errors.add(p + problem)
         if problems:
             return False
-        st.new_adresser.add(akey)
+        st.anropsadresser.add(akey)
         st.changes.append(CreateAnropsadress(producer, profile, url))
     elif (other := v.unpublished_by_other(existing, st.user)) is not None:
         st.errors.add(p + f"Anropsadress ({url}, {profile}, {producer}) är opublicerad och skapad av {other}.")
         return False
+    else:
+        st.anropsadresser.add(akey)
+        st.changes.append(Touch("anropsadress", existing.id))
     return True
 
 
@@ -254,7 +258,7 @@ def build(repo: Repository, order: Order, *, user: str, platform: str, zone: tzi
     if order.plattform != platform:
         return Outcome("errors", errors=[PLATFORM_MISMATCH.format(order=order.plattform, instance=platform)])
 
-    report = Report(metadata=metadata(order))
+    report = Report(metadata=[])
     # phase 2: duplicates, ends, plain objects
     v.validate_duplicates(order, st.errors)
     prepare_for_delete(order, st, report)
@@ -276,8 +280,9 @@ def build(repo: Repository, order: Order, *, user: str, platform: str, zone: tzi
         return Outcome("errors", errors=st.errors.list())
 
     # phase 5: report
-    if order.bestallnings_tidpunkt is None:
+    if order.bestallning is None:
         return Outcome("runtime", message="bestallningsTidpunkt is missing")
+    report.metadata = metadata(order, zone)
     return Outcome("report", report=report, changes=st.changes)
 
 

@@ -3,7 +3,7 @@
 Routes:
 
 * ``POST /tak-web/auth/login`` (form ``username``, ``password``): ``302`` to ``/tak-web/`` with a ``SESSION``
-  cookie, or ``302`` to ``/tak-web/auth/login?error`` for bad credentials (Spring Security's form login);
+  cookie, or ``302`` to ``/tak-web/auth/login?error=true`` for bad credentials (Spring Security's form login);
 * ``POST /tak-web/rest/create`` (session, ``application/x-www-form-urlencoded``, else ``415``): the body is
   URL-decoded and the text from the first ``{`` to the last ``}`` executed as an order; always
   ``200 text/plain`` with the report or the error text;
@@ -13,6 +13,10 @@ Routes:
   (``PubVersion-<id>.json.gzip``);
 * ``GET /coop/api/v2/...`` (HTTP Basic): the TAK-api read endpoints (:mod:`tak_gitops.sim.takapi`);
 * ``GET /coop/api/v1/...``: ``410`` "Cooperation API v1 has been closed. Please use v2 instead."
+
+* ``GET /tak-web/auth/login``, ``GET /tak-web/bestallning`` (session): the login form and the order page, with
+  the hidden ``_csrf`` field when CSRF protection is on (``SimConfig.csrf``; :mod:`.csrf`): then every POST needs
+  its session's token (field ``_csrf`` or header ``X-CSRF-TOKEN``) or is sent to ``/auth/login?csrfError=true``.
 
 Without a session the TAK-web routes redirect to the login form (``302``). A :class:`FaultPlan` given at start
 can make chosen paths answer an HTTP status, wait, or drop the connection after reading the request body.
@@ -50,6 +54,10 @@ class _Handler(TakWebRoutes, CoopRoutes):
             self._text(HTTPStatus.GONE, V1_GONE)
         elif path.startswith(V2_PREFIX):
             self._api(path[len(V2_PREFIX) :], parse_qs(url.query))
+        elif path == "/tak-web/auth/login":
+            self._login_form()
+        elif path == "/tak-web/bestallning":
+            self._order_form()
         elif path.startswith("/tak-web/pubversion/download/"):
             self._download(path.rsplit("/", 1)[-1])
         else:

@@ -41,6 +41,8 @@ class SimConfig:
     clock: Clock = field(default_factory=SystemClock)
     zone: tzinfo = DEFAULT_ZONE
     faults: FaultPlan = field(default_factory=FaultPlan)
+    csrf: bool = False
+    """Enforce TAK-web's CSRF tokens (:mod:`tak_gitops.sim.server.csrf`)."""
 
 
 class SimState:
@@ -53,6 +55,8 @@ class SimState:
         self._lock = threading.Lock()
         self._model_key: tuple[int, str] | None = None
         self._model: Model | None = None
+        self.csrf_tokens: dict[str, str] = {}
+        """Session id (logged in or not) -> its CSRF token."""
         self.received: list[ReceivedOrder] = []
         """Every order that reached execution, in arrival order (not those an injected fault swallowed)."""
 
@@ -63,6 +67,7 @@ class SimState:
             self.db = db
             self.config.faults = faults if faults is not None else FaultPlan()
             self.sessions.clear()
+            self.csrf_tokens.clear()
             self.received.clear()
             self._model_key, self._model = None, None
 
@@ -70,14 +75,28 @@ class SimState:
         with self._lock:
             self.received.append(order)
 
-    def login(self, username: str, password: str) -> str | None:
+    def login(self, username: str, password: str, previous: str | None = None) -> str | None:
+        """A new session for the user (the ``previous`` one and its CSRF token end), or None."""
         expected = self.config.users.get(username)
         if expected is None or not secrets.compare_digest(expected.encode(), password.encode()):
             return None
         token = secrets.token_hex(16)
         with self._lock:
+            if previous is not None:
+                self.sessions.pop(previous, None)
+                self.csrf_tokens.pop(previous, None)
             self.sessions[token] = username
         return token
+
+    def csrf_token(self, session: str) -> str:
+        """The session's CSRF token, made on first use."""
+        with self._lock:
+            return self.csrf_tokens.setdefault(session, secrets.token_urlsafe(24))
+
+    def csrf_valid(self, session: str | None, sent: str) -> bool:
+        with self._lock:
+            expected = None if session is None else self.csrf_tokens.get(session)
+        return expected is not None and bool(sent) and secrets.compare_digest(expected.encode(), sent.encode())
 
     def api(self) -> TakApi | None:
         """The TAK-api over the latest published version on today's date (None before any publication)."""

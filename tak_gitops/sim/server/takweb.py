@@ -1,4 +1,5 @@
-"""TAK-web's routes in the reference TAK: form login, order execution, publication and its download."""
+"""TAK-web's routes in the reference TAK: form login, order execution, publication and its download (each POST
+first passes the CSRF check when it is on)."""
 
 from __future__ import annotations
 
@@ -8,23 +9,29 @@ from urllib.parse import parse_qs, unquote_plus
 from tak_gitops.sim import publish as publishing
 from tak_gitops.sim.execute import execute
 from tak_gitops.sim.report import render
-from tak_gitops.sim.server.plumbing import SESSION_COOKIE, Plumbing
+from tak_gitops.sim.server.csrf import CsrfRoutes
+from tak_gitops.sim.server.plumbing import SESSION_COOKIE
 from tak_gitops.sim.server.state import ReceivedOrder
 
 
-class TakWebRoutes(Plumbing):
+class TakWebRoutes(CsrfRoutes):
     """``/tak-web/...``: a session from the login form is needed for everything but the login itself."""
 
     def _login(self) -> None:
         form = parse_qs(self._body().decode("utf-8", "replace"))
-        token = self.state.login((form.get("username") or [""])[0], (form.get("password") or [""])[0])
+        if self._csrf_refused(form):
+            return
+        username, password = (form.get("username") or [""])[0], (form.get("password") or [""])[0]
+        token = self.state.login(username, password, previous=self._session_id())
         if token is None:
-            self._redirect("/tak-web/auth/login?error")
+            self._redirect("/tak-web/auth/login?error=true")  # SecurityConfig: failureUrl(LOGIN_PAGE + "?error=true")
         else:
             self._redirect("/tak-web/", {"Set-Cookie": f"{SESSION_COOKIE}={token}; Path=/tak-web; HttpOnly"})
 
     def _create(self) -> None:
         raw = self._body()
+        if self._csrf_refused({}):  # the body is the order, not a form: the token comes as a header
+            return
         user = self._user()
         if user is None:
             self._redirect("/tak-web/auth/login")
@@ -42,6 +49,8 @@ class TakWebRoutes(Plumbing):
 
     def _publish(self) -> None:
         form = parse_qs(self._body().decode("utf-8", "replace"))
+        if self._csrf_refused(form):
+            return
         user = self._user()
         if user is None:
             self._redirect("/tak-web/auth/login")

@@ -1,0 +1,70 @@
+"""First connections and their feasibility studies (förstudie): the platform owner requires an approved one the
+first time a producer connects to a contract and the first time a consumer establishes cooperation with a
+logical address. Where an environment requires it (``require_forstudie``), such a change without a ``forstudie:``
+ticket is an error; every ticket of a first connection goes into its order's ``kommentar``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from tak_gitops.core.plan.context import PlanContext
+from tak_gitops.core.plan.model import Finding
+from tak_gitops.core.plan.waves import Placed
+
+OrderKey = tuple[str, str, str]
+"""(kind, org, system): one order of the plan."""
+
+
+def forstudie_tickets(ctx: PlanContext, placed: Sequence[Placed]) -> Mapping[OrderKey, tuple[str, ...]]:
+    """The tickets of each order's first connections, sorted; errors for those without one where required."""
+    snapshot = ctx.snapshot
+    producing = {(value[0], ns) for (_la, ns), value in snapshot.routings.items()}
+    cooperating = {(consumer, la) for (consumer, la, _ns) in snapshot.authorization_rows}
+    tickets: dict[OrderKey, set[str]] = {}
+    reported: set[tuple[str, str, str]] = set()
+    for pl in sorted(placed, key=lambda p: (p.change.sort_key, p.org, p.kind, p.system)):
+        c = pl.change
+        oe = ctx.state.orgs.get(pl.org)
+        if c.action in ("add-routing", "change-routing") and c.after is not None:
+            producer, contract = c.after[0], c.key[1]
+            if (producer, contract) in producing:
+                continue
+            first = ("producer", producer, contract)
+            ticket = oe.forstudie_routings.get((producer, contract)) or oe.forstudie if oe else None
+            what = (
+                f"producer {producer} connects to {contract} for the first time (it has no routing for that contract "
+                f"in the TAK yet)"
+            )
+            where = "on that contract entry"
+        elif c.action == "add-authorization":
+            consumer, address, contract = c.key
+            if (consumer, address) in cooperating:
+                continue
+            first = ("consumer", consumer, address)
+            if oe is None:
+                ticket = None
+            elif pl.kind == "consumer":
+                ticket = oe.forstudie_authorizations.get((consumer, address)) or oe.forstudie
+            else:  # a grant, in the granting producer's order: its contract entry's study, or the file's
+                ticket = oe.forstudie_routings.get((pl.system, contract)) or oe.forstudie
+            what = (
+                f"consumer {consumer} establishes cooperation with logical address {address} for the first time "
+                f"(it has no authorization on that address in the TAK yet)"
+            )
+            where = "on that authorization entry" if pl.kind == "consumer" else "on the granted contract's entry"
+        else:
+            continue
+        if ticket:
+            tickets.setdefault((pl.kind, pl.org, pl.system), set()).add(ticket)
+        elif ctx.envcfg.require_forstudie and first not in reported:
+            reported.add(first)
+            ctx.errors.append(
+                Finding.at(
+                    "FORSTUDIE_MISSING",
+                    f"first connection in {ctx.env}: {what}; {ctx.env} requires an approved feasibility study "
+                    f"(förstudie) for it: give its ticket as `forstudie: <ticket>` {where} (or for the whole file)",
+                    pl.org,
+                    ctx.state.locations.get(c.key),
+                )
+            )
+    return {key: tuple(sorted(found)) for key, found in tickets.items()}
