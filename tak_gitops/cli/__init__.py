@@ -70,6 +70,8 @@ EXAMPLES = {
     "sim serve": "tak-gitops sim serve --port 0 --seed examples/ntjp-prod-pubversion.json --db tak.sqlite",
     "sim publish": "tak-gitops sim publish --db tak.sqlite",
     "sim export": "tak-gitops sim export --db tak.sqlite -o pubversion.json",
+    "sim try": "tak-gitops sim try orders/NTJP-PROD/w1-inera-producer-SE5565594230-B8N-0123456789.json "
+    "--snapshot ntjp-prod.snapshot.json",
     "trace": "tak-gitops trace --env NTJP-PROD --consumer SE2321000016-92V4 --contract "
     "urn:riv:clinicalprocess:logistics:logistics:GetCareContactsResponder:2 --address SE2321000032-4KMU "
     "--snapshot ntjp-prod.snapshot.json --plan plan.json",

@@ -27,7 +27,7 @@ NOUNS = {
 }
 BANNER_WORDS = {
     "refused": "Refused",
-    "error": "Errors:",
+    "error": "Refused:",
     "removal": "Removes",
     "cascade": "Cascade:",
     "call": "Breaks a call:",
@@ -252,7 +252,9 @@ def _banners(doc: Mapping[str, Any], removals: Sequence[Group], names: Names) ->
             text += ": " + str(r["message"]).split("; acknowledge", 1)[0]
         out.append(Banner("refused", text, str(r["acknowledge"])))
     if doc["errors"]:
-        out.append(Banner("error", f"{len(doc['errors'])}: nothing may be applied until they are fixed"))
+        out.append(
+            Banner("error", f"{plural(len(doc['errors']), 'error', 'errors')}; nothing may be applied until fixed")
+        )
     for action in REMOVALS:
         groups = [g for g in removals if g.action == action]
         if groups:
