@@ -7,9 +7,11 @@
 ``REPO`` defaults to a national-scale repository generated with ``bench_plan.generate_repo`` (300 organisations,
 150,000 routings, 300,000 authorizations, 1,500 CSV address sets).
 
-Each run starts one process per tree, in turns (baseline, this tree, baseline, ...), which times two loads of
-the repository: the first one in the process (as in ``tak-gitops plan``) and a second one (warm: imports done,
-memory already taken from the system). The best of ``--runs`` is reported for each tree and each, side by side.
+Each run starts one process per tree, in turns (baseline, this tree; then this tree, baseline; ...), which times
+two loads of the repository: the first one in the process (as in ``tak-gitops plan``) and a second one (warm:
+imports done, memory already taken from the system). The best, the median and the range of ``--runs`` are
+reported for each tree and each, side by side, with the CPU seconds of each load (median and range: steadier than
+wall time when other processes share the cores) and the load average before and after the runs.
 
 With ``--phases``, each tree also reports the CPU seconds of each phase of a load (YAML files, CSV parsing,
 the validator's organisation and environment passes), best of 5 in one process.
@@ -26,11 +28,14 @@ import json
 import os
 import pickle
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
+
+from side_by_side import load_average, rounds
 
 HERE = Path(__file__).resolve().parent.parent
 CORPUS = HERE / "tests" / "bad_inputs"
@@ -57,7 +62,12 @@ def plain(value):
 if mode == "phases":
     import collections
     from tak_gitops.adapters import desired_loader
-    from tak_gitops.core import validate
+    try:  # the rule families of core/validate/
+        from tak_gitops.core.validate.environment import EnvironmentRules as env_owner
+        from tak_gitops.core.validate.organisation import OrganisationRules as org_owner
+    except ImportError:  # a tree from before the split: one _Validator class
+        from tak_gitops.core.validate import _Validator as org_owner
+        env_owner = org_owner
     spent = collections.Counter()
     def timed(owner, name, label):
         function = getattr(owner, name)
@@ -72,8 +82,8 @@ if mode == "phases":
     timed(desired_loader, "parse_csv", "parse_csv")
     timed(desired_loader, "read_text", "read_csv")
     timed(desired_loader, "validate_desired", "validate")
-    timed(validate._Validator, "organisation", "organisation")
-    timed(validate._Validator, "environment", "environment")
+    timed(org_owner, "organisation", "organisation")
+    timed(env_owner, "environment", "environment")
     load_desired(repos[0])
     best = None
     for _ in range(5):
@@ -85,14 +95,16 @@ if mode == "phases":
             best = {**spent, "total": total}
     print(json.dumps(best))
 elif mode == "time":
-    seconds = []
+    seconds, cpu = [], []
     for _ in range(2):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         result = load_desired(repos[0])
         seconds.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
         assert result.ok, result.diagnostics[:3]
         del result
-    print(json.dumps({"first": seconds[0], "second": seconds[1], "package": tak_gitops.__file__}))
+    print(json.dumps({"first": seconds[0], "second": seconds[1], "first_cpu": cpu[0], "second_cpu": cpu[1],
+                      "package": tak_gitops.__file__}))
 else:
     results = []
     from tak_gitops.errors import TakGitopsError
@@ -181,8 +193,8 @@ def compare(baseline: Path, repo: Path, tmp: Path) -> None:
 
 PHASES = (
     ("yaml", "YAML files (load_yaml_file)"),
-    ("organisation", "_Validator.organisation (systems, CSV sets)"),
-    ("environment", "_Validator.environment (routings, authorizations)"),
+    ("organisation", "organisation rules (systems, CSV sets)"),
+    ("environment", "environment rules (routings, authorizations)"),
     ("parse_csv", "parse_csv"),
     ("read_csv", "reading the CSV files (read_text)"),
     ("other", "the rest (folders, paths, configuration, state)"),
@@ -224,23 +236,38 @@ def main() -> None:
             generate_repo(repo)
         repo = repo.resolve()
         times: dict[tuple[str, str], list[float]] = {}
-        for _ in range(args.runs):
-            for name, tree in (("baseline", baseline), ("this tree", HERE)):
+        cpu: dict[tuple[str, str], list[float]] = {}
+        print(f"load average {load_average()}")
+        for order in rounds({"baseline": baseline, "this tree": HERE}, args.runs):
+            for name, tree in order:
                 answer = run_worker(tree, "time", "", [str(repo)])
                 for which in ("first", "second"):
                     times.setdefault((which, name), []).append(answer[which])
+                    cpu.setdefault((which, name), []).append(answer[f"{which}_cpu"])
         for which in ("first", "second"):
             for name in ("baseline", "this tree"):
                 values = times[(which, name)]
                 print(
                     f"load_desired, {which} load in a process, {name}: best {min(values):.3f} s, "
+                    f"median {statistics.median(values):.3f} s, max {max(values):.3f} s, "
                     f"runs {', '.join(f'{t:.3f}' for t in values)}"
                 )
             old, new = min(times[(which, "baseline")]), min(times[(which, "this tree")])
             print(
                 f"  {which} load, best of {args.runs}: {old:.3f} s -> {new:.3f} s "
-                f"({(1 - new / old) * 100:.0f} % less, {old / new:.2f}x)"
+                f"({(1 - new / old) * 100:.0f} % less, {old / new:.2f}x); medians "
+                f"{statistics.median(times[(which, 'baseline')]):.3f} s -> "
+                f"{statistics.median(times[(which, 'this tree')]):.3f} s"
             )
+            for name in ("baseline", "this tree"):
+                values = cpu[(which, name)]
+                print(
+                    f"  {which} load, CPU seconds, {name}: median {statistics.median(values):.3f} s "
+                    f"(min {min(values):.3f}, max {max(values):.3f})"
+                )
+            old_cpu, new_cpu = (statistics.median(cpu[(which, n)]) for n in ("baseline", "this tree"))
+            print(f"  {which} load, CPU medians, this tree / baseline: {new_cpu / old_cpu:.3f}")
+        print(f"load average after the runs {load_average()}")
         if args.phases:
             phases(baseline, repo)
         if not args.no_compare:

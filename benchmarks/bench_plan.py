@@ -16,11 +16,17 @@ file. Phases run in separate processes so that each reports its own wall time an
   the same 20,000 routings and 20,000 authorizations.
 
 Usage: ``python benchmarks/bench_plan.py [--dir .bench/plan] [--skip-deepdiff]``
+
+With ``--baseline DIR`` (another checkout, see ``side_by_side.py``) it instead runs, ``--runs`` rounds, the two
+trees alternating: the ``full-plan`` phase, the whole process ``tak-gitops plan ... --format json`` of all
+organisations and the three one-organisation plans; it reports median, min and max per tree (wall and CPU) and
+checks that both trees wrote byte-identical plans.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import statistics
 import subprocess
@@ -384,6 +390,66 @@ def run_phase(phase: str, base: Path) -> dict[str, object]:
     return {"phase": phase, "seconds": round(seconds, 3), "peak_mib": round(_peak_mib(), 1), **extra}
 
 
+def plan_command(base: Path, org: str | None, out: Path) -> list[str]:
+    """``tak-gitops plan`` of the benchmark world, for one organisation or (``None``) all of them."""
+    script = Path(sys.executable).with_name("tak-gitops")  # the command people run, else the module
+    command = [str(script)] if script.is_file() else [sys.executable, "-m", "tak_gitops"]
+    return [
+        *command, "plan", "--env", "NTJP-PROD", "--root", str(base / "repo"),
+        "--snapshot", str(base / "ntjp-prod.snapshot.json"), "--hsa", str(base / "hsacache.xml"),
+        *(["--org", org] if org else []), "--format", "json", "--allow-stale", "--out", str(out),
+    ]  # fmt: skip
+
+
+def against_baseline(base: Path, baseline: Path, runs: int) -> None:
+    """The full plan (in-process phase and whole process) and the one-organisation plans of two trees, in turns."""
+    import side_by_side as sbs
+
+    trees = {"baseline": baseline, "this tree": sbs.HERE}
+    for tree in trees.values():
+        sbs.check_tree(tree)
+    print(f"baseline {baseline}; this tree {sbs.HERE}; load average {sbs.load_average()}")
+    names = ["full-plan", "plan-all", *(f"plan-{org}" for org in ONE_ORGS)]
+    wall = {n: {t: [] for t in trees} for n in names}  # type: dict[str, dict[str, list[float]]]
+    cpu = {n: {t: [] for t in trees} for n in names}  # type: dict[str, dict[str, list[float]]]
+    phases: dict[str, list[dict[str, object]]] = {t: [] for t in trees}
+    outputs: dict[str, dict[str, set[str]]] = {n: {t: set() for t in trees} for n in names[1:]}
+    for order in sbs.rounds(trees, runs):
+        for name, tree in order:
+            w, c, done = sbs.timed_run([sys.executable, __file__, "--dir", str(base), "--phase", "full-plan"], tree)
+            if done.returncode != 0:
+                raise SystemExit(f"full-plan for {tree} exited {done.returncode}: {done.stderr[-2000:]}")
+            got = json.loads(done.stdout.strip().splitlines()[-1])
+            phases[name].append(got)
+            wall["full-plan"][name].append(float(got["seconds"]))
+            cpu["full-plan"][name].append(c)
+            for org in (None, *ONE_ORGS):
+                key = f"plan-{org or 'all'}"
+                out = base / f"{key}-{name.replace(' ', '-')}.json"
+                w, c, done = sbs.timed_run(plan_command(base, org, out), tree)
+                if done.returncode not in (0, 2):
+                    raise SystemExit(f"{key} for {tree} exited {done.returncode}: {done.stderr[-2000:]}")
+                wall[key][name].append(w)
+                cpu[key][name].append(c)
+                outputs[key][name].add(hashlib.sha256(out.read_bytes()).hexdigest())
+    print(f"load average after the runs {sbs.load_average()}")
+    print("full-plan: the seconds inside the process (load, plan, document); cpu: the whole process")
+    for n in names:
+        sbs.report(n, wall[n], cpu[n])
+    for name in trees:
+        parts = ("load_desired", "load_snapshot", "load_hsa", "plan_and_document")
+        medians = {p: statistics.median(float(g[p]) for g in phases[name]) for p in parts}  # type: ignore[arg-type]
+        print(f"full-plan phases, {name} (medians): " + ", ".join(f"{p} {v:.3f} s" for p, v in medians.items()))
+    same = True
+    for key, found in outputs.items():
+        digests = set().union(*found.values())
+        ok = len(digests) == 1
+        same = same and ok
+        print(f"{key}: {'byte-identical' if ok else 'DIFFERENT'} in both trees, sha256 {', '.join(sorted(digests))}")
+    if not same:
+        raise SystemExit(1)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--dir", type=Path, default=Path(".bench/plan"))
@@ -391,6 +457,7 @@ def main() -> None:
     ap.add_argument("--skip-deepdiff", action="store_true")
     ap.add_argument("--one-org-only", action="store_true", help="only the one-organisation plans")
     ap.add_argument("--runs", type=int, default=3, help="runs of each one-organisation plan")
+    ap.add_argument("--baseline", type=Path, help="another checkout: time both trees side by side (see above)")
     args = ap.parse_args()
     base = args.dir.resolve()
     if args.phase:
@@ -410,6 +477,9 @@ def main() -> None:
         )
         print(f"generated in {time.perf_counter() - t0:.1f} s under {base}")
     size = sum((base / "ntjp-prod" / f).stat().st_size for f in FILES)
+    if args.baseline:
+        against_baseline(base, args.baseline.resolve(), args.runs)
+        return
     print(f"export {size / 1e6:.0f} MB; snapshot file {(base / 'ntjp-prod.snapshot.json').stat().st_size / 1e6:.0f} MB")
     results = {}
     phases = ["bare-parse", "full-plan", "core-20k"] + ([] if args.skip_deepdiff else ["deepdiff-20k"])
@@ -422,16 +492,8 @@ def main() -> None:
         results[phase] = json.loads(done.stdout.strip().splitlines()[-1])
         print(json.dumps(results[phase]))
 
-    # the command people run, else the module
-    script = Path(sys.executable).with_name("tak-gitops")
-    command = [str(script)] if script.is_file() else [sys.executable, "-m", "tak_gitops"]
-
     def whole_process(org: str) -> float:
-        cmd = [
-            *command, "plan", "--env", "NTJP-PROD", "--root", str(base / "repo"),
-            "--snapshot", str(base / "ntjp-prod.snapshot.json"), "--hsa", str(base / "hsacache.xml"),
-            "--org", org, "--format", "json", "--allow-stale", "--out", str(base / f"plan-{org}.json"),
-        ]  # fmt: skip
+        cmd = plan_command(base, org, base / f"plan-{org}.json")
         t0 = time.perf_counter()
         done = subprocess.run(cmd, capture_output=True, text=True)
         seconds = time.perf_counter() - t0

@@ -11,11 +11,16 @@ then runs each phase in its own Python process and reports wall time and peak me
 * ``load-snapshot``: ``read_snapshot(saved)`` -> Snapshot, structure and file digest verified.
 
 Usage: ``python benchmarks/bench_snapshot.py [--dir .bench/snapshot] [--authorizations N] [--routings N]``.
+
+With ``--baseline DIR`` (another checkout, see ``side_by_side.py``) it instead runs the three phases that use the
+package (read-export, write-snapshot, load-snapshot) for both trees, alternating, ``--repeat`` rounds: median,
+min and max per tree (wall and CPU), and checks that both trees read the same snapshot and write the same file.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
 import subprocess
@@ -116,13 +121,14 @@ def run_phase(phase: str, directory: Path) -> None:
         t0 = time.perf_counter()
         snap = read_source(directory, platform="NTJP", environment="PROD")
         seconds = time.perf_counter() - t0
-        extra.update(routings=len(snap.routings), authorizations=len(snap.authorizations))
+        extra.update(routings=len(snap.routings), authorizations=len(snap.authorizations), digest=snap.digest)
     elif phase == "write-snapshot":
         snap = read_source(directory, platform="NTJP", environment="PROD")
         t0 = time.perf_counter()
         write_snapshot(saved, snap)
         seconds = time.perf_counter() - t0
         extra["bytes"] = saved.stat().st_size
+        extra["sha256"] = hashlib.sha256(saved.read_bytes()).hexdigest()
     elif phase == "load-snapshot":
         t0 = time.perf_counter()
         snap = read_snapshot(saved)
@@ -134,6 +140,41 @@ def run_phase(phase: str, directory: Path) -> None:
                       **extra}))
 
 
+def against_baseline(directory: Path, baseline: Path, runs: int) -> None:
+    """The phases that use the package, for two trees in turns; the same snapshot and file required of both."""
+    import side_by_side as sbs
+
+    trees = {"baseline": baseline, "this tree": sbs.HERE}
+    for tree in trees.values():
+        sbs.check_tree(tree)
+    print(f"baseline {baseline}; this tree {sbs.HERE}; load average {sbs.load_average()}")
+    timed = ("read-export", "write-snapshot", "load-snapshot")
+    wall = {p: {t: [] for t in trees} for p in timed}  # type: dict[str, dict[str, list[float]]]
+    cpu = {p: {t: [] for t in trees} for p in timed}  # type: dict[str, dict[str, list[float]]]
+    found: dict[str, set[str]] = {"digest": set(), "sha256": set()}
+    for order in sbs.rounds(trees, runs):
+        for phase in timed:
+            for name, tree in order:
+                w, c, done = sbs.timed_run([sys.executable, __file__, "--phase", phase, "--dir", str(directory)], tree)
+                if done.returncode != 0:
+                    raise SystemExit(f"{phase} for {tree} exited {done.returncode}: {done.stderr[-2000:]}")
+                got = json.loads(done.stdout.strip().splitlines()[-1])
+                wall[phase][name].append(float(got["seconds"]))
+                cpu[phase][name].append(c)
+                for key in found:
+                    if key in got:
+                        found[key].add(str(got[key]))
+    print(f"load average after the runs {sbs.load_average()}")
+    print("wall: the phase inside its process; cpu: the whole process")
+    for phase in timed:
+        sbs.report(phase, wall[phase], cpu[phase])
+    same = all(len(v) == 1 for v in found.values())
+    print(f"snapshot digest {', '.join(sorted(found['digest']))}; written file sha256 "
+          f"{', '.join(sorted(found['sha256']))}: {'the same in both trees' if same else 'DIFFERENT'}")
+    if not same:
+        raise SystemExit(1)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--dir", type=Path, default=Path(".bench/snapshot/ntjp-prod"))
@@ -141,6 +182,7 @@ def main() -> None:
     ap.add_argument("--routings", type=int, default=150_000)
     ap.add_argument("--repeat", type=int, default=3, help="runs per phase; the best time and its peak are kept")
     ap.add_argument("--phase", choices=PHASES, help=argparse.SUPPRESS)
+    ap.add_argument("--baseline", type=Path, help="another checkout: time both trees side by side (see above)")
     args = ap.parse_args()
     if args.phase:
         run_phase(args.phase, args.dir)
@@ -155,6 +197,9 @@ def main() -> None:
     size = sum((args.dir / f).stat().st_size for f in FILES)
     print(f"export: {args.authorizations} authorizations, {args.routings} routings, {size / 2**20:.1f} MiB in "
           f"{len(FILES)} files; python {sys.version.split()[0]}, orjson {orjson.__version__}")
+    if args.baseline:
+        against_baseline(args.dir, args.baseline.resolve(), args.repeat)
+        return
     # Phases run round-robin, so load from other processes spreads over all of them; the best time is kept.
     results: dict[str, dict[str, object]] = {}
     for _ in range(args.repeat):

@@ -4,10 +4,13 @@ Generates a repository the way organisations write one: short address lists inli
 files, long ones as CSV address sets; every organisation has two systems, three routed contracts, a consumer
 with authorizations and a grant. Then times `tak-gitops validate` as a subprocess (best of --runs).
 
-    python benchmarks/bench_validate.py [--orgs 300] [--addresses 100000] [--runs 3] [--keep DIR]
+    python benchmarks/bench_validate.py [--orgs 300] [--addresses 100000] [--runs 3] [--keep DIR] [--baseline DIR]
 
 It also composes every generated YAML file with ruamel.yaml's C-backed loader and with its pure-Python
 loader, side by side in the same run, to show why the loader uses the C path.
+
+With ``--baseline DIR`` (another checkout, see ``side_by_side.py``) it instead times ``validate`` of both trees,
+alternating, ``--runs`` times each: median, min and max (wall and CPU), and checks that both print the same.
 """
 
 from __future__ import annotations
@@ -90,6 +93,7 @@ def main() -> None:
     parser.add_argument("--addresses", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--keep", type=Path, default=None, help="generate into this directory and keep it")
+    parser.add_argument("--baseline", type=Path, default=None, help="another checkout: time both side by side")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = args.keep or Path(tmp)
@@ -101,6 +105,9 @@ def main() -> None:
             f"generated {args.orgs} organisations, {args.addresses} addresses: "
             f"{yaml_bytes / 1e6:.2f} MB YAML, {csv_bytes / 1e6:.2f} MB CSV"
         )
+        if args.baseline:
+            against_baseline(root, args.baseline.resolve(), args.runs)
+            return
         times = []
         for _ in range(args.runs):
             start = time.perf_counter()
@@ -117,6 +124,32 @@ def main() -> None:
             f"compose all YAML: C loader {compose_times[False]:.2f} s, pure-Python loader {compose_times[True]:.2f} s "
             f"(ratio {compose_times[True] / compose_times[False]:.1f}x)"
         )
+
+
+def against_baseline(root: Path, baseline: Path, runs: int) -> None:
+    """``tak-gitops validate`` of two trees, in turns; the same output required of both."""
+    import side_by_side as sbs
+
+    trees = {"baseline": baseline, "this tree": sbs.HERE}
+    for tree in trees.values():
+        sbs.check_tree(tree)
+    print(f"baseline {baseline}; this tree {sbs.HERE}; load average {sbs.load_average()}")
+    wall: dict[str, list[float]] = {t: [] for t in trees}
+    cpu: dict[str, list[float]] = {t: [] for t in trees}
+    outputs = set()
+    for order in sbs.rounds(trees, runs):
+        for name, tree in order:
+            w, c, done = sbs.timed_run([sys.executable, "-P", "-m", "tak_gitops", "validate", str(root)], tree)
+            if done.returncode != 0:
+                raise SystemExit(f"validate of {tree} exited {done.returncode}: {done.stderr[-2000:]}")
+            wall[name].append(w)
+            cpu[name].append(c)
+            outputs.add((done.stdout, done.stderr))
+    print(f"load average after the runs {sbs.load_average()}")
+    sbs.report("tak-gitops validate", wall, cpu)
+    print(f"output of both trees: {'identical' if len(outputs) == 1 else 'DIFFERENT'}")
+    if len(outputs) != 1:
+        raise SystemExit(1)
 
 
 def compose_all(root: Path, pure: bool) -> float:

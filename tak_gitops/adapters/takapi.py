@@ -23,6 +23,7 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait
 
 from tak_gitops.adapters import sources
 from tak_gitops.adapters.atomic import atomic_file
+from tak_gitops.adapters.redact import Redactor
 from tak_gitops.core.config import TakApiConfig
 from tak_gitops.core.snapshot import Snapshot
 from tak_gitops.errors import ConfigError, RemoteError, SourceError
@@ -107,6 +108,7 @@ class TakApiClient:
             raise ConfigError("tak_api.base_url must not contain credentials; use the environment or a file")
         self.cfg = cfg
         self.credentials = credentials
+        self.redact = Redactor((credentials.password,), ((credentials.username, credentials.password),))
         self.progress = progress
         self._backoff = (backoff_seconds, backoff_max_seconds)
         self._client = httpx.Client(
@@ -152,7 +154,8 @@ class TakApiClient:
                 url=url, status=status,
             )
         try:
-            body = response.read()[:300].decode("utf-8", "replace").strip()
+            # the whole body is redacted before it is cut: a cut could split a secret and let half of it through
+            body = self.redact.cut(response.read()[:1 << 16].decode("utf-8", "replace"))
         except httpx.HTTPError:
             body = ""
         return RemoteError(f"HTTP {status} from {url}" + (f": {body}" if body else ""), url=url, status=status)
@@ -181,7 +184,9 @@ class TakApiClient:
                 url=url,
             )) from None
         except httpx.TransportError as exc:
-            raise _Transient(RemoteError(f"cannot read {url}: {type(exc).__name__}: {exc}", url=url)) from None
+            raise _Transient(
+                RemoteError(f"cannot read {url}: {type(exc).__name__}: {self.redact.cut(str(exc))}", url=url)
+            ) from None
 
     def download(self, name: str, params: dict[str, Any], dest: Path) -> int:
         """Stream ``GET <base>/<name>?params`` to ``dest`` (atomically), retrying transient failures.

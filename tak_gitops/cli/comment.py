@@ -7,6 +7,7 @@ or label that cannot be posted makes the command exit non-zero.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -150,8 +151,11 @@ def comment(
     except FileNotFoundError:
         raise UsageError(f"{markdown_path}: no such file") from None
     if commit:
-        # Every push leaves its mark, so an old plan never stays on the pull request unnoticed.
-        markdown = markdown.rstrip("\n") + f"\n\n<sub>Planned at `{commit}`.</sub>\n"
+        # Every push leaves its mark, so an old plan never stays on the pull request unnoticed; the plan's
+        # checksum ties the comment to the plan file apply reads (and the ledger records)
+        checksum = plan.get("checksum")
+        sealed = f"; plan checksum `{checksum}`" if isinstance(checksum, str) else ""
+        markdown = markdown.rstrip("\n") + f"\n\n<sub>Planned at `{commit}`{sealed}.</sub>\n"
     plan_labels = labels_for_plan(plan)
     with _client() as gh:
         result, total = publish_plan(
@@ -183,6 +187,18 @@ def comment_labels(repo: str, pr: int) -> None:
     with _client() as gh:
         add, remove = sync_pr_labels(gh, _repo(repo), pr)
     click.echo(_label_summary(add, remove))
+
+
+@comment.command("pr-of-run")
+@click.option("--repo", required=True, metavar="OWNER/NAME")
+@click.option("--head-sha", required=True, metavar="SHA", help="The head commit of the completed workflow run.")
+@click.option("--head-repo", required=True, metavar="OWNER/NAME", help="The repository of that commit (the fork).")
+def comment_pr_of_run(repo: str, head_sha: str, head_repo: str) -> None:
+    """Print the number of the open pull request whose head is HEAD_SHA of HEAD_REPO, as GitHub lists it."""
+    if not re.fullmatch(r"[0-9a-f]{40}", head_sha):
+        raise UsageError(f"--head-sha {head_sha!r} is not a 40-hex commit")
+    with _client() as gh:
+        click.echo(gh.pull_request_of(_repo(repo), head_sha, _repo(head_repo)))
 
 
 @comment.command("orders")

@@ -12,7 +12,9 @@ from typing import Any, TypeVar
 import click
 
 from tak_gitops.adapters import sources
+from tak_gitops.adapters.baseline_file import expected_removals, read_baseline
 from tak_gitops.adapters.snapshot_file import read_snapshot
+from tak_gitops.core.baseline import check_against_baseline
 from tak_gitops.core.config import ProjectConfig
 from tak_gitops.core.plan import Acknowledgements
 from tak_gitops.core.snapshot import Snapshot
@@ -91,6 +93,17 @@ def root_option(command: F) -> F:
     )
     return deprecated_alias("--repo", "--root", "root")(root(command))
 
+
+export_option = click.option(
+    "--export",
+    "export_path",
+    type=click.Path(exists=True, path_type=Path),
+    help="A TAK export: a directory of saved TAK-api responses, a published version or a TAK dump.",
+)
+fetch_option = click.option("--fetch", is_flag=True, help="Read the current TAK from the TAK-api now.")
+allow_stale_option = click.option(
+    "--allow-stale", is_flag=True, help="Accept a snapshot older than snapshot.max_age_hours."
+)
 
 _ack_cascade = click.option(
     "--ack-cascade",
@@ -177,6 +190,14 @@ def emit_plan(doc: Mapping[str, Any], fmt: str, color: bool | None) -> None:
         click.echo(render_text(doc, color=use_color), nl=False, color=use_color)
 
 
+def acknowledgement_flags(acks: Acknowledgements) -> list[str]:
+    """The acknowledgement flags given, spelled as a refusal's ``acknowledge`` spells them, sorted."""
+    given: set[str] = {"--allow-empty-snapshot"} if acks.allow_empty_snapshot else set()
+    given.update(f"--ack-removals {org}={count}" for org, count in acks.removals.items())
+    given.update(f"--ack-cascade {hsa}" for hsa in acks.cascades)
+    return sorted(given)
+
+
 def read_current(
     *,
     env: str,
@@ -186,9 +207,11 @@ def read_current(
     fetch: bool,
     allow_stale: bool,
     export_format: str | None = None,
+    root: Path | None = None,
 ) -> Snapshot:
     """The current TAK of ``env`` from exactly one of a snapshot file, an export or the TAK-api, checked: it must
-    be of ``env``'s platform and environment, and no older than ``snapshot.max_age_hours`` unless allow_stale."""
+    be of ``env``'s platform and environment, no older than ``snapshot.max_age_hours`` unless allow_stale, and
+    (given the repository ``root``) not shrunken against the environment's baseline beyond the removals ordered."""
     given = [x for x in (snapshot_path, export_path) if x is not None] + ([Path("<fetch>")] if fetch else [])
     if len(given) != 1:
         raise UsageError("give exactly one of --snapshot FILE, --export PATH or --fetch")
@@ -224,4 +247,24 @@ def read_current(
         source=origin,
         limit_from="snapshot.max_age_hours in tak-gitops.yaml",
     )
+    if root is not None:
+        check_baseline(root, env, config, snapshot, source=origin)
     return snapshot
+
+
+def check_baseline(
+    root: Path, env: str, config: ProjectConfig, snapshot: Snapshot, *, source: str, allow_shrink: bool = False
+) -> bool:
+    """Check ``snapshot`` against the baseline of ``env`` in the repository; False when there is none yet."""
+    baseline = read_baseline(root, config.ledger_dir, env)
+    if baseline is None:
+        return False
+    check_against_baseline(
+        snapshot,
+        baseline,
+        expected=expected_removals(root, config.ledger_dir, baseline),
+        max_shrink_share=config.snapshot.max_shrink_share,
+        allow_shrink=allow_shrink,
+        source=source,
+    )
+    return True

@@ -10,11 +10,13 @@ from typing import Any
 import click
 
 from tak_gitops.adapters import sources
+from tak_gitops.adapters.baseline_file import write_baseline
 from tak_gitops.adapters.desired_loader import load_project_config
 from tak_gitops.adapters.snapshot_file import read_snapshot, write_snapshot
 from tak_gitops.adapters.takapi import TakApiClient, load_credentials
 from tak_gitops.cli import cli
-from tak_gitops.cli.common import aliased, deprecated_alias
+from tak_gitops.cli.common import aliased, check_baseline, deprecated_alias
+from tak_gitops.core.baseline import baseline_of
 from tak_gitops.core.config import ENV_NAME_RE, ProjectConfig, TakApiConfig, TakApiTarget
 from tak_gitops.core.snapshot import Snapshot
 from tak_gitops.core.snapshot_checks import check_snapshot
@@ -147,7 +149,14 @@ def fetch(
                 progress.finish()
         snapshot = sources.read_takapi_dir(raw, platform=target.platform, environment=target.environment)
         origin = f"{api_cfg.base_url} (saved in {raw})"
-    prev = _previous(previous, output)
+    # without --previous, the baseline in the repository is what the snapshot is compared with (a fresh checkout
+    # has no earlier snapshot file); removals ordered since are expected shrink
+    root = config_path.resolve().parent if config is not None else None
+    against_baseline = (
+        previous is None and root is not None and config is not None
+        and check_baseline(root, env, config, snapshot, source=origin, allow_shrink=allow_shrink)
+    )
+    prev = None if against_baseline else _previous(previous, output)
     if prev is not None and (prev.platform, prev.environment) != (snapshot.platform, snapshot.environment):
         raise UsageError(
             f"the previous snapshot is of {prev.platform}/{prev.environment}, not {snapshot.platform}/"
@@ -164,6 +173,9 @@ def fetch(
         source=origin,
     )
     write_snapshot(output, snapshot)
+    if root is not None and config is not None:
+        written = write_baseline(root, config.ledger_dir, baseline_of(env, snapshot))
+        click.echo(f"baseline of {env}: {written}", err=True)
     click.echo(
         f"wrote {output}: {snapshot.platform}/{snapshot.environment} from {snapshot.source}, "
         f"snapshot time {snapshot.snapshot_time or 'unknown'}: {len(snapshot.routings)} routings, "

@@ -17,10 +17,14 @@ from tak_gitops.adapters.ledger_store import pending_orders
 from tak_gitops.adapters.render import Footer, render_markdown
 from tak_gitops.cli import cli
 from tak_gitops.cli.common import (
+    acknowledgement_flags,
     acknowledgement_options,
     acknowledgements,
+    allow_stale_option,
     color_option,
     emit_plan,
+    export_option,
+    fetch_option,
     format_option,
     hsa_option,
     read_current,
@@ -31,7 +35,7 @@ from tak_gitops.core.canonical import pretty_json
 from tak_gitops.core.comment import labels_for_plan, sticky_parts
 from tak_gitops.core.config import ProjectConfig
 from tak_gitops.core.pending import PendingOrder
-from tak_gitops.core.plan import make_plan
+from tak_gitops.core.plan import compute_checksum, make_plan
 from tak_gitops.errors import DesiredStateError, ExitCode, UsageError
 
 
@@ -43,13 +47,8 @@ def _pending(root: Path, env: str, config: ProjectConfig) -> tuple[PendingOrder,
 @cli.command("plan")
 @click.option("--env", "env", required=True, help="Environment from tak-gitops.yaml, e.g. NTJP-PROD.")
 @snapshot_option
-@click.option(
-    "--export",
-    "export_path",
-    type=click.Path(exists=True, path_type=Path),
-    help="A TAK export: a directory of saved TAK-api responses, a published version or a TAK dump.",
-)
-@click.option("--fetch", is_flag=True, help="Read the current TAK from the TAK-api now.")
+@export_option
+@fetch_option
 @hsa_option
 @click.option(
     "--org",
@@ -79,7 +78,7 @@ def _pending(root: Path, env: str, config: ProjectConfig) -> tuple[PendingOrder,
     help="Characters per comment for --markdown-parts.",
 )
 @acknowledgement_options
-@click.option("--allow-stale", is_flag=True, help="Accept a snapshot older than snapshot.max_age_hours.")
+@allow_stale_option
 @color_option
 @root_option
 def plan(
@@ -120,6 +119,7 @@ def plan(
         export_path=export_path,
         fetch=fetch,
         allow_stale=allow_stale,
+        root=root,
     )
     # a plan for some organisations reads their folders and those that name their systems or addresses
     loaded = load_desired(root, plan_for=PlanFor(env, orgs, snapshot) if orgs else None)
@@ -127,6 +127,7 @@ def plan(
         raise DesiredStateError(loaded.diagnostics)
     hsa = read_hsa_file(hsa_path) if hsa_path is not None else None
     acks = acknowledgements(ack_cascade, ack_removals, allow_empty_snapshot)
+    flags = acknowledgement_flags(acks)
     result = make_plan(
         loaded.state,
         snapshot,
@@ -138,6 +139,16 @@ def plan(
         acks=acks,
     )
     doc = result.to_document()
+    if flags:
+        # a preview: what the plan would be with these acknowledgements; apply refuses such a plan, since
+        # only acknowledgements in the desired files (acknowledge:) are in the diff people review
+        doc["inputs"]["acknowledged_by_flags"] = flags
+        doc["checksum"] = compute_checksum(doc)
+        click.echo(
+            "note: acknowledgement flags make this plan a preview that apply refuses; write them as acknowledge: "
+            "in the desired files to have them reviewed",
+            err=True,
+        )
     if out is not None:
         write_bytes_atomic(out, pretty_json(doc))
     if parts_dir is not None:

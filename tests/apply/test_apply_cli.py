@@ -143,26 +143,28 @@ def test_stale_desired_state_exit_4(repo: Path, capsys: pytest.CaptureFixture[st
     assert not (repo / "orders").exists()
 
 
-def test_snapshot_pinned_by_the_plan(repo: Path, server: FakeTakWeb, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_plan_the_desired_files_do_not_make_is_stale_even_against_its_own_snapshot(
+    repo: Path, server: FakeTakWeb, capsys: pytest.CaptureFixture[str]
+) -> None:
     gcc = ("SE2321000016-92V4", "SE2321000032-4KMT", GCC2)
     old = write_snapshot_file(repo / "old.snapshot.json", {}, {gcc}, "2025-12-01T02:31:07+0100")
     plan_file = write_plan(repo / "plan.json", plan(repo, EXAMPLE, snapshot_digest=old.digest))
-    # the same snapshot: fine
-    code, out, err = run(apply_args(repo, plan_file, "--snapshot", str(repo / "old.snapshot.json")), capsys)
-    assert code == 0, err
-    assert out.startswith("dry run for NTJP-PROD: 6 order(s)")
-    # a newer snapshot with other content: re-planning against it gives other orders, so the plan is stale
-    write_snapshot_file(repo / "new.snapshot.json", {}, set(), "2025-12-02T02:31:07+0100")
-    code, _, err = run(apply_args(repo, plan_file, "--yes", "--snapshot", str(repo / "new.snapshot.json")), capsys)
+    # the snapshot the plan names: re-planning from the desired files gives their plan, not these orders
+    code, _, err = run(
+        apply_args(repo, plan_file, "--yes", "--snapshot", str(repo / "old.snapshot.json"), "--allow-stale"), capsys
+    )
     assert code == 4
-    assert err.startswith(f"error: the TAK moved since the plan was made (snapshot {old.digest} -> sha256:")
+    assert err.startswith(f"error: re-planning against the current TAK (snapshot {old.digest}, 2025-12-01T02:31:07+0100"
+                          ", the one the plan was made against) does not give the reviewed plan:\n")
+    assert "\n  orders differ:\n" in err
     assert err.rstrip().endswith("run `tak-gitops plan` again and review the new plan")
+    # and it is too old to be the current TAK at all without --allow-stale
+    code, _, err = run(apply_args(repo, plan_file, "--yes", "--snapshot", str(repo / "old.snapshot.json")), capsys)
+    assert code == 1 and "hours old (limit 36 hours)" in err
     assert server.received == []
 
 
-def test_guard_refusal_exit_3_unless_acknowledged(
-    repo: Path, server: FakeTakWeb, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_refused_plan_is_never_applied(repo: Path, server: FakeTakWeb, capsys: pytest.CaptureFixture[str]) -> None:
     refusals = [
         {
             "guard": "removals",
@@ -177,24 +179,20 @@ def test_guard_refusal_exit_3_unless_acknowledged(
             "acknowledge": "--ack-cascade SE2321000032-4KMT",
         },
     ]
-    plan_file = write_plan(repo / "plan.json", plan(repo, SCENARIOS["remove-logical-addressee"], refusals=refusals))
-    code, _, err = run(apply_args(repo, plan_file, "--yes", "--ack-removals", "region-sormland=3"), capsys)
+    doc = plan(repo, SCENARIOS["remove-logical-addressee"], refusals=refusals)
+    doc["status"] = "refused"
+    plan_file = write_plan(repo / "plan.json", seal(doc))
+    code, _, err = run(apply_args(repo, plan_file, "--yes"), capsys)
     assert code == 3
     assert (
-        "removals (region-sormland): 4 removals, over the limit of 3 - acknowledge with --ack-removals "
-        "region-sormland=4" in err
+        "removals (region-sormland): 4 removals, over the limit of 3 - acknowledge it in the desired files "
+        "(--ack-removals region-sormland=4 previews that), plan again" in err
     )
-    assert "acknowledge with --ack-cascade SE2321000032-4KMT" in err
+    assert "(--ack-cascade SE2321000032-4KMT previews that)" in err
+    # acknowledgements offered at apply: apply takes none
+    code, _, err = run(apply_args(repo, plan_file, "--yes", "--ack-removals", "region-sormland=4"), capsys)
+    assert code == 2 and "No such option '--ack-removals'" in err
     assert server.received == []
-    code, out, err = run(
-        apply_args(
-            repo, plan_file, "--yes", "--ack-removals", "region-sormland=4", "--ack-cascade", "se2321000032-4kmt"
-        ),
-        capsys,
-    )
-    assert code == 0, err
-    assert "acknowledged: --ack-removals region-sormland=4, --ack-cascade SE2321000032-4KMT" in out
-    assert len(server.received) == 2
 
 
 def test_plan_with_errors_is_refused(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -314,7 +312,7 @@ def test_tak_web_unreachable(
 
 
 def test_describe_difference() -> None:
-    from tak_gitops.cli.apply import describe_difference
+    from tak_gitops.cli.apply_checks import describe_difference
 
     reviewed = make_plan(SCENARIOS["intygstjanster-smi"] + SCENARIOS["consumer-authorization"])
     replanned = make_plan(SCENARIOS["intygstjanster-smi"] + SCENARIOS["remove-logical-addressee"][:1])

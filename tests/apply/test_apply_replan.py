@@ -15,6 +15,7 @@ import pytest
 from apply_cli_helpers import CREDENTIALS, REPO, run, write_plan, write_repo
 
 from tak_gitops.adapters.desired_loader import load_desired_or_raise
+from tak_gitops.adapters.hsafile import read_hsa_file
 from tak_gitops.adapters.ledger_store import LedgerStore
 from tak_gitops.adapters.snapshot_file import read_snapshot, write_snapshot
 from tak_gitops.adapters.sources import read_pv_file
@@ -31,16 +32,16 @@ GCC2 = "urn:riv:clinicalprocess:logistics:logistics:GetCareContactsResponder:2"
 PR1 = "urn:riv:clinicalprocess:activity:request:ProcessRequestResponder:1"
 
 
+HSA = REPO / "examples" / "hsa" / "hsacache.xml"
+REPLAN = ["--hsa", str(HSA), "--allow-stale"]
+"""apply reads the HSA file the plan was made with; the bundled snapshot is older than the age limit."""
+
+
 def make(root: Path, snapshot: Snapshot) -> dict[str, Any]:
     loaded = load_desired_or_raise(root)
-    return make_plan(loaded.state, snapshot, env=PROD, config=loaded.config).to_document()
-
-
-def acks(doc: dict[str, Any]) -> list[str]:
-    out: list[str] = []
-    for refusal in doc["refusals"]:
-        out += refusal["acknowledge"].split(" ", 1)
-    return out
+    doc = make_plan(loaded.state, snapshot, env=PROD, config=loaded.config, hsa=read_hsa_file(HSA)).to_document()
+    assert doc["refusals"] == []  # the example's cascade is acknowledged in its desired files
+    return doc
 
 
 def variant(snapshot: Snapshot, path: Path, **changes: Any) -> Path:
@@ -74,19 +75,20 @@ def test_newer_snapshot_with_the_same_plan_passes_and_a_different_one_is_stale(
     )
     extra = variant(snapshot, tmp_path / "extra.json", routings=[*snapshot.routings.items(), unrelated])
     code, out, err = run(
-        ["apply", str(plan_file), "--root", str(tmp_path), "--snapshot", str(extra), *acks(doc)], capsys
+        ["apply", str(plan_file), "--root", str(tmp_path), "--snapshot", str(extra), *REPLAN], capsys
     )
     assert code == 0, err
-    assert "re-planning gives the same orders" in err
+    assert "re-planned against the current TAK" in err and ": the reviewed plan" in err
     # the 1177 grant on Vår VC Katrineholm is already gone: the plan would remove it again
     gone = variant(
         snapshot,
         tmp_path / "gone.json",
         authorizations=[a for a in snapshot.authorizations if a[1] != "SE2321000032-4KMT"],
     )
-    code, _, err = run(["apply", str(plan_file), "--root", str(tmp_path), "--snapshot", str(gone), *acks(doc)], capsys)
+    code, _, err = run(["apply", str(plan_file), "--root", str(tmp_path), "--snapshot", str(gone), *REPLAN], capsys)
     assert code == 4
-    assert f"\n  - remove-authorization SE2321000016-92V4 on SE2321000032-4KMT {GCC2}\n" in err
+    assert "\n  orders differ:\n" in err
+    assert f"\n    - remove-authorization SE2321000016-92V4 on SE2321000032-4KMT {GCC2}\n" in err
     assert err.rstrip().endswith("run `tak-gitops plan` again and review the new plan")
 
 
@@ -104,7 +106,7 @@ def test_convergence_apply_publish_reconcile_replan(
         doc = make(tmp_path, snapshot)
         plan_file = write_plan(tmp_path / "plan.json", doc)
         code, out, err = run(
-            ["apply", str(plan_file), "--yes", "--root", str(tmp_path), "--snapshot", str(EXAMPLE), *acks(doc)], capsys
+            ["apply", str(plan_file), "--yes", "--root", str(tmp_path), "--snapshot", str(EXAMPLE), *REPLAN], capsys
         )
         assert code == 0, err
         assert [r.state for r in LedgerStore(tmp_path, PROD).records()] == ["submitted"] * len(doc["orders"])
@@ -140,7 +142,7 @@ def test_resumed_apply_against_a_newer_snapshot_is_not_stale_by_its_own_orders(
         plan_file = write_plan(tmp_path / "plan.json", doc)
         fake.faults = [None, "503", "503"]  # the second order cannot get through now
         code, _, err = run(
-            ["apply", str(plan_file), "--yes", "--root", str(tmp_path), "--snapshot", str(EXAMPLE), *acks(doc)], capsys
+            ["apply", str(plan_file), "--yes", "--root", str(tmp_path), "--snapshot", str(EXAMPLE), *REPLAN], capsys
         )
         assert code == 1
         assert [r.state for r in LedgerStore(tmp_path, PROD).records()][:2] == ["submitted", "planned"]
@@ -151,9 +153,9 @@ def test_resumed_apply_against_a_newer_snapshot_is_not_stale_by_its_own_orders(
         )
         extra = variant(snapshot, tmp_path / "extra.json", routings=[*snapshot.routings.items(), unrelated])
         code, out, err = run(
-            ["apply", str(plan_file), "--yes", "--root", str(tmp_path), "--snapshot", str(extra), *acks(doc)], capsys
+            ["apply", str(plan_file), "--yes", "--root", str(tmp_path), "--snapshot", str(extra), *REPLAN], capsys
         )
         assert code == 0, err
-        assert "re-planning gives the same orders" in err
+        assert "re-planned against the current TAK" in err and ": the reviewed plan" in err
         assert {r.state for r in LedgerStore(tmp_path, PROD).records()} == {"submitted"}
         assert len(fake.received) == len(doc["orders"])

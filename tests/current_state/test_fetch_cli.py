@@ -99,17 +99,22 @@ def test_shrunk_or_empty_source_is_refused(project: Path, fake_api: FakeTakApi,
     fake_api.data["cooperations"] = fake_api.data["cooperations"][:8]
     code, _, err = run(["fetch", "--env", "NTJP-PROD", "-o", "snapshot.json"], capsys)
     assert code == 1
-    assert err.endswith("the source shrank more than allowed: authorizations shrank from 16 to 8 (50.0%, limit 20%); "
-                        "use --allow-shrink if this is real\n")
+    # the first fetch wrote the baseline; without --previous the new snapshot is compared with it
+    assert "the source shrank more than allowed against the baseline of NTJP-PROD (snapshot " in err
+    assert err.endswith("authorizations shrank from 16 to 8: 50.0% unexplained, limit 20%; use --allow-shrink if this "
+                        "is real\n")
     assert (project / "snapshot.json").read_bytes() == before
     fake_api.data["cooperations"] = []
     fake_api.data["serviceProductions"] = []
     code, _, err = run(["fetch", "--env", "NTJP-PROD", "-o", "snapshot.json", "--allow-shrink"], capsys)
     assert code == 1
-    assert "the source has no routings and no authorizations, but the previous snapshot had 39 rows" in err
+    assert "the source has no routings and no authorizations, but the baseline of NTJP-PROD (snapshot " in err
+    assert ") had 39 rows (a broken export?)" in err
     code, _, err = run(["fetch", "--env", "NTJP-PROD", "-o", "other.json", "--previous", "snapshot.json"], capsys)
     assert code == 1 and "previous snapshot had 39 rows" in err
-    assert run(["fetch", "--env", "NTJP-PROD", "-o", "other.json"], capsys)[0] == 0
+    # a fresh checkout (no snapshot file) still has the baseline: the empty source is refused there too
+    code, _, err = run(["fetch", "--env", "NTJP-PROD", "-o", "other.json"], capsys)
+    assert code == 1 and "but the baseline of NTJP-PROD" in err
 
 
 def test_fetch_from_saved_sources_without_a_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

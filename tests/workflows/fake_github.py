@@ -37,6 +37,8 @@ class FakeGitHub:
         self.comments: dict[int, dict[str, Any]] = {}
         self.issues: dict[tuple[str, int], dict[str, Any]] = {}
         self.labels: dict[tuple[str, int], list[str]] = {}
+        self.pulls: dict[str, list[dict[str, Any]]] = {}
+        self.login = "bot"
         self.faults: list[Fault] = []
         self.log: list[tuple[str, str, int]] = []
         self._next_id = 1000
@@ -145,6 +147,12 @@ class FakeGitHub:
                 parts = urlsplit(self.path)
                 seg = [unquote(s) for s in parts.path.strip("/").split("/")]
                 q = parse_qs(parts.query)
+                if seg == ["user"] and self.command == "GET":
+                    self._send(200, {"login": fake.login})
+                    return
+                if len(seg) == 4 and seg[0] == "repos" and seg[3] == "pulls" and self.command == "GET":
+                    self._page(fake.pulls.get(f"{seg[1]}/{seg[2]}", []))
+                    return
                 if len(seg) < 4 or seg[0] != "repos":
                     self._send(404, {"message": "Not Found"})
                     return
@@ -178,7 +186,7 @@ class FakeGitHub:
                             return
                         fake._next_id += 1
                         cid = fake._next_id
-                        c = {"id": cid, "repo": repo, "issue": n, "body": body["body"], "user": {"login": "bot"}}
+                        c = {"id": cid, "repo": repo, "issue": n, "body": body["body"], "user": {"login": fake.login}}
                         fake.comments[cid] = c
                         self._send(201, c)
                     return

@@ -136,7 +136,8 @@ def test_rate_limits_and_server_errors_are_retried(github, run_cli, tmp_path) ->
     github.fail(0, method="POST")  # connection dropped
     r = _comment(run_cli, "NTJP-PROD", plan, md)
     assert r.code == 0, r.err
-    assert [s for _, _, s in github.log] == [429, 200, 403, 0, 201]
+    # GET /user (who the token is: only its own comments are edited), retried; the comments; the POST, retried
+    assert [s for _, _, s in github.log] == [429, 200, 200, 403, 0, 201]
     assert len(_sticky(github, "NTJP-PROD")) == 1
 
 
@@ -183,8 +184,7 @@ def test_final_failure_exits_non_zero_and_never_prints_the_token(github, tmp_pat
     bad = subprocess.run(args, capture_output=True, text=True, env=env, timeout=60)
     assert bad.returncode == 1
     assert bad.stderr == (
-        "error: GitHub API GET /repos/example/tak-desired/issues/42/comments: HTTP 401: Bad credentials. "
-        "Check GITHUB_TOKEN.\n"
+        "error: GitHub API GET /user: HTTP 401: Bad credentials. Check GITHUB_TOKEN.\n"
     )
     github.fail(403, method="POST")  # no rate-limit headers: a permission problem, not retried
     env["GITHUB_TOKEN"] = github.token

@@ -127,17 +127,22 @@ def test_workflow_command_lines_run_on_the_example_tree(source: str, tmp_path: P
         "LOCK_OWNER": "ci",
         "TAK_HSA_FILE": "hsa/hsacache.xml",
         "HEAD_SHA": "fedcba9876543210fedcba9876543210fedcba98",
+        "HEAD_REPO": "fork-owner/tak-desired",
         "PLAN_FILE": "reviewed/plan.json",
         # The loop variables of tak-plan-comment.yml, as its loop sets them for the one downloaded plan.
         "dir": "plans/plan-NTJP-PROD",
         "env_name": "NTJP-PROD",
         "pr": "7",
+        "envs": "NTJP-PROD",
     }
     fork = repo / "plans" / "plan-NTJP-PROD"
     fork.mkdir(parents=True)
     (fork / "plan.json").write_text(json.dumps(plan_doc("NTJP-PROD", adds=1)))
     (fork / "plan.md").write_text(plan_markdown("NTJP-PROD", adds=1))
-    (fork / "pr-number.txt").write_text("7\n")
+    # GitHub's pull request of the run's head commit (tak-plan-comment.yml asks for it)
+    fake_github.pulls["example/tak-desired"] = [
+        {"number": 7, "head": {"sha": env["HEAD_SHA"], "repo": {"full_name": env["HEAD_REPO"]}}}
+    ]
     ran: list[str] = []
     plans: list[str] = []
     for sub, line in lines:
@@ -159,12 +164,15 @@ def test_workflow_command_lines_run_on_the_example_tree(source: str, tmp_path: P
         assert "orgs=--org region-varmland\n" in output.read_text()
         bodies = [c["body"] for c in fake_github.comments_of("example/tak-desired", 7)]
         assert len(bodies) == 1 and bodies[0].startswith("<!-- tak-gitops:plan:NTJP-PROD part=1/1")
-        assert bodies[0].endswith("\n\n<sub>Planned at `fedcba9876543210fedcba9876543210fedcba98`.</sub>\n")
+        plan_checksum = json.loads((repo / "plan.json").read_text())["checksum"]
+        assert bodies[0].endswith(
+            f"\n\n<sub>Planned at `fedcba9876543210fedcba9876543210fedcba98`; plan checksum `{plan_checksum}`.</sub>\n"
+        )
         # The labels job ran after the comment: the pull request carries the plan's labels.
         plan = json.loads((repo / "plan.json").read_text())
         assert sorted(fake_github.labels[("example/tak-desired", 7)]) == list(labels_for_plan(plan))
     elif source == "tak-plan-comment.yml":
-        assert ran == ["comment", "comment"]
+        assert ran == ["comment", "affected-envs", "comment", "comment"]  # pr-of-run, the environments, post, labels
         bodies = [c["body"] for c in fake_github.comments_of("example/tak-desired", 7)]
         assert len(bodies) == 1 and "SE162321000156-0000" in bodies[0]
         assert fake_github.labels[("example/tak-desired", 7)] == []

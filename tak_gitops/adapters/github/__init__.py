@@ -11,11 +11,12 @@ waited for. A 422 "body is too long" raises :class:`BodyTooLong` so the caller c
 failure, and the last failed retry, raises :class:`~tak_gitops.errors.PublishError`.
 """
 
-from tak_gitops.adapters.github.client import GitHubClient, StickyResult
+from tak_gitops.adapters.github.client import ACTIONS_BOT, GitHubClient, StickyResult
 from tak_gitops.adapters.github.publish import RESPLITS, publish_drift, publish_plan, sync_pr_labels
 from tak_gitops.adapters.github.transport import DEFAULT_API_URL, BodyTooLong, GitHubApi
 
 __all__ = [
+    "ACTIONS_BOT",
     "DEFAULT_API_URL",
     "RESPLITS",
     "BodyTooLong",

@@ -26,8 +26,51 @@ class StickyResult:
         return tuple(sorted(self.updated + self.unchanged + self.created))
 
 
+ACTIONS_BOT = "github-actions[bot]"
+"""Who GitHub Actions' installation token writes as (``GET /user`` is not open to it)."""
+
+
 class GitHubClient(GitHubApi):
     """The GitHub REST operations tak-gitops needs. Use as a context manager."""
+
+    _login: str | None = None
+
+    def token_login(self) -> str:
+        """The login of the token's own user: the author of every comment this tool writes."""
+        if self._login is None:
+            try:
+                self._login = str(self.request("GET", "/user").json()["login"])
+            except PublishError as exc:
+                if "HTTP 403" not in str(exc) or "integration" not in str(exc).lower():
+                    raise
+                self._login = ACTIONS_BOT
+        return self._login
+
+    def own_comments(self, repo: str, number: int) -> list[ExistingComment]:
+        """The comments of an issue or pull request written by the token's own user, oldest first: the only ones
+        this tool edits, deletes or reads markers from (a person's comment carrying a marker is left alone)."""
+        login = self.token_login()
+        return [
+            ExistingComment(int(c["id"]), str(c.get("body") or ""))
+            for c in self._paginate(f"/repos/{repo}/issues/{number}/comments")
+            if isinstance(c.get("user"), dict) and c["user"].get("login") == login
+        ]
+
+    def pull_request_of(self, repo: str, head_sha: str, head_repo: str) -> int:
+        """The one open pull request of ``repo`` whose head is commit ``head_sha`` of ``head_repo``, as GitHub says
+        (a completed workflow run names its head commit; a fork's own files are never asked)."""
+        found = sorted(
+            int(p["number"])
+            for p in self._paginate(f"/repos/{repo}/pulls?state=open")
+            if isinstance(p.get("head"), dict)
+            and p["head"].get("sha") == head_sha
+            and isinstance(p["head"].get("repo"), dict)
+            and p["head"]["repo"].get("full_name") == head_repo
+        )
+        if len(found) != 1:
+            what = "no open pull request" if not found else f"{len(found)} open pull requests ({found})"
+            raise PublishError(f"GitHub lists {what} of {repo} with head {head_repo}@{head_sha}; nothing is posted")
+        return found[0]
 
     # ----------------------------------------------------------------------------------------------------------
     # Comments
@@ -51,7 +94,7 @@ class GitHubClient(GitHubApi):
 
     def sync_sticky(self, repo: str, number: int, env: str, parts: Sequence[str]) -> StickyResult:
         """Make the sticky comments of ``env`` say ``parts``: update in place, create the missing, delete the rest."""
-        plan: StickyPlan = plan_sticky(self.list_issue_comments(repo, number), env, parts)
+        plan: StickyPlan = plan_sticky(self.own_comments(repo, number), env, parts)
         for comment_id, body in plan.update:
             self.update_comment(repo, comment_id, body)
         created = [self.create_comment(repo, number, body) for body in plan.create]

@@ -65,7 +65,7 @@ def publish_plan(
 
 def sync_pr_labels(gh: GitHubClient, repo: str, pr: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Set the managed labels of a pull request from the markers of all its sticky plan comments."""
-    per_env = env_labels_from_comments(gh.list_issue_comments(repo, pr))
+    per_env = env_labels_from_comments(gh.own_comments(repo, pr))
     wanted = pull_request_labels(per_env)
     add, remove = label_changes(gh.list_labels(repo, pr), wanted)
     gh.add_labels(repo, pr, add)

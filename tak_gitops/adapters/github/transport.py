@@ -13,6 +13,7 @@ import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
 
 from tak_gitops import __version__
+from tak_gitops.adapters.redact import Redactor
 from tak_gitops.errors import PublishError, UsageError
 
 DEFAULT_API_URL = "https://api.github.com"
@@ -67,6 +68,7 @@ class GitHubApi:
         if not token:
             raise UsageError("no GitHub token: set GITHUB_TOKEN (in Actions: env: GITHUB_TOKEN: ${{ github.token }})")
         self._token = token
+        self._redact = Redactor((token,))
         self._base = base_url.rstrip("/")
         self._host = urlsplit(self._base).netloc
         self._max_attempts = max_attempts
@@ -106,7 +108,8 @@ class GitHubApi:
     # Transport
 
     def _scrub(self, text: str) -> str:
-        return text.replace(self._token, "***") if self._token else text
+        """Remote text as a message may carry it: redacted (the token in any form, credential headers), cut."""
+        return self._redact.cut(text)
 
     def _url(self, path_or_url: str) -> str:
         if path_or_url.startswith(("http://", "https://")):
@@ -173,7 +176,7 @@ class GitHubApi:
         try:
             data = response.json()
         except ValueError:
-            return response.text[:200].strip() or response.reason_phrase
+            return response.text.strip() or response.reason_phrase
         if isinstance(data, dict):
             msg = str(data.get("message", ""))
             errors = data.get("errors")

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
+from tak_gitops.adapters.redact import Redactor
 from tak_gitops.adapters.submit.outcome import SubmitOutcome
 from tak_gitops.core.config import SubmitterConfig
 from tak_gitops.errors import SubmitError
@@ -69,6 +70,11 @@ class HttpBase:
         self.config = config
         self.url = config.url.rstrip("/")
         self.environ = os.environ if environ is None else environ
+        user = self.environ.get(config.username_env, "")
+        password = self.environ.get(config.password_env, "")
+        token = self.environ.get(config.token_env, "") if config.token_env else ""
+        self.redact = Redactor((password, token), ((user, password),) if password else ())
+        """Every text from the peer passes this before it reaches a message, a record or a log line."""
         self.backoff = backoff_seconds
         self._sleep = sleep
         self._base_dir = base_dir

@@ -65,7 +65,7 @@ class HttpSubmitter(HttpBase):
             )
         return SubmitOutcome(
             "rejected",
-            f"the order API refused the order (HTTP {status}): {response.text[:300]}",
+            f"the order API refused the order (HTTP {status}): {self.redact.cut(response.text)}",
             http_status=status,
-            messages=(response.text[:1000],),
+            messages=(self.redact.cut(response.text, 1000),),
         )

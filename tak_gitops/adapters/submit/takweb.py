@@ -164,7 +164,7 @@ class TakWebSubmitter(HttpBase):
                 f"TAK-web answered HTTP {status}",
                 http_status=status,
             )
-        answer = parse_answer(response.text)
+        answer = parse_answer(self.redact(response.text))
         if answer.kind == "report":
             warnings = len(answer.warnings)
             detail = f"executed by TAK-web: {len(answer.lines)} report line(s)"
