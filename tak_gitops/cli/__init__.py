@@ -49,6 +49,7 @@ EXAMPLES = {
     "codeowners": "tak-gitops codeowners --check",
     "comment": "tak-gitops comment --env NTJP-PROD --plan plan.json --markdown plan.md --repo OWNER/NAME --pr 7",
     "comment labels": "tak-gitops comment labels --repo OWNER/NAME --pr 7",
+    "comment pr-of-run": "tak-gitops comment pr-of-run --repo OWNER/NAME --head-sha $HEAD_SHA --head-repo FORK/NAME",
     "comment orders": "tak-gitops comment orders --repo OWNER/NAME --pr 7 --env NTJP-PROD --ledger-dir orders",
     "drift-report": "tak-gitops drift-report --repo OWNER/NAME --env NTJP-PROD --plan plan.json --ledger-dir orders",
     "affected-envs": "git diff --name-only main...HEAD | tak-gitops affected-envs --paths-from -",
