@@ -29,16 +29,16 @@ from typing import TypeVar, cast
 from pydantic import BaseModel
 
 from tak_gitops.adapters.desired_files import read_repo_files
-from tak_gitops.adapters.file_access import MAX_FILE_BYTES, is_missing, list_folder, refusal
+from tak_gitops.adapters.file_access import MAX_FILE_BYTES, is_missing, list_folder, read_text, refusal
 from tak_gitops.adapters.sources import gc_paused
 from tak_gitops.adapters.yaml_guards import control_problems
-from tak_gitops.adapters.yaml_loader import load_yaml_file, read_text
+from tak_gitops.adapters.yaml_loader import load_yaml_file
 from tak_gitops.core import codes
 from tak_gitops.core.config import OwnershipRegistry, ProjectConfig
 from tak_gitops.core.desired import DesiredState
 from tak_gitops.core.nodes import Node
 from tak_gitops.core.relevance import IdMatcher, relevant_ids
-from tak_gitops.core.safe_text import CONTROL_IN_CSV
+from tak_gitops.core.safe_text import CONTROL_IN_CSV, csv_controls_possible
 from tak_gitops.core.snapshot import Snapshot
 from tak_gitops.core.validate import (
     ORGANISATION_FILE,
@@ -181,9 +181,8 @@ def parse_csv(text: str, path: str) -> tuple[CsvSet, list[Diagnostic]]:
 
     Text without quotes, carriage returns or NUL (what people write) is split on ``\\n`` and ``;``, which is
     what the csv module does with it; anything else goes through the csv module (strict)."""
-    controls = control_problems(text, path, CONTROL_IN_CSV)
-    if controls:
-        return CsvSet(path, ()), controls
+    if csv_controls_possible(text):
+        return CsvSet(path, ()), control_problems(text, path, CONTROL_IN_CSV)
     rows: list[CsvRow] = []
     problems: list[Diagnostic] = []
     reader = None

@@ -1,7 +1,8 @@
 """The one file-access policy for everything read from a repository: regular files only, opened without
 following a symbolic link anywhere below the repository root, never outside it, never more than a size cap.
 
-A symbolic link, FIFO, device, socket or folder where a file is expected is refused with a located
+:func:`read_file` reads bytes, :func:`read_text` text (UTF-8 checked). A symbolic link, FIFO, device, socket
+or folder where a file is expected is refused with a located
 :data:`~tak_gitops.core.codes.NOT_A_FILE` diagnostic; it is never followed and never read. Walks list what
 they meet without following links, with an explicit stack (no recursion).
 """
@@ -213,3 +214,30 @@ def entry_kind(path: Path) -> str | None:
         return kind_of(os.lstat(path).st_mode)
     except OSError:
         return None
+
+
+def decode_utf8(data: bytes, path: str) -> tuple[str | None, Diagnostic | None]:
+    """Decode ``data`` as UTF-8 (a BOM is allowed); on failure a TG101 diagnostic at the first bad byte."""
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        return None, Diagnostic(
+            path,
+            line,
+            col,
+            codes.NOT_UTF8,
+            f"the file is not valid UTF-8 (byte 0x{data[exc.start]:02x}); save it as UTF-8",
+        )
+
+
+def read_text(
+    file: Path, path: str, max_bytes: int = MAX_FILE_BYTES, root: Path | None = None
+) -> tuple[str | None, Diagnostic | None]:
+    """Read a text file under the policy (:func:`read_file`), with the UTF-8 check of :func:`decode_utf8`."""
+    data, problem = read_file(file, path, max_bytes, root)
+    if data is None:
+        return None, problem
+    return decode_utf8(data, path)

@@ -9,6 +9,7 @@ are converted by their resolved tag, duplicate keys are reported, aliases are ex
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 from pathlib import Path
@@ -21,7 +22,7 @@ from ruamel.yaml.nodes import Node as YamlNode
 from ruamel.yaml.resolver import VersionedResolver
 from ruamel.yaml.tag import Tag
 
-from tak_gitops.adapters.file_access import MAX_FILE_BYTES, read_file
+from tak_gitops.adapters.file_access import MAX_FILE_BYTES, read_text
 from tak_gitops.adapters.yaml_guards import (
     ESCAPE_RE,
     MAX_DEPTH,
@@ -77,18 +78,38 @@ _RESOLVED: dict[tuple[Any, Any, Any], Tag] = {}
 _RESOLVED_LIMIT = 100_000
 
 
+@functools.cache
+def _plain_starts() -> frozenset[str]:
+    """The first characters for which the implicit resolvers may give a plain scalar another tag than ``str``
+    (every character, when a resolver applies to any first character)."""
+    table = _RESOLVER.versioned_resolver
+    if table.get(None):
+        return frozenset(chr(c) for c in range(0x110000))  # pragma: no cover - not so in YAML 1.2
+    return frozenset(k for k in table if k)
+
+
 def _resolve(kind: Any, value: Any, implicit: Any) -> Tag:
-    """:meth:`VersionedResolver.resolve`, remembered: desired files repeat the same keys and values a lot."""
+    """:meth:`VersionedResolver.resolve`, remembered: desired files repeat the same keys and values a lot. A
+    plain scalar whose first character no implicit resolver looks at is a string without a look-up (a file of
+    a hundred thousand distinct keys does not churn the memory)."""
     key = (kind, value, implicit)
     tag = _RESOLVED.get(key)
     if tag is None:
+        if kind is ScalarNode and implicit[0] and value and value[0] not in _plain_starts():
+            return _canonical(_RESOLVER.DEFAULT_SCALAR_TAG)  # what resolve() gives when nothing matches
         resolved = _RESOLVER.resolve(kind, value, implicit)
-        text = str(resolved)
-        tag = _CANONICAL_TAGS.setdefault(text, resolved)  # never replaced: its id stays in _TAG_TEXT
-        _TAG_TEXT[id(tag)] = text
+        tag = _canonical(resolved)
         if len(_RESOLVED) >= _RESOLVED_LIMIT:
             _RESOLVED.clear()
         _RESOLVED[key] = tag
+    return tag
+
+
+def _canonical(resolved: Tag) -> Tag:
+    """The one shared :class:`Tag` of ``resolved``'s text."""
+    text = str(resolved)
+    tag = _CANONICAL_TAGS.setdefault(text, resolved)  # never replaced: its id stays in _TAG_TEXT
+    _TAG_TEXT[id(tag)] = text
     return tag
 
 
@@ -111,34 +132,6 @@ def _tag_text(node: YamlNode) -> str | None:
     """``node.tag``, without the property calls for the shared tags of :func:`_resolve`."""
     text = _TAG_TEXT.get(id(node.ctag))
     return text if text is not None else node.tag
-
-
-def decode_utf8(data: bytes, path: str) -> tuple[str | None, Diagnostic | None]:
-    """Decode ``data`` as UTF-8 (a BOM is allowed); on failure a TG101 diagnostic at the first bad byte."""
-    try:
-        return data.decode("utf-8-sig"), None
-    except UnicodeDecodeError as exc:
-        before = data[: exc.start]
-        line = before.count(b"\n") + 1
-        col = exc.start - (before.rfind(b"\n") + 1) + 1
-        return None, Diagnostic(
-            path,
-            line,
-            col,
-            codes.NOT_UTF8,
-            f"the file is not valid UTF-8 (byte 0x{data[exc.start]:02x}); save it as UTF-8",
-        )
-
-
-def read_text(
-    file: Path, path: str, max_bytes: int = MAX_FILE_BYTES, root: Path | None = None
-) -> tuple[str | None, Diagnostic | None]:
-    """Read a text file under the repository's file-access policy (:func:`~tak_gitops.adapters.file_access.read_file`:
-    regular files only, links never followed below ``root``, the size bound), with the UTF-8 check."""
-    data, problem = read_file(file, path, max_bytes, root)
-    if data is None:
-        return None, problem
-    return decode_utf8(data, path)
 
 
 def load_yaml_file(

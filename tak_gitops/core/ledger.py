@@ -26,6 +26,7 @@ from typing import Any, Literal
 
 from tak_gitops.core.orders import BuiltOrder, document_lines
 from tak_gitops.core.pending import PendingLine, PendingOrder
+from tak_gitops.core.plan.record import Record, plain
 from tak_gitops.core.snapshot import Snapshot
 from tak_gitops.errors import LedgerError
 
@@ -71,19 +72,16 @@ def iso(moment: dt.datetime) -> str:
 
 
 @dataclass(frozen=True)
-class Event:
+class Event(Record):
     """One step of an order's life: the state entered, when, and why."""
 
     state: str
     at: str
     note: str = ""
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"state": self.state, "at": self.at, "note": self.note}
-
 
 @dataclass(frozen=True)
-class LineResult:
+class LineResult(Record):
     """The status of one routing or authorization line: from TAK-web's report or from reconcile."""
 
     section: str
@@ -91,15 +89,6 @@ class LineResult:
     key: tuple[str, ...]
     status: str
     detail: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "section": self.section,
-            "kind": self.kind,
-            "key": list(self.key),
-            "status": self.status,
-            "detail": self.detail,
-        }
 
 
 @dataclass(frozen=True)
@@ -155,11 +144,11 @@ class LedgerRecord:
             "ticket": self.ticket,
             "pr_url": self.pr_url,
             "commit": self.commit,
-            "history": [e.to_dict() for e in self.history],
+            "history": plain(self.history),
             "responses": [dict(r) for r in self.responses],
-            "lines": [line.to_dict() for line in self.lines],
+            "lines": plain(self.lines),
             "messages": list(self.messages),
-            "previous": [list(p) for p in self.previous],
+            "previous": plain(self.previous),
         }
 
     @classmethod
@@ -190,7 +179,7 @@ class LedgerRecord:
                 ticket=data.get("ticket"),
                 pr_url=data.get("pr_url"),
                 commit=data.get("commit"),
-                history=tuple(Event(str(e["state"]), str(e["at"]), str(e.get("note", ""))) for e in data["history"]),
+                history=tuple(Event.from_dict(e) for e in data["history"]),
                 responses=tuple(dict(r) for r in data.get("responses") or ()),
                 lines=tuple(
                     LineResult(

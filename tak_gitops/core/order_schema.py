@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from tak_gitops.core.schema_parts import array_of, record, ref
+
 ORDER_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "$id": "https://tak-gitops/schemas/order.schema.json",
@@ -16,30 +18,20 @@ ORDER_SCHEMA: dict[str, Any] = {
     "and kommentar); to check any order the way TAK-web will, use `tak-gitops sim try`. Like TAK-web's parser it "
     "rejects unknown keys anywhere, so every object forbids additional properties. Time stamps are "
     "yyyy-MM-ddTHH:mm:ss followed by an offset without a colon.",
-    "type": "object",
-    "additionalProperties": False,
-    "required": [
-        "plattform",
-        "formatVersion",
-        "version",
-        "bestallningsTidpunkt",
-        "genomforandeTidpunkt",
-        "utforare",
-        "kommentar",
-        "inkludera",
-        "exkludera",
-    ],
-    "properties": {
-        "plattform": {"type": "string", "minLength": 1, "pattern": "^\\S+$"},
-        "formatVersion": {"type": "number", "const": 1.0},
-        "version": {"type": "integer", "const": 1},
-        "bestallningsTidpunkt": {"$ref": "#/$defs/timestamp"},
-        "genomforandeTidpunkt": {"$ref": "#/$defs/timestamp"},
-        "utforare": {"type": "string", "minLength": 1, "maxLength": 255},
-        "kommentar": {"type": "string", "maxLength": 254, "pattern": "^[^\\r\\n]*$"},
-        "inkludera": {"$ref": "#/$defs/section"},
-        "exkludera": {"$ref": "#/$defs/section"},
-    },
+    **record(
+        {
+            "plattform": {"type": "string", "minLength": 1, "pattern": "^\\S+$"},
+            "formatVersion": {"type": "number", "const": 1.0},
+            "version": {"type": "integer", "const": 1},
+            "bestallningsTidpunkt": ref("timestamp"),
+            "genomforandeTidpunkt": ref("timestamp"),
+            "utforare": {"type": "string", "minLength": 1, "maxLength": 255},
+            "kommentar": {"type": "string", "maxLength": 254, "pattern": "^[^\\r\\n]*$"},
+            "inkludera": ref("section"),
+            "exkludera": ref("section"),
+        },
+        closed=True,
+    ),
     "$defs": {
         "timestamp": {
             "type": "string",
@@ -50,77 +42,48 @@ ORDER_SCHEMA: dict[str, Any] = {
         "namespace": {"type": "string", "pattern": "^[0-9a-zA-Z_.:-]{1,255}$"},
         "url": {"type": "string", "pattern": "^[0-9a-zA-Z_.:/\\-?&]{5,255}$"},
         "description": {"type": "string", "minLength": 1, "maxLength": 255},
-        "section": {
-            "type": "object",
-            "additionalProperties": False,
-            "required": ["tjanstekomponenter", "tjanstekontrakt", "logiskadresser", "anropsbehorigheter", "vagval"],
-            "properties": {
-                "tjanstekomponenter": {
-                    "type": "array",
-                    "items": {
-                        "type": "object",
-                        "additionalProperties": False,
-                        "required": ["hsaId", "beskrivning"],
-                        "properties": {
-                            "hsaId": {"$ref": "#/$defs/hsaId"},
-                            "beskrivning": {"$ref": "#/$defs/description"},
-                        },
-                    },
-                },
-                "tjanstekontrakt": {
-                    "type": "array",
-                    "items": {
-                        "type": "object",
-                        "additionalProperties": False,
-                        "required": ["namnrymd", "beskrivning", "majorVersion"],
-                        "properties": {
-                            "namnrymd": {"$ref": "#/$defs/namespace"},
-                            "beskrivning": {"$ref": "#/$defs/description"},
+        "section": record(
+            {
+                "tjanstekomponenter": array_of(
+                    record({"hsaId": ref("hsaId"), "beskrivning": ref("description")}, closed=True)
+                ),
+                "tjanstekontrakt": array_of(
+                    record(
+                        {
+                            "namnrymd": ref("namespace"),
+                            "beskrivning": ref("description"),
                             "majorVersion": {"type": "integer", "minimum": 0},
                         },
-                    },
-                },
-                "logiskadresser": {
-                    "type": "array",
-                    "items": {
-                        "type": "object",
-                        "additionalProperties": False,
-                        "required": ["hsaId", "beskrivning"],
-                        "properties": {
-                            "hsaId": {"$ref": "#/$defs/address"},
-                            "beskrivning": {"$ref": "#/$defs/description"},
+                        closed=True,
+                    )
+                ),
+                "logiskadresser": array_of(
+                    record({"hsaId": ref("address"), "beskrivning": ref("description")}, closed=True)
+                ),
+                "anropsbehorigheter": array_of(
+                    record(
+                        {
+                            "logiskAdress": ref("address"),
+                            "tjanstekontrakt": ref("namespace"),
+                            "tjanstekonsument": ref("hsaId"),
                         },
-                    },
-                },
-                "anropsbehorigheter": {
-                    "type": "array",
-                    "items": {
-                        "type": "object",
-                        "additionalProperties": False,
-                        "required": ["logiskAdress", "tjanstekontrakt", "tjanstekonsument"],
-                        "properties": {
-                            "logiskAdress": {"$ref": "#/$defs/address"},
-                            "tjanstekontrakt": {"$ref": "#/$defs/namespace"},
-                            "tjanstekonsument": {"$ref": "#/$defs/hsaId"},
-                        },
-                    },
-                },
-                "vagval": {
-                    "type": "array",
-                    "items": {
-                        "type": "object",
-                        "additionalProperties": False,
-                        "required": ["logiskAdress", "tjanstekontrakt", "tjanstekomponent", "rivtaprofil", "adress"],
-                        "properties": {
-                            "logiskAdress": {"$ref": "#/$defs/address"},
-                            "tjanstekontrakt": {"$ref": "#/$defs/namespace"},
-                            "tjanstekomponent": {"$ref": "#/$defs/hsaId"},
+                        closed=True,
+                    )
+                ),
+                "vagval": array_of(
+                    record(
+                        {
+                            "logiskAdress": ref("address"),
+                            "tjanstekontrakt": ref("namespace"),
+                            "tjanstekomponent": ref("hsaId"),
                             "rivtaprofil": {"type": "string", "pattern": "^\\S{1,255}$"},
-                            "adress": {"$ref": "#/$defs/url"},
+                            "adress": ref("url"),
                         },
-                    },
-                },
+                        closed=True,
+                    )
+                ),
             },
-        },
+            closed=True,
+        ),
     },
 }

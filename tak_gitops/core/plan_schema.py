@@ -7,363 +7,239 @@ from __future__ import annotations
 
 from typing import Any
 
+from tak_gitops.core.schema_parts import array_of, fields, record, ref
+
+_TEXT: dict[str, Any] = {"type": "string"}
+_OPTIONAL_TEXT: dict[str, Any] = {"type": ["string", "null"]}
+_COUNT: dict[str, Any] = {"type": "integer", "minimum": 0}
+_CALL_ACTIONS = ["add-routing", "change-routing", "remove-routing", "add-authorization", "remove-authorization"]
+"""The actions that change what a call resolves to (the impact's ``because``)."""
+_IMPACT_KINDS = ["breaks", "moves", "fails-otherwise", "heals"]
+_ROUTING_PARTS = ["producer", "url", "profile"]
+_ROUTING_KEY: dict[str, Any] = {"address": _TEXT, "contract": _TEXT}
+
+
+def _change(action: dict[str, Any], **properties: dict[str, Any]) -> dict[str, Any]:
+    """One kind of change in an order: its ``action`` and exactly these other keys, all required."""
+    return fields({"action": action, **properties}, closed=True)
+
+
 PLAN_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "$id": "https://tak-gitops.example/schemas/plan.schema.json",
     "title": "tak-gitops plan",
     "description": "The plan document written by `tak-gitops plan --out plan.json` (docs/plan-format.md). "
     "Version 1.x: minor versions only add fields.",
-    "type": "object",
-    "required": [
-        "format",
-        "format_version",
-        "environment",
-        "plattform",
-        "organisations",
-        "inputs",
-        "status",
-        "summary",
-        "refusals",
-        "errors",
-        "orders",
-        "cascades",
-        "manual_steps",
-        "pending",
-        "warnings",
-        "checksum",
-    ],
-    "properties": {
-        "format": {"const": "tak-gitops-plan"},
-        "format_version": {"type": "string", "pattern": "^1\\.[0-9]+$"},
-        "environment": {"type": "string", "minLength": 1},
-        "plattform": {"type": "string", "minLength": 1},
-        "organisations": {"type": "array", "items": {"type": "string"}},
-        "inputs": {
-            "type": "object",
-            "required": [
-                "desired_digest",
-                "snapshot_digest",
-                "snapshot_time",
-                "snapshot_source",
-                "hsa_digest",
-                "pending_digest",
-            ],
-            "properties": {
-                "desired_digest": {"$ref": "#/$defs/digest"},
-                "snapshot_digest": {"$ref": "#/$defs/digest"},
-                "snapshot_time": {"type": ["string", "null"]},
-                "snapshot_source": {"type": "string"},
-                "hsa_digest": {"oneOf": [{"$ref": "#/$defs/digest"}, {"type": "null"}]},
-                "pending_digest": {"$ref": "#/$defs/digest"},
-            },
-        },
-        "status": {"enum": ["no-changes", "changes", "refused"]},
-        "summary": {
-            "type": "object",
-            "required": [
-                "add-routing",
-                "change-routing",
-                "remove-routing",
-                "add-authorization",
-                "remove-authorization",
-                "add-logical-address",
-                "add-system",
-                "add-contract",
-                "orders",
-                "manual_steps",
-                "pending",
-                "cascades",
-                "warnings",
-                "errors",
-            ],
-            "additionalProperties": {"type": "integer", "minimum": 0},
-        },
-        "refusals": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["guard", "org", "message", "acknowledge"],
-                "properties": {
-                    "guard": {"enum": ["removals", "cascade", "empty-snapshot"]},
-                    "org": {"type": ["string", "null"]},
-                    "message": {"type": "string"},
-                    "acknowledge": {"type": "string"},
-                },
-            },
-        },
-        "errors": {"type": "array", "items": {"$ref": "#/$defs/finding"}},
-        "warnings": {"type": "array", "items": {"$ref": "#/$defs/finding"}},
-        "orders": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["id", "wave", "kind", "org", "system", "comment", "change_date", "changes"],
-                "properties": {
-                    "id": {"type": "string", "pattern": "^w[1-4]-"},
-                    "wave": {"type": "integer", "minimum": 1, "maximum": 4},
-                    "kind": {"enum": ["producer", "consumer", "remove-authorizations", "remove-routings"]},
-                    "org": {"type": "string"},
-                    "system": {"type": "string"},
-                    "comment": {"type": ["string", "null"]},
-                    "change_date": {"type": ["string", "null"], "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
-                    "changes": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/change"}},
-                },
-            },
-        },
-        "cascades": {
-            "type": "array",
-            "items": {
+    **record(
+        {
+            "format": {"const": "tak-gitops-plan"},
+            "format_version": {"type": "string", "pattern": "^1\\.[0-9]+$"},
+            "environment": {"type": "string", "minLength": 1},
+            "plattform": {"type": "string", "minLength": 1},
+            "organisations": array_of(_TEXT),
+            "inputs": record(
+                {
+                    "desired_digest": ref("digest"),
+                    "snapshot_digest": ref("digest"),
+                    "snapshot_time": _OPTIONAL_TEXT,
+                    "snapshot_source": _TEXT,
+                    "hsa_digest": {"oneOf": [ref("digest"), {"type": "null"}]},
+                    "pending_digest": ref("digest"),
+                }
+            ),
+            "status": {"enum": ["no-changes", "changes", "refused"]},
+            "summary": {
                 "type": "object",
                 "required": [
-                    "kind",
-                    "change",
-                    "address",
-                    "contract",
-                    "consumer",
-                    "org",
-                    "source",
-                    "acknowledged",
-                    "needs_acknowledgement",
-                    "descendants",
+                    *_CALL_ACTIONS,
+                    "add-logical-address",
+                    "add-system",
+                    "add-contract",
+                    "orders",
+                    "manual_steps",
+                    "pending",
+                    "cascades",
+                    "warnings",
+                    "errors",
                 ],
-                "properties": {
-                    "kind": {"enum": ["routing", "authorization"]},
-                    "change": {"enum": ["add", "change", "remove"]},
-                    "address": {"type": "string"},
-                    "contract": {"type": "string"},
-                    "consumer": {"type": ["string", "null"]},
-                    "org": {"type": "string"},
-                    "source": {"enum": ["hsa-file", "desired-files", "description-prefix"]},
-                    "acknowledged": {"type": "boolean"},
-                    "needs_acknowledgement": {"type": "boolean"},
-                    "descendants": {
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "required": ["address", "name", "today", "after"],
-                            "properties": {
-                                "address": {"type": "string"},
-                                "name": {"type": ["string", "null"]},
-                                "today": {"type": ["string", "null"]},
-                                "after": {"type": ["string", "null"]},
-                            },
+                "additionalProperties": _COUNT,
+            },
+            "refusals": array_of(
+                record(
+                    {
+                        "guard": {"enum": ["removals", "cascade", "empty-snapshot"]},
+                        "org": _OPTIONAL_TEXT,
+                        "message": _TEXT,
+                        "acknowledge": _TEXT,
+                    }
+                )
+            ),
+            "errors": array_of(ref("finding")),
+            "orders": array_of(
+                record(
+                    {
+                        "id": {"type": "string", "pattern": "^w[1-4]-"},
+                        "wave": {"type": "integer", "minimum": 1, "maximum": 4},
+                        "kind": {"enum": ["producer", "consumer", "remove-authorizations", "remove-routings"]},
+                        "org": _TEXT,
+                        "system": _TEXT,
+                        "comment": _OPTIONAL_TEXT,
+                        "change_date": {"type": ["string", "null"], "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
+                        "changes": array_of(ref("change"), minItems=1),
+                    }
+                )
+            ),
+            "cascades": array_of(
+                record(
+                    {
+                        "kind": {"enum": ["routing", "authorization"]},
+                        "change": {"enum": ["add", "change", "remove"]},
+                        "address": _TEXT,
+                        "contract": _TEXT,
+                        "consumer": _OPTIONAL_TEXT,
+                        "org": _TEXT,
+                        "source": {"enum": ["hsa-file", "desired-files", "description-prefix"]},
+                        "acknowledged": {"type": "boolean"},
+                        "needs_acknowledgement": {"type": "boolean"},
+                        "descendants": array_of(
+                            record(
+                                {
+                                    "address": _TEXT,
+                                    "name": _OPTIONAL_TEXT,
+                                    "today": _OPTIONAL_TEXT,
+                                    "after": _OPTIONAL_TEXT,
+                                }
+                            )
+                        ),
+                    }
+                )
+            ),
+            "manual_steps": array_of(
+                record(
+                    {
+                        "kind": {
+                            "enum": ["rename-logical-address", "change-system-description", "remove-logical-address"]
                         },
-                    },
-                },
-            },
-        },
-        "manual_steps": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["kind", "hsa_id", "current", "desired", "org", "message"],
-                "properties": {
-                    "kind": {"enum": ["rename-logical-address", "change-system-description", "remove-logical-address"]},
-                    "hsa_id": {"type": "string"},
-                    "current": {"type": ["string", "null"]},
-                    "desired": {"type": ["string", "null"]},
-                    "org": {"type": "string"},
-                    "message": {"type": "string"},
-                },
-            },
-        },
-        "pending": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["order_id", "state", "ticket", "submitted_at", "lines", "held"],
-                "properties": {
-                    "order_id": {"type": "string"},
-                    "state": {"type": "string"},
-                    "ticket": {"type": ["string", "null"]},
-                    "submitted_at": {"type": ["string", "null"]},
-                    "lines": {"type": "integer", "minimum": 0},
-                    "held": {"type": "array", "items": {"$ref": "#/$defs/change"}},
-                },
-            },
-        },
-        "names": {
-            "description": "Readable names of the ids the plan mentions (since 1.2): system and logical address "
-            "HSA-id -> name.",
-            "type": "object",
-            "additionalProperties": False,
-            "properties": {
-                "systems": {"type": "object", "additionalProperties": {"type": "string"}},
-                "addresses": {"type": "object", "additionalProperties": {"type": "string"}},
-            },
-        },
-        "impact": {
-            "description": "What the plan does to calls: every (consumer, contract, address) "
-            "whose VP outcome its orders change",
-            "type": "object",
-            "required": ["considered", "counts", "calls"],
-            "additionalProperties": False,
-            "properties": {
-                "considered": {"type": "integer", "minimum": 0},
-                "counts": {
-                    "type": "object",
-                    "required": ["breaks", "moves", "fails-otherwise", "heals"],
-                    "additionalProperties": False,
-                    "properties": {
-                        "breaks": {"type": "integer", "minimum": 0},
-                        "moves": {"type": "integer", "minimum": 0},
-                        "fails-otherwise": {"type": "integer", "minimum": 0},
-                        "heals": {"type": "integer", "minimum": 0},
-                    },
-                },
-                "calls": {
-                    "type": "array",
-                    "items": {
-                        "type": "object",
-                        "required": [
-                            "consumer",
-                            "consumer_name",
-                            "contract",
-                            "address",
-                            "address_name",
-                            "kind",
-                            "direct",
-                            "before",
-                            "after",
-                            "because",
-                        ],
-                        "additionalProperties": False,
-                        "properties": {
-                            "consumer": {"type": "string"},
-                            "consumer_name": {"type": ["string", "null"]},
-                            "contract": {"type": "string"},
-                            "address": {"type": "string"},
-                            "address_name": {"type": ["string", "null"]},
-                            "kind": {"enum": ["breaks", "moves", "fails-otherwise", "heals"]},
-                            "direct": {"type": "boolean"},
-                            "before": {"$ref": "#/$defs/outcome"},
-                            "after": {"$ref": "#/$defs/outcome"},
-                            "because": {
-                                "type": "array",
-                                "minItems": 1,
-                                "items": {
-                                    "type": "object",
-                                    "required": ["action", "key", "address", "address_name"],
-                                    "additionalProperties": False,
-                                    "properties": {
-                                        "action": {
-                                            "enum": [
-                                                "add-routing",
-                                                "change-routing",
-                                                "remove-routing",
-                                                "add-authorization",
-                                                "remove-authorization",
-                                            ]
-                                        },
-                                        "key": {"type": "array", "items": {"type": "string"}},
-                                        "address": {"type": "string"},
-                                        "address_name": {"type": ["string", "null"]},
-                                    },
+                        "hsa_id": _TEXT,
+                        "current": _OPTIONAL_TEXT,
+                        "desired": _OPTIONAL_TEXT,
+                        "org": _TEXT,
+                        "message": _TEXT,
+                    }
+                )
+            ),
+            "pending": array_of(
+                record(
+                    {
+                        "order_id": _TEXT,
+                        "state": _TEXT,
+                        "ticket": _OPTIONAL_TEXT,
+                        "submitted_at": _OPTIONAL_TEXT,
+                        "lines": _COUNT,
+                        "held": array_of(ref("change")),
+                    }
+                )
+            ),
+            "warnings": array_of(ref("finding")),
+            "impact": {
+                "description": "What the plan does to calls: every (consumer, contract, address) "
+                "whose VP outcome its orders change",
+                **record(
+                    {
+                        "considered": _COUNT,
+                        "counts": record({kind: _COUNT for kind in _IMPACT_KINDS}, closed=True),
+                        "calls": array_of(
+                            record(
+                                {
+                                    "consumer": _TEXT,
+                                    "consumer_name": _OPTIONAL_TEXT,
+                                    "contract": _TEXT,
+                                    "address": _TEXT,
+                                    "address_name": _OPTIONAL_TEXT,
+                                    "kind": {"enum": _IMPACT_KINDS},
+                                    "direct": {"type": "boolean"},
+                                    "before": ref("outcome"),
+                                    "after": ref("outcome"),
+                                    "because": array_of(
+                                        record(
+                                            {
+                                                "action": {"enum": _CALL_ACTIONS},
+                                                "key": array_of(_TEXT),
+                                                "address": _TEXT,
+                                                "address_name": _OPTIONAL_TEXT,
+                                            },
+                                            closed=True,
+                                        ),
+                                        minItems=1,
+                                    ),
                                 },
-                            },
-                        },
+                                closed=True,
+                            )
+                        ),
                     },
-                },
+                    closed=True,
+                ),
             },
+            "names": {
+                "description": "Readable names of the ids the plan mentions (since 1.2): system and logical "
+                "address HSA-id -> name.",
+                **record(
+                    {
+                        "systems": {"type": "object", "additionalProperties": _TEXT},
+                        "addresses": {"type": "object", "additionalProperties": _TEXT},
+                    },
+                    closed=True,
+                ),
+            },
+            "checksum": ref("digest"),
         },
-        "checksum": {"$ref": "#/$defs/digest"},
-    },
+        optional=("impact", "names"),
+    ),
     "$defs": {
         "digest": {"type": "string", "pattern": "^sha256:[0-9a-f]{64}$"},
-        "outcome": {
-            "type": "object",
-            "required": ["outcome"],
-            "additionalProperties": False,
-            "properties": {
+        "outcome": record(
+            {
                 "outcome": {"enum": ["works", "VP004", "VP006", "VP007"]},
-                "producer": {"type": "string"},
-                "url": {"type": "string"},
-                "profile": {"type": "string"},
+                "producer": _TEXT,
+                "url": _TEXT,
+                "profile": _TEXT,
             },
-        },
-        "finding": {
-            "type": "object",
-            "required": ["code", "message", "org"],
-            "properties": {
+            optional=("producer", "url", "profile"),
+            closed=True,
+        ),
+        "finding": record(
+            {
                 "code": {"type": "string", "pattern": "^[A-Z][A-Z0-9_]*$"},
-                "message": {"type": "string"},
-                "org": {"type": ["string", "null"]},
-                "path": {"type": "string"},
+                "message": _TEXT,
+                "org": _OPTIONAL_TEXT,
+                "path": _TEXT,
                 "line": {"type": ["integer", "null"]},
                 "col": {"type": ["integer", "null"]},
             },
-        },
-        "value": {
-            "type": "object",
-            "required": ["producer", "url", "profile"],
-            "additionalProperties": False,
-            "properties": {"producer": {"type": "string"}, "url": {"type": "string"}, "profile": {"type": "string"}},
-        },
+            optional=("path", "line", "col"),
+        ),
+        "value": record({part: _TEXT for part in _ROUTING_PARTS}, closed=True),
         "change": {
             "type": "object",
             "required": ["action"],
             "oneOf": [
-                {
-                    "properties": {
-                        "action": {"enum": ["add-logical-address", "add-system"]},
-                        "hsa_id": {"type": "string"},
-                        "description": {"type": ["string", "null"]},
-                    },
-                    "required": ["action", "hsa_id", "description"],
-                    "additionalProperties": False,
-                },
-                {
-                    "properties": {
-                        "action": {"const": "add-contract"},
-                        "namespace": {"type": "string"},
-                        "description": {"type": ["string", "null"]},
-                        "major": {"type": ["integer", "null"]},
-                    },
-                    "required": ["action", "namespace", "description", "major"],
-                    "additionalProperties": False,
-                },
-                {
-                    "properties": {
-                        "action": {"const": "add-routing"},
-                        "address": {"type": "string"},
-                        "contract": {"type": "string"},
-                        "after": {"$ref": "#/$defs/value"},
-                    },
-                    "required": ["action", "address", "contract", "after"],
-                    "additionalProperties": False,
-                },
-                {
-                    "properties": {
-                        "action": {"const": "change-routing"},
-                        "address": {"type": "string"},
-                        "contract": {"type": "string"},
-                        "before": {"$ref": "#/$defs/value"},
-                        "after": {"$ref": "#/$defs/value"},
-                        "changed": {"type": "array", "minItems": 1, "items": {"enum": ["producer", "url", "profile"]}},
-                    },
-                    "required": ["action", "address", "contract", "before", "after", "changed"],
-                    "additionalProperties": False,
-                },
-                {
-                    "properties": {
-                        "action": {"const": "remove-routing"},
-                        "address": {"type": "string"},
-                        "contract": {"type": "string"},
-                        "before": {"$ref": "#/$defs/value"},
-                    },
-                    "required": ["action", "address", "contract", "before"],
-                    "additionalProperties": False,
-                },
-                {
-                    "properties": {
-                        "action": {"enum": ["add-authorization", "remove-authorization"]},
-                        "consumer": {"type": "string"},
-                        "address": {"type": "string"},
-                        "contract": {"type": "string"},
-                    },
-                    "required": ["action", "consumer", "address", "contract"],
-                    "additionalProperties": False,
-                },
+                _change({"enum": ["add-logical-address", "add-system"]}, hsa_id=_TEXT, description=_OPTIONAL_TEXT),
+                _change(
+                    {"const": "add-contract"},
+                    namespace=_TEXT,
+                    description=_OPTIONAL_TEXT,
+                    major={"type": ["integer", "null"]},
+                ),
+                _change({"const": "add-routing"}, **_ROUTING_KEY, after=ref("value")),
+                _change(
+                    {"const": "change-routing"},
+                    **_ROUTING_KEY,
+                    before=ref("value"),
+                    after=ref("value"),
+                    changed=array_of({"enum": _ROUTING_PARTS}, minItems=1),
+                ),
+                _change({"const": "remove-routing"}, **_ROUTING_KEY, before=ref("value")),
+                _change({"enum": ["add-authorization", "remove-authorization"]}, consumer=_TEXT, **_ROUTING_KEY),
             ],
         },
     },

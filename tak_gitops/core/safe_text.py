@@ -13,6 +13,16 @@ CONTROL_IN_VALUE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}]")
 """Characters refused in a text value (what a double-quoted escape can produce): tab and newline are text."""
 CONTROL_IN_CSV = re.compile(f"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}]|\r(?!\n)")
 """Characters refused in a CSV set: tab too; a carriage return only as part of a CRLF line end."""
+_CSV_CHARS = re.compile(f"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}]")
+_LONE_CR = re.compile("\r(?!\n)")
+
+
+def csv_controls_possible(text: str) -> bool:
+    """True when :data:`CONTROL_IN_CSV` may find something in ``text`` (two searches that scan fast, where the
+    pattern with its look-ahead would step through every character)."""
+    return _CSV_CHARS.search(text) is not None or ("\r" in text and _LONE_CR.search(text) is not None)
+
+
 _TERMINAL_UNSAFE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}]")
 _MARKDOWN_SPECIAL = re.compile(r"[\\|\[\]<]|@|\r\n|\r|\n|^\s*(?:[#>+*-]|[0-9]+\.)")
 """What gives inline markdown a meaning the text did not mean: table cells, links written as markdown, HTML,

@@ -155,3 +155,26 @@ def test_gunzip_is_gzip_decompress_within_the_cap() -> None:
     members = gzip.compress(b"[1,", mtime=0) + gzip.compress(b"2]", mtime=0)
     assert gunzip(members, Path("x.gz")) == gzip.decompress(members) == b"[1,2]"
     assert orjson.loads(gunzip(gzip.compress(SEED_PV, mtime=0), Path("x.gz"))) == orjson.loads(SEED_PV)
+
+
+TAKAPI = ROOT / "examples" / "ntjp-prod"
+TAKAPI_FILES = sorted(p.name for p in TAKAPI.iterdir())
+
+
+@given(
+    st.sampled_from(TAKAPI_FILES),
+    mutated([(TAKAPI / name).read_text(encoding="utf-8") for name in TAKAPI_FILES], list('{}[],:"0-9 ntl\\')),
+)
+def test_mutated_takapi_responses_read_or_give_a_source_error(
+    tmp_path_factory: pytest.TempPathFactory, name: str, text: str
+) -> None:
+    directory = tmp_path_factory.mktemp("takapi")
+    for other in TAKAPI_FILES:
+        (directory / other).write_bytes((TAKAPI / other).read_bytes())
+    (directory / name).write_text(text, encoding="utf-8")
+    try:
+        snapshot = read_source(directory, platform="NTJP", environment="PROD")
+    except SourceError as exc:
+        assert str(exc)
+        return
+    assert isinstance(snapshot, Snapshot)

@@ -7,7 +7,7 @@ the plan; :class:`AfterState` answers without copying the current rows.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Container, Iterable, Iterator, Mapping
 from operator import itemgetter
 
 from tak_gitops.core.plan.cascade import HasRow
@@ -92,12 +92,7 @@ class AfterState:
         if self._ns_count is None:
             s_r, removed_r = self.s_r, self.removed_r
             count = Counter(k[1] for k in s_r)
-            for k in removed_r:
-                if k in s_r:
-                    count[k[1]] -= 1
-            for k in self.added_r:
-                if k not in s_r or k in removed_r:
-                    count[k[1]] += 1
+            _count_changes(count, 1, s_r, removed_r, self.added_r)
             self._ns_count = count
         return self._ns_count[ns] > 0
 
@@ -107,17 +102,23 @@ class AfterState:
         wanted = addresses.__contains__
         used = Counter(filter(wanted, map(itemgetter(0), s_r)))
         used.update(filter(wanted, map(itemgetter(1), self.a_rows)))
-        for k in removed_r:
-            if k in s_r:
-                used[k[0]] -= 1
-        for ak in removed_a:
-            if ak in s_a:
-                used[ak[1]] -= 1
-        for k in self.added_r:
-            if k not in s_r or k in removed_r:
-                used[k[0]] += 1
-        for ak in self.added_a:
-            if ak not in s_a or ak in removed_a:
-                used[ak[1]] += 1
+        _count_changes(used, 0, s_r, removed_r, self.added_r)
+        _count_changes(used, 1, s_a, removed_a, self.added_a)
         return used
 
+
+def _count_changes(
+    count: Counter[str],
+    part: int,
+    rows: Container[tuple[str, ...]],
+    removed: Collection[tuple[str, ...]],
+    added: Iterable[tuple[str, ...]],
+) -> None:
+    """Bring ``count`` (rows per key ``part``) from the snapshot's ``rows`` to after the plan: a removed row that
+    exists counts one less, an added row that is new (or replaces a removed one) one more."""
+    for key in removed:
+        if key in rows:
+            count[key[part]] -= 1
+    for key in added:
+        if key not in rows or key in removed:
+            count[key[part]] += 1

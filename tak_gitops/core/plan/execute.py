@@ -12,6 +12,7 @@ Pure set and dict operations: fast enough to run on national-scale snapshots.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from tak_gitops.core.plan.model import Change, Plan
 from tak_gitops.core.snapshot import AuthorizationKey, Contract, RoutingKey, RoutingValue, Snapshot
@@ -47,11 +48,8 @@ def apply_changes(snapshot: Snapshot, plan_or_changes: Plan | Iterable[Change]) 
             auths.discard((c.key[0], c.key[1], c.key[2]))
         else:  # pragma: no cover - Change.from_dict refuses unknown actions
             raise ValueError(f"unknown action {a!r}")
-    return Snapshot(
-        platform=snapshot.platform,
-        environment=snapshot.environment,
-        snapshot_time=snapshot.snapshot_time,
-        source=snapshot.source,
+    return replace(
+        snapshot,
         routings=routings,
         authorizations=frozenset(auths),
         logical_addresses=addresses,

@@ -117,9 +117,17 @@ def _dotted(loc: Sequence[int | str]) -> str:
 
 
 def check_shape(root: Node, model: type[M], diags: Diagnostics) -> M | None:
-    """Validate ``root`` against ``model``; report every shape problem at its position. None when invalid."""
+    """Validate ``root`` against ``model``; report every shape problem at its position. None when invalid.
+
+    A flood of unknown top-level keys (more than are listed) is reported from the node tree and left out of
+    what the model validates: the cost stays one look-up per key."""
+    data = root.to_python()
+    flood = _top_level_flood(root, model, data)
     try:
-        return model.model_validate(root.to_python())
+        value = model.model_validate(data)
+        if not flood:
+            return value
+        errors = []
     except ValidationError as exc:
         errors = exc.errors(include_url=False, include_input=False)
     shorts = any(e["type"] == "too_short" for e in errors)
@@ -150,8 +158,22 @@ def check_shape(root: Node, model: type[M], diags: Diagnostics) -> M | None:
         else:
             message = str(err["msg"]).removeprefix("Value error, ")
             diags.error(node, codes.BAD_VALUE, f"{name}: {message}")
-    _report_unknown(unknown, model, diags)
+    _report_unknown(flood + unknown, model, diags)
     return None
+
+
+def _top_level_flood(root: Node, model: type[BaseModel], data: object) -> list[tuple[Node, str, tuple[int | str, ...]]]:
+    """The unknown keys of the top-level mapping when there are more than are listed (taken out of ``data``);
+    none otherwise (the model reports them as usual)."""
+    if root.kind != "map" or not isinstance(data, dict):
+        return []
+    allowed = set(_allowed_keys(model, ()))
+    extra = [key for key in root.value if key not in allowed]
+    if len(extra) <= MAX_LISTED:
+        return []
+    for key in extra:
+        del data[key]
+    return [(root.value[key][0], key, ()) for key in extra]
 
 
 def _report_unknown(

@@ -16,6 +16,11 @@ def null_text(value: str | None) -> str:
     return "null" if value is None else value
 
 
+def labelled(*fields: tuple[str, str | None]) -> str:
+    """``Label: value, Label: value`` as the item classes' ``toString`` writes their fields."""
+    return ", ".join(f"{label}: {null_text(value)}" for label, value in fields)
+
+
 @dataclass(frozen=True)
 class PlainItem:
     """A ``logiskadresser``/``tjanstekomponenter`` item (``key`` = hsaId) or ``tjanstekontrakt`` (namnrymd), both
@@ -36,9 +41,10 @@ class BehorighetItem:
 
     def text(self) -> str:
         """``AnropsbehorighetBestallning.toString``."""
-        return (
-            f"Logisk adress: {null_text(self.logisk_adress)}, Tjänstekonsument: {null_text(self.tjanstekonsument)}, "
-            f"Tjänstekontrakt: {null_text(self.tjanstekontrakt)}"
+        return labelled(
+            ("Logisk adress", self.logisk_adress),
+            ("Tjänstekonsument", self.tjanstekonsument),
+            ("Tjänstekontrakt", self.tjanstekontrakt),
         )
 
     def has_required_fields(self) -> bool:
@@ -57,10 +63,12 @@ class VagvalItem:
 
     def text(self) -> str:
         """``VagvalBestallning.toString``."""
-        return (
-            f"Logisk adress: {null_text(self.logisk_adress)}, Tjänstekontrakt: {null_text(self.tjanstekontrakt)}, "
-            f"Tjänstekomponent: {null_text(self.tjanstekomponent)}, RivTaProfil: {null_text(self.rivtaprofil)}, "
-            f"Adress: {null_text(self.adress)}"
+        return labelled(
+            ("Logisk adress", self.logisk_adress),
+            ("Tjänstekontrakt", self.tjanstekontrakt),
+            ("Tjänstekomponent", self.tjanstekomponent),
+            ("RivTaProfil", self.rivtaprofil),
+            ("Adress", self.adress),
         )
 
     def has_required_fields_for_include(self) -> bool:
