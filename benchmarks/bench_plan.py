@@ -395,7 +395,7 @@ def plan_command(base: Path, org: str | None, out: Path) -> list[str]:
     script = Path(sys.executable).with_name("tak-gitops")  # the command people run, else the module
     command = [str(script)] if script.is_file() else [sys.executable, "-m", "tak_gitops"]
     return [
-        *command, "plan", "--env", "NTJP-PROD", "--repo", str(base / "repo"),
+        *command, "plan", "--env", "NTJP-PROD", "--root", str(base / "repo"),
         "--snapshot", str(base / "ntjp-prod.snapshot.json"), "--hsa", str(base / "hsacache.xml"),
         *(["--org", org] if org else []), "--format", "json", "--allow-stale", "--out", str(out),
     ]  # fmt: skip

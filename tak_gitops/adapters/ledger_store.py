@@ -8,6 +8,7 @@ one. The apply workflow commits the directory back to the repository.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,10 @@ def atomic_write(path: Path, data: bytes, *, sync: bool = True) -> None:
     """Write ``data`` to ``path`` atomically: temp file in the same directory, fsync (unless ``sync`` is False),
     replace, fsync the directory."""
     write_bytes_atomic(path, data, sync=sync)
+
+
+_SAFE_REF = re.compile(r"[0-9A-Za-z_-][0-9A-Za-z._-]*")
+"""An order id as a file name: no path separators, not hidden."""
 
 
 class LedgerStore(LockedDirectory):
@@ -80,16 +85,26 @@ class LedgerStore(LockedDirectory):
         atomic_write(self.path_of(record.order_id), pretty_json(record.to_dict()), sync=sync)
 
     def find(self, ref: str) -> LedgerRecord:
-        """An order by its id, or by a unique prefix of its idempotency key (as printed in ``kommentar``)."""
-        if self.path_of(ref).is_file():
+        """An order by its id, a unique prefix of its id, or a unique prefix of its idempotency key (as printed
+        in ``kommentar``)."""
+        if _SAFE_REF.fullmatch(ref) and self.path_of(ref).is_file():
             return self.load(ref)
         bare = ref.removeprefix("sha256:").lower()
-        hits = [r for r in self.records() if bare and r.idempotency_key.removeprefix("sha256:").startswith(bare)]
+        hits = [
+            r
+            for r in self.records()
+            if ref
+            and (r.order_id.startswith(ref) or (bare and r.idempotency_key.removeprefix("sha256:").startswith(bare)))
+        ]
         if len(hits) == 1:
             return hits[0]
         if not hits:
-            raise LedgerError(f"no order {ref!r} in {self.directory} (give an order id or a key prefix)")
-        raise LedgerError(f"{ref!r} matches {len(hits)} orders: " + ", ".join(r.order_id for r in hits))
+            raise LedgerError(
+                f"no order {ref!r} in {self.directory} (give an order id, a unique prefix of one, or a key prefix)"
+            )
+        raise LedgerError(
+            f"{ref!r} matches {len(hits)} orders: " + ", ".join(sorted(r.order_id for r in hits)) + "; give more of it"
+        )
 
 
 def pending_orders(root: Path, env: str, ledger_dir: str = "orders") -> tuple[PendingOrder, ...]:

@@ -35,6 +35,7 @@ from tak_gitops.cli.common import (
     read_current,
     root_option,
     snapshot_option,
+    table,
 )
 from tak_gitops.core.config import ProjectConfig
 from tak_gitops.core.orders import OrderMeta, build_orders, document_lines
@@ -210,9 +211,9 @@ def apply_command(
         finally:
             submitter.close()
     click.echo("")
-    click.echo(f"{'order':<64} {'wave':>4}  {'state':<10} {'this run':<12} detail")
-    for r in report.results:
-        click.echo(f"{r.order_id:<64} {r.wave:>4}  {r.state:<10} {r.action:<12} {r.detail}")
+    rows = [(r.order_id, r.wave, r.state, r.action, r.detail) for r in report.results]
+    for line in table(("order", "wave", "state", "this run", "detail"), rows, right=(1,)):
+        click.echo(line)
     sent = len(report.sent)
     click.echo(
         f"\n{env}: {sent} order(s) submitted now, {len(report.results) - sent} not sent in this run; "

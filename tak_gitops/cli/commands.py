@@ -14,6 +14,7 @@ import tak_gitops.cli.init
 import tak_gitops.cli.orders
 import tak_gitops.cli.plan
 import tak_gitops.cli.schema
+import tak_gitops.cli.show
 import tak_gitops.cli.sim
 import tak_gitops.cli.site
 import tak_gitops.cli.trace

@@ -87,7 +87,8 @@ def _say_resplit(budget: int) -> None:
 
 
 def _label_summary(add: Sequence[str], remove: Sequence[str]) -> str:
-    return f"labels: +{','.join(add) or '-'} -{','.join(remove) or '-'}"
+    parts = ([f"+{','.join(add)}"] if add else []) + ([f"-{','.join(remove)}"] if remove else [])
+    return f"labels: {' '.join(parts)}" if parts else "labels: unchanged"
 
 
 @cli.group("comment", invoke_without_command=True)

@@ -3,7 +3,8 @@ everywhere), reading the current TAK from the command line, parsing acknowledgem
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -49,15 +50,49 @@ hsa_option = click.option(
     "the desired files' care-giver links (vg:).",
 )
 
-root_option = click.option(
-    "--root",
-    "--repo",
-    "root",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="The desired-state repository (holding tak-gitops.yaml and orders/); --repo is the same.",
-)
+_ALIAS = "tak_gitops.alias."
+
+
+def deprecated_alias(flag: str, instead: str, dest: str, **kwargs: Any) -> Callable[[F], F]:
+    """A hidden old spelling of an option: it prints a deprecation note and hands its value to ``instead``
+    (declared with ``callback=aliased(dest)``)."""
+
+    def remember(ctx: click.Context, _param: click.Parameter, value: Any) -> None:
+        if value is not None:
+            click.echo(f"note: {flag} is deprecated; use {instead} (it means the same here)", err=True)
+            ctx.meta[_ALIAS + dest] = value
+
+    return click.option(
+        flag, "_alias_" + dest, hidden=True, expose_value=False, is_eager=True, callback=remember, **kwargs
+    )
+
+
+def aliased(dest: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    """The callback of an option with a deprecated alias: the alias's value when the option was not given."""
+
+    def pick(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        alias = ctx.meta.pop(_ALIAS + dest, None)
+        if alias is not None and ctx.get_parameter_source(param.name or dest) == click.core.ParameterSource.DEFAULT:
+            return param.type_cast_value(ctx, alias)
+        return value
+
+    return pick
+
+
+def root_option(command: F) -> F:
+    """``--root DIR``, the desired-state repository (``--repo`` is its deprecated spelling: elsewhere ``--repo`` is a
+    GitHub repository)."""
+    root = click.option(
+        "--root",
+        "root",
+        type=click.Path(exists=True, file_okay=False, path_type=Path),
+        default=Path("."),
+        show_default=True,
+        callback=aliased("root"),
+        help="The desired-state repository (holding tak-gitops.yaml and orders/).",
+    )
+    return deprecated_alias("--repo", "--root", "root")(root(command))
+
 
 export_option = click.option(
     "--export",
@@ -103,6 +138,56 @@ def acknowledgements(
         removals=parse_removal_acks(ack_removals),
         allow_empty_snapshot=allow_empty_snapshot,
     )
+
+
+def table(header: Sequence[str], rows: Iterable[Sequence[object]], right: Iterable[int] = ()) -> list[str]:
+    """Lines of a plain-text table whose columns are as wide as their widest cell (``right``: right-aligned
+    column indexes); the last column is not padded."""
+    cells = [[str(c) for c in header]] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+    align = set(right)
+    out = []
+    for r in cells:
+        parts = [c.rjust(w) if i in align else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))]
+        parts[-1] = r[-1].rjust(widths[-1]) if len(r) - 1 in align else r[-1]
+        out.append("  ".join(parts).rstrip())
+    return out
+
+
+FORMATS = ("text", "markdown", "json", "github")
+
+format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="What to print on standard output: the plan as text, markdown (a pull-request comment), its JSON "
+    "document or GitHub annotations.",
+)
+color_option = click.option(
+    "--color/--no-color",
+    "color",
+    default=None,
+    help="Colour the text output [default: on a terminal, unless NO_COLOR is set; FORCE_COLOR forces it].",
+)
+
+
+def emit_plan(doc: Mapping[str, Any], fmt: str, color: bool | None) -> None:
+    """Print a plan document in ``fmt`` (the footer of markdown links the GitHub Actions run when there is one)."""
+    from tak_gitops.adapters.render import Footer, color_wanted, render_github, render_markdown, render_text
+    from tak_gitops.core.canonical import pretty_json
+
+    if fmt == "json":
+        sys.stdout.buffer.write(pretty_json(doc))
+        sys.stdout.flush()
+    elif fmt == "markdown":
+        click.echo(render_markdown(doc, footer=Footer.from_environment()), nl=False)
+    elif fmt == "github":
+        click.echo(render_github(doc), nl=False)
+    else:
+        use_color = color_wanted(sys.stdout.isatty(), color)
+        click.echo(render_text(doc, color=use_color), nl=False, color=use_color)
 
 
 def acknowledgement_flags(acks: Acknowledgements) -> list[str]:

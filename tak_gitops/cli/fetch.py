@@ -15,7 +15,7 @@ from tak_gitops.adapters.desired_loader import load_project_config
 from tak_gitops.adapters.snapshot_file import read_snapshot, write_snapshot
 from tak_gitops.adapters.takapi import TakApiClient, load_credentials
 from tak_gitops.cli import cli
-from tak_gitops.cli.common import check_baseline
+from tak_gitops.cli.common import aliased, check_baseline, deprecated_alias
 from tak_gitops.core.baseline import baseline_of
 from tak_gitops.core.config import ENV_NAME_RE, ProjectConfig, TakApiConfig, TakApiTarget
 from tak_gitops.core.snapshot import Snapshot
@@ -92,8 +92,9 @@ def _previous(path: Path | None, output: Path) -> Snapshot | None:
               help="Snapshot file to write (atomically).")
 @click.option("--from", "source", type=click.Path(exists=True, path_type=Path),
               help="Read this export (file or directory of saved TAK-api responses) instead of the TAK-api.")
-@click.option("--format", "fmt", type=click.Choice(["auto", *sources.FORMATS]), default="auto", show_default=True,
-              help="Format of --from; auto detects it.")
+@click.option("--export-format", "fmt", type=click.Choice(["auto", *sources.FORMATS]), default="auto",
+              show_default=True, callback=aliased("fmt"), help="Format of --from; auto detects it.")
+@deprecated_alias("--format", "--export-format", "fmt")
 @click.option("--max-age", type=float, metavar="HOURS",
               help="Refuse a snapshot older than this [default: snapshot.max_age_hours, 36].")
 @click.option("--allow-stale", is_flag=True, help="Accept a snapshot older than --max-age or without a time.")
@@ -137,7 +138,7 @@ def fetch(
         origin = str(source)
     else:
         if fmt not in ("auto", "tak-api"):
-            raise UsageError("--format applies to --from; the TAK-api is always read as tak-api")
+            raise UsageError("--export-format applies to --from; the TAK-api is always read as tak-api")
         api_cfg = config.tak_api if config else TakApiConfig()
         raw = raw_dir or Path(".tak-gitops") / "raw" / env
         progress = _Progress()

@@ -10,7 +10,7 @@ from tak_gitops.adapters import sources
 from tak_gitops.adapters.desired_loader import find_root, load_config, load_desired_or_raise
 from tak_gitops.adapters.yaml_writer import load_roundtrip, write_import
 from tak_gitops.cli import cli
-from tak_gitops.cli.common import read_current
+from tak_gitops.cli.common import aliased, deprecated_alias, read_current, root_option
 from tak_gitops.core.desired import EnvironmentState
 from tak_gitops.core.importer import (
     DEFAULT_INLINE_LIMIT,
@@ -33,8 +33,9 @@ from tak_gitops.errors import UsageError
               help="A snapshot written by `tak-gitops fetch`.")
 @click.option("--export", type=click.Path(exists=True, path_type=Path),
               help="An export: a directory of saved TAK-api responses or a published-version file.")
-@click.option("--format", "fmt", type=click.Choice(["auto", *sources.FORMATS]), default="auto", show_default=True,
-              help="Format of --export.")
+@click.option("--export-format", "fmt", type=click.Choice(["auto", *sources.FORMATS]), default="auto",
+              show_default=True, callback=aliased("fmt"), help="Format of --export.")
+@deprecated_alias("--format", "--export-format", "fmt")
 @click.option("--fetch", is_flag=True, help="Read the current TAK from the TAK-api now.")
 @click.option("--allow-stale", is_flag=True, help="Accept a snapshot older than snapshot.max_age_hours.")
 @click.option("--merge", is_flag=True, help="Add what is missing to existing files, keeping their order and comments.")
@@ -43,9 +44,7 @@ from tak_gitops.errors import UsageError
 @click.option("--table-limit", type=click.IntRange(min=0), default=DEFAULT_TABLE_LIMIT, show_default=True,
               help="A producer or consumer with more rows than this gets a CSV routing or authorization table "
               "(not with --merge).")
-@click.option("--root", "--repo", "repo", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              default=Path("."), show_default=True,
-              help="The desired-state repository (holding tak-gitops.yaml); --repo is the same.")
+@root_option
 def import_(
     env: str,
     orgs: tuple[str, ...],
@@ -58,7 +57,7 @@ def import_(
     merge: bool,
     inline_limit: int,
     table_limit: int,
-    repo: Path,
+    root: Path,
 ) -> None:
     """Write desired/ORG/ENV.yaml (and organisation.yaml, address sets, tables) from the current TAK.
 
@@ -66,7 +65,7 @@ def import_(
     ownership.yaml. Without --merge the command refuses to overwrite existing files. Several organisations
     (--org repeated, or --all) are imported in one run from one read of the TAK.
     """
-    root = find_root(repo)
+    root = find_root(root)
     config, ownership = load_config(root)
     if env not in config.environments:
         known_envs = ", ".join(sorted(config.environments))

@@ -10,7 +10,7 @@ import click
 from tak_gitops.adapters.ledger_store import LedgerStore
 from tak_gitops.cli import cli
 from tak_gitops.cli.apply import load_project, read_snapshot
-from tak_gitops.cli.common import check_baseline
+from tak_gitops.cli.common import check_baseline, table
 from tak_gitops.core.canonical import pretty_json
 from tak_gitops.core.ledger import STATES, expire, expire_by_hand, reconcile, with_ticket
 from tak_gitops.errors import UsageError
@@ -48,16 +48,23 @@ def list_command(env: str, root: Path, states: tuple[str, ...]) -> None:
     if not records:
         click.echo(f"{env}: no orders" + (f" in state {', '.join(states)}" if states else ""))
         return
-    click.echo(f"{'order':<64} {'wave':>4}  {'state':<10} {'ticket':<12} {'submitted':<25} lines")
-    for r in records:
-        lines = sum(
-            len(r.document.get(s, {}).get(a) or ())
-            for s in ("inkludera", "exkludera")
-            for a in ("vagval", "anropsbehorigheter")
+    rows = [
+        (
+            r.order_id,
+            r.wave,
+            r.state,
+            r.ticket or "-",
+            r.submitted_at or "-",
+            sum(
+                len(r.document.get(s, {}).get(a) or ())
+                for s in ("inkludera", "exkludera")
+                for a in ("vagval", "anropsbehorigheter")
+            ),
         )
-        click.echo(
-            f"{r.order_id:<64} {r.wave:>4}  {r.state:<10} {r.ticket or '-':<12} {r.submitted_at or '-':<25} {lines}"
-        )
+        for r in records
+    ]
+    for line in table(("order", "wave", "state", "ticket", "submitted", "lines"), rows, right=(1, 5)):
+        click.echo(line)
     counts: dict[str, int] = {}
     for r in records:
         counts[r.state] = counts.get(r.state, 0) + 1

@@ -6,7 +6,6 @@ input. The plan document (``--out``) is written in every case, refused plans inc
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -15,15 +14,18 @@ from tak_gitops.adapters.atomic import write_bytes_atomic
 from tak_gitops.adapters.desired_loader import PlanFor, find_root, load_config, load_desired
 from tak_gitops.adapters.hsafile import read_hsa_file
 from tak_gitops.adapters.ledger_store import pending_orders
-from tak_gitops.adapters.render import render_github, render_markdown, render_text
+from tak_gitops.adapters.render import Footer, render_markdown
 from tak_gitops.cli import cli
 from tak_gitops.cli.common import (
     acknowledgement_flags,
     acknowledgement_options,
     acknowledgements,
     allow_stale_option,
+    color_option,
+    emit_plan,
     export_option,
     fetch_option,
+    format_option,
     hsa_option,
     read_current,
     root_option,
@@ -55,14 +57,7 @@ def _pending(root: Path, env: str, config: ProjectConfig) -> tuple[PendingOrder,
     metavar="ORG",
     help="Plan only this organisation (repeatable) [default: every organisation with a file for ENV].",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "markdown", "json", "github"]),
-    default="text",
-    show_default=True,
-    help="What to print on standard output.",
-)
+@format_option
 @click.option(
     "--out",
     "out",
@@ -84,7 +79,7 @@ def _pending(root: Path, env: str, config: ProjectConfig) -> tuple[PendingOrder,
 )
 @acknowledgement_options
 @allow_stale_option
-@click.option("--color/--no-color", "color", default=None, help="Colour the text output [default: on a terminal].")
+@color_option
 @root_option
 def plan(
     env: str,
@@ -158,19 +153,11 @@ def plan(
         write_bytes_atomic(out, pretty_json(doc))
     if parts_dir is not None:
         parts_dir.mkdir(parents=True, exist_ok=True)
-        parts = sticky_parts(env, render_markdown(doc), labels_for_plan(doc), limit=comment_limit)
+        markdown = render_markdown(doc, footer=Footer.from_environment())
+        parts = sticky_parts(env, markdown, labels_for_plan(doc), limit=comment_limit)
         for i, part in enumerate(parts, start=1):
             write_bytes_atomic(parts_dir / f"plan-{env}-{i}.md", part.encode("utf-8"))
-    if fmt == "json":
-        sys.stdout.buffer.write(pretty_json(doc))
-        sys.stdout.flush()
-    elif fmt == "markdown":
-        click.echo(render_markdown(doc), nl=False)
-    elif fmt == "github":
-        click.echo(render_github(doc), nl=False)
-    else:
-        use_color = sys.stdout.isatty() if color is None else color
-        click.echo(render_text(doc, color=use_color), nl=False, color=use_color)
+    emit_plan(doc, fmt, color)
     if doc["status"] == "refused":
         return int(ExitCode.FAILURE)
     return int(ExitCode.CHANGES if doc["status"] == "changes" else ExitCode.OK)

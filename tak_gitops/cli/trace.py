@@ -13,7 +13,7 @@ import orjson
 from tak_gitops.adapters.desired_loader import find_root, load_config
 from tak_gitops.adapters.hsafile import read_hsa_file
 from tak_gitops.cli import cli
-from tak_gitops.cli.common import read_current
+from tak_gitops.cli.common import read_current, root_option
 from tak_gitops.core.calls import CallState, HsaLookup
 from tak_gitops.core.canonical import pretty_json
 from tak_gitops.core.hsa import HsaTree
@@ -67,10 +67,7 @@ def _read_plan(path: Path, env: str, snapshot: Snapshot) -> tuple[Any, dict[str,
     help="What to print on standard output.",
 )
 @click.option("--allow-stale", is_flag=True, help="Accept a snapshot older than snapshot.max_age_hours.")
-@click.option(
-    "--root", "--repo", "repo", type=click.Path(exists=True, file_okay=False, path_type=Path),
-    default=Path("."), show_default=True, help="The repository holding tak-gitops.yaml.",
-)
+@root_option
 def trace(
     env: str,
     consumer: str,
@@ -83,7 +80,7 @@ def trace(
     plan_path: Path | None,
     fmt: str,
     allow_stale: bool,
-    repo: Path,
+    root: Path,
 ) -> int:
     """Show how VP resolves a call from CONSUMER to ADDRESS for CONTRACT: each address tried for the routing
     and for the authorization, the rows found, and the outcome (works, or VP004 / VP006 / VP007).
@@ -91,7 +88,7 @@ def trace(
     Exit codes: 0 the call works (or, without --address, some address can be called), 3 it does not,
     1 invalid input, 2 usage error.
     """
-    root = find_root(repo)
+    root = find_root(root)
     config, _registry = load_config(root)
     if env not in config.environments:
         known = ", ".join(sorted(config.environments)) or "none"

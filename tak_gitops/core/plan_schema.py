@@ -182,9 +182,20 @@ PLAN_SCHEMA: dict[str, Any] = {
                     closed=True,
                 ),
             },
+            "names": {
+                "description": "Readable names of the ids the plan mentions (since 1.2): system and logical "
+                "address HSA-id -> name.",
+                **record(
+                    {
+                        "systems": {"type": "object", "additionalProperties": _TEXT},
+                        "addresses": {"type": "object", "additionalProperties": _TEXT},
+                    },
+                    closed=True,
+                ),
+            },
             "checksum": ref("digest"),
         },
-        optional=("impact",),
+        optional=("impact", "names"),
     ),
     "$defs": {
         "digest": {"type": "string", "pattern": "^sha256:[0-9a-f]{64}$"},

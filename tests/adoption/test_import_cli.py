@@ -27,7 +27,7 @@ def _run(*args: str):
 def test_import_writes_files_that_validate(tmp_path):
     repo = _repo(tmp_path)
     res = _run("import", "--env", "NTJP-PROD", "--org", "region-sormland", "--export",
-               str(ROOT / "examples/ntjp-prod"), "--repo", str(repo), "--allow-stale")
+               str(ROOT / "examples/ntjp-prod"), "--root", str(repo), "--allow-stale")
     assert res.exit_code == 0, res.output
     assert res.output.splitlines() == [
         "imported 11 routing(s) and 0 authorization(s) for region-sormland in NTJP-PROD",
@@ -38,6 +38,11 @@ def test_import_writes_files_that_validate(tmp_path):
     csv = (repo / "desired/region-sormland/addresses/ntjp-prod-getcarecontacts-v2.csv").read_text(encoding="utf-8")
     assert csv.splitlines()[0] == "hsa-id;name"
     assert "SE2321000032-4KMT;VG: Sörmland - Vår VC Katrineholm HB" in csv.splitlines()
+    # each new file names its schema on its first line, as the README asks (the language server checks it)
+    for name, schema in (("organisation.yaml", "organisation"), ("NTJP-PROD.yaml", "environment")):
+        first = (repo / "desired/region-sormland" / name).read_text(encoding="utf-8").splitlines()[0]
+        assert first == f"# yaml-language-server: $schema=../../schemas/{schema}.schema.json"
+        assert (ROOT / "schemas" / f"{schema}.schema.json").is_file()
     res = _run("validate", str(repo))
     assert res.exit_code == 0, res.output
 
@@ -45,7 +50,7 @@ def test_import_writes_files_that_validate(tmp_path):
 def test_import_refuses_to_overwrite_without_merge(tmp_path):
     repo = _repo(tmp_path)
     args = ("import", "--env", "NTJP-PROD", "--org", "region-varmland", "--export", str(ROOT / "examples/ntjp-prod"),
-            "--repo", str(repo), "--allow-stale")
+            "--root", str(repo), "--allow-stale")
     assert _run(*args).exit_code == 0
     before = (repo / "desired/region-varmland/NTJP-PROD.yaml").read_text(encoding="utf-8")
     res = CliRunner().invoke(cli, list(args))
@@ -60,7 +65,7 @@ def test_merge_into_existing_file_adds_only_what_is_missing(tmp_path):
     shutil.copytree(ROOT / "desired/region-varmland", org)
     before = (org / "NTJP-PROD.yaml").read_text(encoding="utf-8")
     res = _run("import", "--env", "NTJP-PROD", "--org", "region-varmland", "--export",
-               str(ROOT / "examples/ntjp-prod"), "--repo", str(repo), "--merge", "--allow-stale")
+               str(ROOT / "examples/ntjp-prod"), "--root", str(repo), "--merge", "--allow-stale")
     assert res.exit_code == 0, res.output
     after = (org / "NTJP-PROD.yaml").read_text(encoding="utf-8")
     # Every original line survives, in order, comments included.
@@ -76,7 +81,7 @@ def test_merge_into_existing_file_adds_only_what_is_missing(tmp_path):
 def test_import_refuses_a_snapshot_of_another_environment(tmp_path):
     repo = _repo(tmp_path)
     res = CliRunner().invoke(cli, ["import", "--env", "NTJP-QA", "--org", "inera", "--export",
-                                   str(ROOT / "examples/ntjp-prod"), "--repo", str(repo), "--allow-stale"])
+                                   str(ROOT / "examples/ntjp-prod"), "--root", str(repo), "--allow-stale"])
     assert res.exit_code != 0
     assert "installedContracts.json: installedContracts[0].connectionPoint: this directory holds the TAK of " \
         "NTJP/PROD, not NTJP/QA" in str(res.exception)
@@ -86,7 +91,7 @@ def test_import_refuses_a_snapshot_of_another_environment(tmp_path):
 def test_import_refuses_a_stale_export_unless_told(tmp_path):
     repo = _repo(tmp_path)
     res = CliRunner().invoke(cli, ["import", "--env", "NTJP-PROD", "--org", "inera", "--export",
-                                   str(ROOT / "examples/ntjp-prod"), "--repo", str(repo)])
+                                   str(ROOT / "examples/ntjp-prod"), "--root", str(repo)])
     assert res.exit_code != 0
     assert "use --allow-stale to accept it" in str(res.exception)
 
@@ -95,6 +100,6 @@ def test_import_refuses_a_snapshot_file_of_another_environment(tmp_path):
     repo = _repo(tmp_path)
     snapshot = str(ROOT / "examples/ntjp-prod.snapshot.json")
     res = CliRunner().invoke(cli, ["import", "--env", "NTJP-QA", "--org", "inera", "--snapshot", snapshot,
-                                   "--repo", str(repo), "--allow-stale"])
+                                   "--root", str(repo), "--allow-stale"])
     assert res.exit_code != 0
     assert "is a snapshot of NTJP/PROD, but NTJP-QA is NTJP/QA in tak-gitops.yaml" in str(res.exception)

@@ -172,6 +172,17 @@ def test_store_round_trip_and_pending_orders(tmp_path: Path) -> None:
     )
     assert store.find(orders[0].idempotency_key[7:17]).order_id == orders[0].order_id
     assert list(tmp_path.glob("orders/NTJP-PROD/.*.tmp")) == []
+    # `orders show` takes a unique prefix of an order id too; an ambiguous one names the candidates
+    wave = orders[0].order_id.split("-", 1)[0] + "-"
+    assert store.find(orders[0].order_id[:-3]).order_id == orders[0].order_id
+    same_wave = sorted(o.order_id for o in orders[:3] if o.order_id.startswith(wave))
+    if len(same_wave) > 1:
+        with pytest.raises(LedgerError, match=f"matches {len(same_wave)} orders: {same_wave[0]}"):
+            store.find(wave)
+    # a reference is never a path: nothing outside the ledger is read
+    (tmp_path / "orders" / "secret.json").write_text("{}", "utf-8")
+    with pytest.raises(LedgerError, match="no order '../secret'"):
+        store.find("../secret")
 
 
 def test_store_reports_a_broken_record(tmp_path: Path) -> None:

@@ -138,9 +138,16 @@ def test_the_bundled_example_snapshot_is_in_sync(tmp_path: Path, monkeypatch: py
 
 
 def test_format_flag_needs_from(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(["fetch", "--env", "NTJP-PROD", "--export-format", "takdump", "-o", "x.json"], capsys)
+    assert code == 2
+    assert err == "error: --export-format applies to --from; the TAK-api is always read as tak-api\n"
+    # the old spelling still works, with a deprecation note
     code, _, err = run(["fetch", "--env", "NTJP-PROD", "--format", "takdump", "-o", "x.json"], capsys)
     assert code == 2
-    assert err == "error: --format applies to --from; the TAK-api is always read as tak-api\n"
+    assert err == (
+        "note: --format is deprecated; use --export-format (it means the same here)\n"
+        "error: --export-format applies to --from; the TAK-api is always read as tak-api\n"
+    )
 
 
 def test_progress_on_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:

@@ -77,12 +77,12 @@ def test_the_readme_commands_run_as_written(tmp_path: Path, csrf: bool) -> None:
     assert re.fullmatch(r"TAK-web: http://127\.0\.0\.1:\d+/tak-web", log[0])
     assert re.fullmatch(r"TAK-api: http://127\.0\.0\.1:\d+/coop/api/v2", log[1])
     # what the README says you should see
-    assert "Summary: 7 order(s) in 4 wave(s)" in out
+    assert "11 to add, 9 to change, 4 to remove, 2 manual steps in 7 orders, 4 waves" in out
     assert "NTJP-PROD: 7 order(s) submitted now, 0 not sent in this run" in out
     assert "\n2\n" in out  # sim publish: the new version
     assert out.count("submitted -> executed") == 7
     assert "NTJP-PROD: 7 executed" in out
-    assert "status: no changes" in out
+    assert "No changes. The TAK matches the desired state" in out
     assert out.count(": already executed") == 7
     assert out.rstrip().endswith("NTJP-PROD: every order of this plan is already in the ledger; nothing to send")
     records = [orjson.loads(p.read_bytes()) for p in sorted((local / "orders" / "NTJP-PROD").glob("*.json"))]

@@ -39,5 +39,5 @@ def test_apply_with_a_missing_root_is_a_usage_error(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert done.stderr.endswith(
-        f"Error: Invalid value for '--root' / '--repo': Directory '{tmp_path}/nonexistent' does not exist.\n"
+        f"Error: Invalid value for '--root': Directory '{tmp_path}/nonexistent' does not exist.\n"
     )

@@ -36,7 +36,7 @@ def _quick_start() -> tuple[list[str], list[str]]:
 
 
 def _without_digests(text: str) -> str:
-    return re.sub(r"^(plan|desired) +sha256:[0-9a-f]{64}$", r"\1 -", text, flags=re.M)
+    return re.sub(r"^( *)(plan|desired) +sha256:[0-9a-f]{64}$", r"\1\2 -", text, flags=re.M)
 
 
 def test_the_quick_start_runs_in_a_repository_init_wrote_from_the_installed_wheel(
@@ -64,7 +64,7 @@ def test_the_quick_start_runs_in_a_repository_init_wrote_from_the_installed_whee
     assert (checked.returncode, checked.stdout, checked.stderr) == (0, "", "valid: no problems found\n")
     planned = installed.run(*plan, cwd=repo)
     assert planned.returncode == 2, planned.stderr
-    assert "\nSummary: 7 order(s) in 4 wave(s)\n" in planned.stdout
+    assert "\n11 to add, 9 to change, 4 to remove, 2 manual steps in 7 orders, 4 waves " in planned.stdout
     schema = installed.run("schema", "--check", cwd=repo)
     assert (schema.returncode, schema.stderr) == (0, "schemas are up to date\n")
     owners = installed.run("codeowners", "--check", cwd=repo)

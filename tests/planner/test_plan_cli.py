@@ -73,7 +73,11 @@ def test_refused_plan_is_written_and_exits_1(
     assert doc["status"] == "refused" and [r["guard"] for r in doc["refusals"]] == ["cascade"]
     assert doc["refusals"][0]["acknowledge"] == "--ack-cascade SE2321000032-4KMT"
     assert "2 call(s) stop working at 2 other address(es)" in doc["refusals"][0]["message"]
-    assert "Refused by a safety guard:" in text
+    refused = (
+        "! Refused by the cascade guard (region-sormland)\n"
+        "    acknowledge with: --ack-cascade SE2321000032-4KMT\n"
+    )
+    assert refused in text
     code, _, _ = run(capsys, *args, "--ack-cascade", "se2321000032-4kmt")
     assert code == 2
     assert read_plan_document(orjson.loads(out.read_bytes())).status == "changes"
@@ -123,7 +127,7 @@ def test_executing_the_example_plan_converges(repo: Path, tmp_path: Path, capsys
         "--no-color",
     )
     assert code == 0, text
-    assert "status: no changes" in text
+    assert "No changes. The TAK matches the desired state" in text
     assert read_hsa_file(tmp_path / "hsa.xml").digest == plan.inputs.hsa_digest
 
 

@@ -25,11 +25,13 @@ def test_github_annotations_locate_errors_and_escape() -> None:
     assert lines[0].startswith("::error file=desired/region-varmland/NTJP-PROD.yaml,line=")
     assert ",title=TAKEOVER::(SE2321000065-TEST0008, urn" in lines[0]
     assert lines[1:] == [
-        "::notice title=cascade::remove of the authorization on SE2321000032-4KMT for "
-        "urn:riv:clinicalprocess:logistics:logistics:GetCareContactsResponder:2 cascades to 2 address(es) below it "
+        "::notice title=cascade::remove of the authorization on SE2321000032-4KMT "
+        '"VG: Sörmland - Vår VC Katrineholm HB" for GetCareContacts:2 '
+        "(urn:riv:clinicalprocess:logistics:logistics:GetCareContactsResponder:2) cascades to 2 address(es) below it "
         "(acknowledged)",
-        "::notice title=cascade::remove of the routing on SE2321000032-4KMT for "
-        "urn:riv:clinicalprocess:logistics:logistics:GetCareContactsResponder:2 cascades to 2 address(es) below it "
+        "::notice title=cascade::remove of the routing on SE2321000032-4KMT "
+        '"VG: Sörmland - Vår VC Katrineholm HB" for GetCareContacts:2 '
+        "(urn:riv:clinicalprocess:logistics:logistics:GetCareContactsResponder:2) cascades to 2 address(es) below it "
         "(acknowledged)",
     ]
     doc = document(plan)
@@ -41,7 +43,8 @@ def test_text_is_coloured_only_when_asked() -> None:
     doc = document(make_plan(fx.example_desired(), fx.example_snapshot(), env=fx.ENV, config=fx.config()))
     assert "\x1b[" not in render_text(doc, color=False)
     coloured = render_text(doc, color=True)
-    assert "\x1b[31m-\x1b[0m remove routing" in coloured
+    assert '  \x1b[31m-\x1b[0m 2 routings of GetCareContacts:2 from SE162321000032-00D1 "Tjänsteplattform"' in coloured
+    assert "\x1b[2mhttps://tp.\x1b[0m{\x1b[31mlandstingetsormland\x1b[0m -> \x1b[32mregionsormland\x1b[0m}" in coloured
     assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == render_text(doc, color=False)
 
 
@@ -85,18 +88,19 @@ def test_split_markdown_keeps_every_removal_and_never_breaks_blocks() -> None:
         assert len(part) <= limit
         assert part.splitlines()[0].startswith(f"**tak-gitops plan NTJP-PROD (part {i}/{n}")
         assert _balanced(part)
-    removal_rows = [line for line in text.splitlines() if line.startswith("| 4 |") and "| remove routing |" in line]
-    assert len(removal_rows) == 1502
+    # the 1,500 removed routings are one group; its addresses are folded below it, each exactly once in the parts
+    removals = text[text.index("### Removals") : text.index("### Cascades")]
+    removal_rows = [line for line in removals.splitlines() if line.startswith("  - <code>SE2321000032-9")]
+    assert len(removal_rows) == 1500
     joined = [line for part in parts for line in part.splitlines()]
     for row in removal_rows:
         assert joined.count(row) == 1
-    # every part that continues the removals table repeats its header
-    header = "| wave | order | change | consumer | address | contract | was |"
+    # every part that continues the folded addresses re-opens the <details> before them
     for part in parts:
         lines = part.splitlines()
         for k, line in enumerate(lines):
-            if line.startswith("| 4 |") and "| remove routing |" in line:
-                assert header in lines[:k]
+            if line in removal_rows:
+                assert any(x.lstrip().startswith("<details><summary>1500 addresses") for x in lines[:k])
     # nothing else is lost either: the original lines appear in the parts, in order
     assert _subsequence([line for line in text.splitlines() if line.strip()], joined)
 

@@ -113,7 +113,7 @@ def test_labels_follow_the_plans_of_every_environment(github, run_cli, tmp_path)
     assert r.code == 0
     assert r.out.splitlines()[-1] == "labels: +tak:cascade,tak:removals -tak:no-changes"
     r = _comment(run_cli, "NTJP-QA", qa_plan, qa_md, "--labels")
-    assert r.out.splitlines()[-1] == "labels: +- --"
+    assert r.out.splitlines()[-1] == "labels: unchanged"
     assert sorted(github.labels[(REPO, PR)]) == ["documentation", "tak:cascade", "tak:removals"]
 
     # PROD's removals are taken out of the change: both environments have no changes.

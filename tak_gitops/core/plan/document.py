@@ -11,6 +11,7 @@ from typing import Any
 
 from tak_gitops.core.canonical import digest
 from tak_gitops.core.plan.model import (
+    NAME_KINDS,
     PLAN_FORMAT,
     Cascade,
     Finding,
@@ -43,6 +44,7 @@ _KNOWN_KEYS = frozenset(
         "manual_steps",
         "pending",
         "warnings",
+        "names",
         "checksum",
     }
 )
@@ -57,6 +59,18 @@ def verify_checksum(doc: Mapping[str, Any]) -> bool:
     """True when the document's recorded ``checksum`` matches its content."""
     recorded = doc.get("checksum")
     return isinstance(recorded, str) and recorded == compute_checksum(doc)
+
+
+def _names(value: Any) -> dict[str, dict[str, str]]:
+    if not isinstance(value, Mapping):
+        raise TypeError("'names' must be a mapping")
+    out: dict[str, dict[str, str]] = {}
+    for kind in NAME_KINDS:
+        names = value.get(kind) or {}
+        if not isinstance(names, Mapping) or not all(isinstance(v, str) for v in names.values()):
+            raise TypeError(f"'names.{kind}' must map ids to names")
+        out[kind] = {str(k): v for k, v in names.items()}
+    return out
 
 
 def _impact(section: Any) -> Mapping[str, Any] | None:
@@ -100,6 +114,7 @@ def read_plan_document(doc: Mapping[str, Any], *, check: bool = True) -> Plan:
             warnings=tuple(Finding.from_dict(w) for w in doc.get("warnings", ())),
             errors=tuple(Finding.from_dict(e) for e in doc.get("errors", ())),
             refusals=tuple(Refusal.from_dict(r) for r in doc.get("refusals", ())),
+            names=_names(doc.get("names") or {}),
             impact=_impact(doc.get("impact")),
             format_version=version,
             extra={k: v for k, v in doc.items() if k not in _KNOWN_KEYS},

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from tak_gitops.core.desired import Location
 
 PLAN_FORMAT = "tak-gitops-plan"
-PLAN_FORMAT_VERSION = "1.1"
+PLAN_FORMAT_VERSION = "1.2"
 
 Action = Literal[
     "add-logical-address",
@@ -43,6 +43,8 @@ OrderKind = Literal["producer", "consumer", "remove-authorizations", "remove-rou
 WAVE_OF_KIND: Mapping[str, int] = {"producer": 1, "consumer": 2, "remove-authorizations": 3, "remove-routings": 4}
 
 Status = Literal["no-changes", "changes", "refused"]
+
+NAME_KINDS = ("systems", "addresses")
 
 
 def _value_dict(value: RoutingValue) -> dict[str, str]:
@@ -265,6 +267,8 @@ class Plan:
     warnings: tuple[Finding, ...] = ()
     errors: tuple[Finding, ...] = ()
     refusals: tuple[Refusal, ...] = ()
+    names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """Readable names of the ids the plan mentions: ``systems`` and ``addresses``, each id -> name."""
     impact: Mapping[str, Any] | None = None
     """What the orders do to calls (``core/impact.py``): the document's ``impact`` section, or None (plans
     read from format 1.0)."""
@@ -324,6 +328,7 @@ class Plan:
                 "manual_steps": plain(self.manual_steps),
                 "pending": plain(self.pending),
                 "warnings": plain(self.warnings),
+                "names": {kind: dict(sorted(self.names.get(kind, {}).items())) for kind in NAME_KINDS},
             }
         )
         if self.impact is not None:

@@ -26,6 +26,7 @@ from tak_gitops.core.plan.held import hold_pending
 from tak_gitops.core.plan.impact_review import impact_tree, plan_impact
 from tak_gitops.core.plan.manual import manual_steps
 from tak_gitops.core.plan.model import Finding, PendingEntry, Plan, PlanInputs
+from tak_gitops.core.plan.names import plan_names
 from tak_gitops.core.plan.objects import contract_description, new_objects
 from tak_gitops.core.plan.row_warnings import row_warnings
 from tak_gitops.core.plan.scope import build_scope
@@ -140,6 +141,8 @@ def _make_plan(
     cascades = plan_cascades(
         ctx, placed, after, tree=tree, source=tree_source, needs=lambda org, la: (org, la) in elsewhere
     )
+    cascades_found = tuple(cascades)
+    names = plan_names(ctx, orders, cascades_found, manual)
     pending_entries = tuple(
         PendingEntry(
             order_id=p.order_id,
@@ -167,12 +170,13 @@ def _make_plan(
             pending_digest=pending_digest(pending_orders),
         ),
         orders=orders,
-        cascades=tuple(cascades),
+        cascades=cascades_found,
         manual_steps=manual,
         pending=pending_entries,
         warnings=_sort_findings(warnings),
         errors=_sort_findings(ctx.errors),
         refusals=tuple(sorted(set(refusals), key=lambda r: (r.guard, r.org or "", r.message))),
+        names=names,
         impact=impact,
     )
 
