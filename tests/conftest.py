@@ -7,6 +7,9 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, settings
 
+# The browser fixtures (`chromium`, `page`) are registered once, so that one Playwright runs for the session.
+pytest_plugins = ["tests.browser_support"]
+
 ROOT = Path(__file__).resolve().parent.parent
 
 settings.register_profile(

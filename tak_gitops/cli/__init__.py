@@ -68,6 +68,8 @@ EXAMPLES = {
     "plan": "tak-gitops plan --env NTJP-PROD --snapshot ntjp-prod.snapshot.json --org region-sormland --out plan.json",
     "schema": "tak-gitops schema --check",
     "show": "",
+    "site": "tak-gitops site --env NTJP-PROD --snapshot ntjp-prod.snapshot.json --hsa hsacache.xml "
+    "--plan plan.json -o site/",
     "sim": "tak-gitops sim serve --port 0 --seed examples/ntjp-prod-pubversion.json --db tak.sqlite",
     "sim serve": "tak-gitops sim serve --port 0 --seed examples/ntjp-prod-pubversion.json --db tak.sqlite",
     "sim publish": "tak-gitops sim publish --db tak.sqlite",

@@ -78,4 +78,4 @@ def test_an_acknowledged_mass_removal_is_fetched_and_reconciled(prod_sim: SimSer
     assert states(root) == {"executed": 7}
     # and the loop is closed: planning again finds nothing to do
     code, out = plan(root)
-    assert code == 0 and "status: no changes" in out
+    assert code == 0 and "No changes. The TAK matches the desired state" in out

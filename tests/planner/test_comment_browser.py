@@ -13,7 +13,7 @@ from cmarkgfm.cmark import Options
 
 from tak_gitops.adapters.render import render_markdown
 from tak_gitops.core.comment import labels_for_plan, sticky_parts
-from tests.browser_support import ROOT, artifact_dir, chromium, page  # noqa: F401 - pytest fixtures
+from tests.browser_support import ROOT, artifact_dir
 from tests.planner.review_docs import big_doc, example_doc
 
 CSS = ROOT / ".tak-gitops" / "npm" / "node_modules" / "github-markdown-css" / "github-markdown-light.css"

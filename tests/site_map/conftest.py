@@ -10,8 +10,6 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from tests.browser_support import chromium, page  # noqa: F401  (fixtures)
-
 ROOT = Path(__file__).resolve().parents[2]
 NOW = "2026-11-21T09:00:00+01:00"
 
