@@ -10,6 +10,7 @@ import click
 
 from tak_gitops.adapters.atomic import write_bytes_atomic
 from tak_gitops.cli import cli
+from tak_gitops.cli.common import aliased, deprecated_alias
 from tak_gitops.core.snapshot import Snapshot
 from tak_gitops.errors import TakGitopsError, UsageError
 from tak_gitops.sim.clock import DEFAULT_ZONE, Clock, FixedClock, SystemClock
@@ -85,7 +86,15 @@ def sim_group() -> None:
 @click.option("--seed", "seed", type=click.Path(path_type=Path), help="Published-version JSON or saved snapshot.")
 @click.option("--platform", default="NTJP", show_default=True, help="TAK-api connection point platform.")
 @click.option("--environment", default="PROD", show_default=True, help="TAK-api connection point environment.")
-@click.option("--plattform", default="NTJP-PROD", show_default=True, help="The order platform TAK-web accepts.")
+@click.option(
+    "--order-platform",
+    "plattform",
+    default="NTJP-PROD",
+    show_default=True,
+    callback=aliased("plattform"),
+    help="The order platform TAK-web accepts (an order's `plattform`); --platform is the TAK-api's.",
+)
+@deprecated_alias("--plattform", "--order-platform", "plattform")
 @click.option("--db", "db_path", default=":memory:", show_default=True, help="SQLite file of this TAK.")
 @click.option("--user", "users", multiple=True, metavar="NAME:PASSWORD", help="TAK-web user (default admin:admin).")
 @click.option("--api-user", "api_users", multiple=True, metavar="NAME:PASSWORD", help="TAK-api user (default api:api).")

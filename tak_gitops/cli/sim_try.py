@@ -9,6 +9,7 @@ import click
 
 from tak_gitops.adapters.snapshot_file import read_snapshot
 from tak_gitops.adapters.sources import read_source
+from tak_gitops.cli.common import aliased, deprecated_alias
 from tak_gitops.cli.sim import _clock, _zone, sim_group
 from tak_gitops.core.snapshot import Snapshot
 from tak_gitops.errors import ExitCode, SourceError, UsageError
@@ -28,7 +29,13 @@ from tak_gitops.sim.seed import seed_from_snapshot
 )
 @click.option("--user", default="admin", show_default=True, help="The TAK-web user the order runs as.")
 @click.option("--now", help="The moment of execution (ISO date-time; default: the wall clock).")
-@click.option("--plattform", help="The TAK's order platform (default: the snapshot's, else the order's own).")
+@click.option(
+    "--order-platform",
+    "plattform",
+    callback=aliased("plattform"),
+    help="The TAK's order platform, an order's `plattform` (default: the snapshot's, else the order's own).",
+)
+@deprecated_alias("--plattform", "--order-platform", "plattform")
 @click.option("--zone", default="Europe/Stockholm", show_default=True, help="The TAK's time zone (D's date).")
 def try_cmd(
     order_path: Path,
@@ -82,7 +89,7 @@ def _snapshot(snapshot: Path | None, export_path: Path | None, plattform: str | 
     assert export_path is not None
     platform, sep, environment = (plattform or "").partition("-")
     if not sep:
-        raise UsageError("--export needs --plattform PLATFORM-ENV (or an order whose plattform names it)")
+        raise UsageError("--export needs --order-platform PLATFORM-ENV (or an order whose plattform names it)")
     try:
         return read_source(export_path, platform=platform, environment=environment)
     except OSError as exc:

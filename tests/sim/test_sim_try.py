@@ -174,8 +174,15 @@ def test_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str], args: 
 
 def test_an_unparsable_order_gets_tak_webs_answer(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     order = write(tmp_path, '{"plattform": "NTJP-PROD", "nyckel": 1}')
-    code, out, _ = sim_try(capsys, order, "--export", str(EXAMPLES / "ntjp-prod"), "--plattform", "NTJP-PROD")
+    code, out, _ = sim_try(capsys, order, "--export", str(EXAMPLES / "ntjp-prod"), "--order-platform", "NTJP-PROD")
     assert (code, out) == (1, "JsonBestallning ERROR::: {}\n\nRows changed: none\n")
+
+
+def test_the_old_plattform_spelling_still_works_with_a_note(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    order = write(tmp_path, '{"plattform": "NTJP-PROD", "nyckel": 1}')
+    code, out, err = sim_try(capsys, order, "--export", str(EXAMPLES / "ntjp-prod"), "--plattform", "NTJP-PROD")
+    assert (code, out) == (1, "JsonBestallning ERROR::: {}\n\nRows changed: none\n")
+    assert "note: --plattform is deprecated; use --order-platform (it means the same here)\n" in err
 
 
 @pytest.mark.parametrize("name", sorted(ORDERS))
@@ -187,7 +194,7 @@ def test_every_tak_web_fixture_gets_tak_webs_kind_of_answer(
     for the reasons TAK-web's tests expect (their references are not in this TAK either)."""
     order = write(tmp_path, text(name), f"{name}.json")
     seed = str(EXAMPLES / "ntjp-prod-pubversion.json")
-    code, out, _ = sim_try(capsys, order, "--seed", seed, "--plattform", "SKLTP-TEST", "--now", NOW)
+    code, out, _ = sim_try(capsys, order, "--seed", seed, "--order-platform", "SKLTP-TEST", "--now", NOW)
     refused = out.startswith("JsonBestallning ERROR:::\n")
     assert code == (1 if refused else 0)
     assert refused or out.startswith("Plattform: SKLTP-TEST\n")
