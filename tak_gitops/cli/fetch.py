@@ -105,8 +105,10 @@ def _previous(path: Path | None, output: Path) -> Snapshot | None:
               help="Where TAK-api responses are saved [default: .tak-gitops/raw/<ENV>].")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]),
               help="The day rows must be valid on (published versions) [default: today].")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=Path(CONFIG_FILE),
-              show_default=True, help="Project configuration.")
+@click.option("--root", "root_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="The desired-state repository: its tak-gitops.yaml and orders/ (the baseline).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), hidden=True,
+              help="Deprecated: the configuration file itself; --root names the folder that holds it.")
 def fetch(
     env: str,
     output: Path,
@@ -118,7 +120,8 @@ def fetch(
     previous: Path | None,
     raw_dir: Path | None,
     today: datetime | None,
-    config_path: Path,
+    root_dir: Path,
+    config_path: Path | None,
 ) -> None:
     """Read the current TAK of ENV into a normalized snapshot file.
 
@@ -126,6 +129,10 @@ def fetch(
     tak_api.credentials_file). Refuses a source that looks broken (empty, shrunken, obfuscated URLs, duplicate
     routing keys) or is older than --max-age.
     """
+    if config_path is None:
+        config_path = root_dir / CONFIG_FILE
+    else:
+        click.echo(f"note: --config is deprecated; use --root DIR (the folder that holds {CONFIG_FILE})", err=True)
     config = _load_config(config_path)
     target = _target(env, config)
     snap_cfg = config.snapshot if config else None

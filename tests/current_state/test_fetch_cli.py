@@ -164,3 +164,37 @@ def test_progress_on_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
     err = capsys.readouterr().err
     assert err.startswith("\rcooperations              5.0 MB\rcooperations             12.3 MB\n")
     assert "serviceProductions" in err
+
+
+def test_root_names_the_repository_whose_configuration_is_read(
+    project: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    monkeypatch.chdir(elsewhere)  # no tak-gitops.yaml here: --root says where it is
+    # the TAK-api's address (the fake one on 127.0.0.1) comes from that configuration
+    code, _, err = run(["fetch", "--env", "NTJP-PROD", "--root", str(project), "-o", "prod.json"], capsys)
+    baseline = project / "orders" / "NTJP-PROD.baseline.json"  # beside the repository's ledger, not in the cwd
+    assert (code, err) == (0, f"baseline of NTJP-PROD: {baseline}\n")
+    assert read_snapshot(elsewhere / "prod.json").environment == "PROD"
+    assert baseline.is_file() and not (elsewhere / "orders").exists()
+
+
+def test_the_old_config_spelling_still_works_with_a_note(
+    project: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    monkeypatch.chdir(elsewhere)
+    code, _, err = run(
+        ["fetch", "--env", "NTJP-PROD", "--config", str(project / "tak-gitops.yaml"), "-o", "prod.json"], capsys
+    )
+    assert code == 0
+    assert err.startswith("note: --config is deprecated; use --root DIR (the folder that holds tak-gitops.yaml)\n")
+    assert read_snapshot(elsewhere / "prod.json").environment == "PROD"
+
+
+def test_root_must_be_a_folder(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(["fetch", "--env", "NTJP-PROD", "--root", str(project / "missing"), "-o", "x.json"], capsys)
+    assert code == 2
+    assert "--root" in err and "does not exist" in err
