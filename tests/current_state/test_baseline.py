@@ -55,7 +55,7 @@ def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str,
 def _fetch(root: Path, export: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, str, str]:
     # a fresh checkout each time: the snapshot file is new, only the baseline is in the repository
     out = root / f"snapshot-{export.name}.json"
-    return _run(["fetch", "--env", PROD, "--config", str(root / "tak-gitops.yaml"), "--from", str(export),
+    return _run(["fetch", "--env", PROD, "--root", str(root), "--from", str(export),
                  "-o", str(out), "--allow-stale", *extra], capsys)
 
 
