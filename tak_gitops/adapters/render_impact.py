@@ -98,6 +98,31 @@ def impact_groups(impact: Mapping[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def named_impact(doc: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The plan's impact with the names the rest of the plan uses (its ``names`` section: organisation.yaml, the
+    TAK, the HSA file) in place of the TAK descriptions the impact carries, so a system reads the same in every
+    section."""
+    impact: Mapping[str, Any] = doc["impact"]
+    names: Mapping[str, Mapping[str, str]] = doc.get("names") or {}
+    systems, addresses = names.get("systems", {}), names.get("addresses", {})
+    if not systems and not addresses:
+        return impact
+
+    def because(b: Mapping[str, Any]) -> dict[str, Any]:
+        return {**b, "address_name": addresses.get(b["address"], b["address_name"])}
+
+    calls = [
+        {
+            **c,
+            "consumer_name": systems.get(c["consumer"], c["consumer_name"]),
+            "address_name": addresses.get(c["address"], c["address_name"]),
+            "because": [because(b) for b in c["because"]],
+        }
+        for c in impact["calls"]
+    ]
+    return {**impact, "calls": calls}
+
+
 def impact_sections(impact: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The calls per kind, in kind order (empty kinds left out)."""
     out = []
@@ -112,5 +137,6 @@ def register(env: Any) -> None:
     """Add the impact helpers to the renderers' jinja2 environment."""
     env.globals["impact_groups"] = impact_groups
     env.globals["impact_sections"] = impact_sections
+    env.globals["named_impact"] = named_impact
     env.filters["outcome_text"] = outcome_text
     env.filters["named"] = lambda d, id_key, name_key: _named(d[id_key], d[name_key])
