@@ -22,32 +22,13 @@ from tak_gitops.core.plan.model import (
     PlanInputs,
     Refusal,
 )
+from tak_gitops.core.plan_schema import PLAN_SCHEMA
 from tak_gitops.errors import PlanFileError, TamperedPlanError
 
 SUPPORTED_MAJOR = 1
 
-_KNOWN_KEYS = frozenset(
-    {
-        "format",
-        "format_version",
-        "environment",
-        "plattform",
-        "organisations",
-        "inputs",
-        "status",
-        "summary",
-        "refusals",
-        "errors",
-        "orders",
-        "cascades",
-        "impact",
-        "manual_steps",
-        "pending",
-        "warnings",
-        "names",
-        "checksum",
-    }
-)
+_KNOWN_KEYS = frozenset(PLAN_SCHEMA["properties"])
+"""The keys a plan document of this version has: the rest are kept as ``extra``."""
 
 
 def compute_checksum(doc: Mapping[str, Any]) -> str:
