@@ -33,26 +33,38 @@ def _lines(text: str) -> Iterator[tuple[int, list[str]]]:
         yield reader.line_num, fields
 
 
-_LINE = {2: "[^;\n]+;[^;\n]+", 3: "[^;\n]+;[^;\n]+;[^;\n]*"}
+_LINE = {2: '[^;\n"\r]+;[^;\n"\r]+', 3: '[^;\n"\r]+;[^;\n"\r]+;[^;\n"\r]*'}
 _PLAIN = {n: re.compile(f"{line}(?:\n{line})*") for n, line in _LINE.items()}
-"""Lines of exactly ``n`` fields, the contract and the address not empty."""
+"""Lines of exactly ``n`` fields, the contract and the address not empty, no quote or carriage return."""
 
 
-def _plain_rows(text: str, fields: int) -> list[TableRow] | None:
-    """The rows of a table that is just lines of ``fields`` fields (an optional header, no blank or comment
-    line, no quotes, no white space around fields), split a column at a time; None for any other text."""
+def plain_cells(text: str, headers: tuple[str, ...], lines: re.Pattern[str]) -> tuple[list[str], int] | None:
+    """The cells of a CSV text that is just plain lines, in order, and the line number of the first row: an
+    optional first line naming the columns (its first field one of ``headers``), then lines ``lines`` matches
+    whole, none of them a comment, no white space around a field. None for any other text (the csv module reads
+    it). What CSV address sets and tables share."""
     body = text[:-1] if text.endswith("\n") else text
     first = 1
     head, _nl, rest = body.partition("\n")
-    if head.split(";", 1)[0].strip().lower() in HEADERS:
+    if head.split(";", 1)[0].strip().lower() in headers:
         body, first = rest, 2
     if not body:
-        return []
-    if '"' in body or "\r" in body or body.startswith("#") or "\n#" in body or not _PLAIN[fields].fullmatch(body):
+        return [], first
+    if body.startswith("#") or "\n#" in body or not lines.fullmatch(body):
         return None
     cells = body.replace("\n", ";").split(";")
-    if list(map(str.strip, cells)) != cells:
+    if list(map(str.strip, cells)) != cells:  # white space around a field
         return None
+    return cells, first
+
+
+def _plain_rows(text: str, fields: int) -> list[TableRow] | None:
+    """The rows of a table that is just lines of ``fields`` fields (:func:`plain_cells`), split a column at a
+    time; None for any other text."""
+    plain = plain_cells(text, HEADERS, _PLAIN[fields])
+    if plain is None:
+        return None
+    cells, first = plain
     contracts = cells[0::fields]
     names = [name or None for name in cells[2::3]] if fields == 3 else repeat(None)
     columns = [len(contract) + 2 for contract in contracts]

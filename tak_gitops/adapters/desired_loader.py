@@ -29,7 +29,7 @@ from typing import TypeVar, cast
 from pydantic import BaseModel
 
 from tak_gitops.adapters import load_cache
-from tak_gitops.adapters.csv_tables import read_tables
+from tak_gitops.adapters.csv_tables import plain_cells, read_tables
 from tak_gitops.adapters.desired_files import read_repo_files
 from tak_gitops.adapters.file_access import MAX_FILE_BYTES, is_missing, list_folder, read_text, refusal
 from tak_gitops.adapters.sources import gc_paused
@@ -158,20 +158,12 @@ _new_row = cast(Callable[[tuple[str, str | None, None, None, int, int]], CsvRow]
 
 
 def _simple_csv_rows(text: str) -> list[CsvRow] | None:
-    """The rows of a CSV set that is just ``hsa-id;name`` lines (an optional header, no blank or comment line,
-    no white space around fields), split a column at a time; None for any other text."""
-    body = text[:-1] if text.endswith("\n") else text
-    first = 1
-    head, _nl, rest = body.partition("\n")
-    if head.split(";", 1)[0].strip().lower() in _HEADERS:
-        body, first = rest, 2
-    if not body:
-        return []
-    if body.startswith("#") or "\n#" in body or not _SIMPLE_CSV.fullmatch(body):
+    """The rows of a CSV set that is just ``hsa-id;name`` lines (:func:`~tak_gitops.adapters.csv_tables.plain_cells`),
+    split a column at a time; None for any other text."""
+    plain = plain_cells(text, _HEADERS, _SIMPLE_CSV)
+    if plain is None:
         return None
-    cells = body.replace("\n", ";").split(";")
-    if list(map(str.strip, cells)) != cells:  # white space around a field
-        return None
+    cells, first = plain
     names: list[str | None] = list(cells[1::2])
     if "" in names:
         names = [n or None for n in names]
