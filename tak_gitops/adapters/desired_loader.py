@@ -38,6 +38,7 @@ from tak_gitops.adapters.yaml_loader import load_yaml_file
 from tak_gitops.core import codes
 from tak_gitops.core.config import OwnershipRegistry, ProjectConfig
 from tak_gitops.core.desired import DesiredState
+from tak_gitops.core.desired_model import EnvironmentFile, OrganisationFile
 from tak_gitops.core.nodes import Node
 from tak_gitops.core.relevance import IdMatcher, relevant_ids
 from tak_gitops.core.safe_text import CONTROL_IN_CSV, csv_controls_possible
@@ -54,6 +55,7 @@ from tak_gitops.core.validate import (
     has_errors,
     validate_desired,
 )
+from tak_gitops.core.validate.shape import top_level_keys
 from tak_gitops.errors import ConfigError, DesiredStateError, Diagnostic, UsageError
 
 CONFIG_FILE = "tak-gitops.yaml"
@@ -117,7 +119,9 @@ def _load_model(
     """Load and shape-check one configuration file, read under the file-access policy below ``base`` (by
     default the file's own folder: the configuration says where the registry is)."""
     shown = display_path(file, cwd)
-    root, problems = load_yaml_file(file, shown, root=file.parent if base is None else base)
+    root, problems = load_yaml_file(
+        file, shown, root=file.parent if base is None else base, top_keys=top_level_keys(model)
+    )
     diags = Diagnostics()
     diags.extend(problems)
     value = check_shape(root, model, diags) if root is not None else None
@@ -249,7 +253,7 @@ def load_org_folder(
     present = os.path.lexists(org_file)
     org_root = None
     if present:
-        org_root, problems = load_yaml_file(org_file, org_path, max_bytes, folder)
+        org_root, problems = load_yaml_file(org_file, org_path, max_bytes, folder, top_level_keys(OrganisationFile))
         diags.extend(problems)
     environments: dict[str, tuple[str, Node | None]] = {}
     extra: list[str] = []
@@ -264,7 +268,7 @@ def load_org_folder(
             continue
         shown = _shown(entry, base)
         if entry.suffix == ".yaml":
-            root, problems = load_yaml_file(entry, shown, max_bytes, folder)
+            root, problems = load_yaml_file(entry, shown, max_bytes, folder, top_level_keys(EnvironmentFile))
             diags.extend(problems)
             environments[entry.stem] = (shown, root)
         elif entry.suffix in (".yml", ".json"):

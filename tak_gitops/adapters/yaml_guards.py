@@ -5,17 +5,28 @@ where in the text an alias is (a problem of its expansion is reported at it)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from itertools import islice
 
 from ruamel.yaml.cyaml import CParser  # type: ignore[attr-defined]  # re-exported from _ruamel_yaml
 from ruamel.yaml.error import YAMLError
-from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, StreamEndEvent
+from ruamel.yaml.events import (
+    AliasEvent,
+    CollectionEndEvent,
+    CollectionStartEvent,
+    DocumentStartEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    StreamEndEvent,
+    StreamStartEvent,
+)
 
 from tak_gitops.core import codes
 from tak_gitops.core.nodes import Node
 from tak_gitops.core.safe_text import CONTROL_IN_VALUE, describe, find_controls
 from tak_gitops.core.validate.diagnostics import summary
+from tak_gitops.core.validate.shape import unknown_key_message
 from tak_gitops.errors import Diagnostic
 
 MAX_DEPTH = 64
@@ -58,6 +69,81 @@ def nesting_problem(text: str, path: str) -> Diagnostic | None:
 
 def too_deep() -> str:
     return f"lists and mappings nest more than {MAX_DEPTH} levels deep; desired files need about eight"
+
+
+_TOP_LINE_RE = re.compile(r"^[^\s#-]", re.MULTILINE)
+"""A line that starts at column 1 with neither a comment nor a block indicator: a top-level key, mostly."""
+
+
+def key_flood(text: str, path: str, allowed: Sequence[str], listed: int) -> list[Diagnostic] | None:
+    """TG106 at the first ``listed`` unknown keys of the top-level mapping and one diagnostic counting the rest,
+    when there are more than ``listed`` (keys ``allowed`` excepted), with TG104 at its duplicate keys as the
+    composed document would have them; None otherwise, and when the text does not parse (composing reports it).
+
+    Found from the parser's events, before anything is composed: a flood of keys would cost a node tree of
+    twice as many nodes, to report what the events already tell. Only a text with more lines at column 1
+    than the schema has keys and listed problems is scanned."""
+    if len(_TOP_LINE_RE.findall(text)) <= len(allowed) + listed:
+        return None
+    keys = _top_level_keys(text)
+    if keys is None:
+        return None
+    known = frozenset(allowed)
+    first: dict[str, tuple[int, int]] = {}
+    unknown: list[tuple[str, int, int]] = []
+    duplicates: list[Diagnostic] = []
+    for key, line, col in keys:
+        seen = first.get(key)
+        if seen is not None:
+            where = f"first at line {seen[0]}, column {seen[1]}"
+            duplicates.append(Diagnostic(path, line, col, codes.DUPLICATE_KEY, f"duplicate key {key!r} ({where})"))
+            continue
+        first[key] = (line, col)
+        if key not in known:
+            unknown.append((key, line, col))
+    if len(unknown) <= listed:
+        return None
+    out = [
+        Diagnostic(path, ln, col, codes.UNKNOWN_KEY, unknown_key_message(k, allowed)) for k, ln, col in unknown[:listed]
+    ]
+    _key, line, col = unknown[listed]
+    out.append(Diagnostic(path, line, col, codes.UNKNOWN_KEY, summary(len(unknown) - listed, codes.UNKNOWN_KEY)))
+    if len(duplicates) > listed:
+        rest = duplicates[listed]
+        duplicates[listed:] = [replace(rest, message=summary(len(duplicates) - listed, codes.DUPLICATE_KEY))]
+    return out + duplicates
+
+
+def _top_level_keys(text: str) -> list[tuple[str, int, int]] | None:
+    """``(key, line, column)`` of every scalar key of the document's top-level mapping, in document order, from
+    the parser's events; None when the document is not a mapping or does not parse."""
+    out: list[tuple[str, int, int]] = []
+    depth, at_key = 0, True
+    parser = CParser(text)
+    try:
+        while (event := parser.get_event()) is not None and not isinstance(event, StreamEndEvent):
+            if depth == 0:
+                if isinstance(event, (StreamStartEvent, DocumentStartEvent)):
+                    continue
+                if not isinstance(event, MappingStartEvent):
+                    return None  # not a mapping: the shape check says so
+                depth = 1
+            elif isinstance(event, CollectionStartEvent):
+                depth += 1
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+                if depth == 0:
+                    return out
+                at_key = not at_key if depth == 1 else at_key
+            elif depth == 1:  # a scalar or an alias in the top-level mapping: a key or its value
+                if at_key and isinstance(event, ScalarEvent):
+                    out.append((event.value, event.start_mark.line + 1, event.start_mark.column + 1))
+                at_key = not at_key
+    except (YAMLError, ValueError):
+        return None
+    finally:
+        parser.dispose()
+    return out
 
 
 MAX_LISTED = 10

@@ -12,6 +12,7 @@ import datetime as dt
 import functools
 import math
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from tak_gitops.adapters.yaml_guards import (
     MAX_DEPTH,
     at_alias,
     control_problems,
+    key_flood,
     nesting_problem,
     too_deep,
     value_controls,
@@ -35,6 +37,7 @@ from tak_gitops.adapters.yaml_guards import (
 from tak_gitops.core import codes
 from tak_gitops.core.nodes import Node
 from tak_gitops.core.safe_text import CONTROL_IN_YAML
+from tak_gitops.core.validate.diagnostics import MAX_LISTED
 from tak_gitops.errors import Diagnostic
 
 MAX_ALIAS_NODES = 10_000
@@ -135,20 +138,21 @@ def _tag_text(node: YamlNode) -> str | None:
 
 
 def load_yaml_file(
-    file: Path, path: str, max_bytes: int = MAX_FILE_BYTES, root: Path | None = None
+    file: Path, path: str, max_bytes: int = MAX_FILE_BYTES, root: Path | None = None, top_keys: Sequence[str] = ()
 ) -> tuple[Node | None, list[Diagnostic]]:
     """Load ``file`` (shown as ``path`` in diagnostics; read as :func:`read_text` does). Returns the root node
     (None when unusable) and problems.
 
-    An empty document is an empty mapping.
+    An empty document is an empty mapping. ``top_keys``, when given, are the keys the document's top-level
+    mapping may hold: a flood of others is refused before the document is composed (:func:`key_flood`).
     """
     text, problem = read_text(file, path, max_bytes, root)
     if text is None:
         return None, [problem] if problem else []
-    return load_yaml_text(text, path)
+    return load_yaml_text(text, path, top_keys)
 
 
-def load_yaml_text(text: str, path: str) -> tuple[Node | None, list[Diagnostic]]:
+def load_yaml_text(text: str, path: str, top_keys: Sequence[str] = ()) -> tuple[Node | None, list[Diagnostic]]:
     """Load YAML from a string; see :func:`load_yaml_file`."""
     controls = control_problems(text, path, CONTROL_IN_YAML)
     if controls:
@@ -156,6 +160,9 @@ def load_yaml_text(text: str, path: str) -> tuple[Node | None, list[Diagnostic]]
     deep = nesting_problem(text, path)
     if deep is not None:
         return None, [deep]
+    flood = key_flood(text, path, top_keys, MAX_LISTED) if top_keys else None
+    if flood is not None:
+        return None, flood
     try:
         composer = _Composer(text)
         try:

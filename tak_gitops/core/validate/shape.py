@@ -116,6 +116,16 @@ def _dotted(loc: Sequence[int | str]) -> str:
     return out
 
 
+def top_level_keys(model: type[BaseModel]) -> tuple[str, ...]:
+    """The keys the top-level mapping of a ``model`` document may hold."""
+    return tuple(_allowed_keys(model, ()))
+
+
+def unknown_key_message(key: str, allowed: Sequence[str]) -> str:
+    """The message of TG106 at ``key``, with a suggestion from ``allowed`` when one is close."""
+    return f"unknown key {key!r}{did_you_mean(key, allowed)}"
+
+
 def check_shape(root: Node, model: type[M], diags: Diagnostics) -> M | None:
     """Validate ``root`` against ``model``; report every shape problem at its position. None when invalid.
 
@@ -183,5 +193,5 @@ def _report_unknown(
     order (those the collector lists) with a suggestion each, found in the schema (the rest are only counted)."""
     unknown.sort(key=lambda u: (u[0].line, u[0].col))
     for i, (node, key, parent) in enumerate(unknown):
-        hint = did_you_mean(key, _allowed_keys(model, parent)) if i < MAX_LISTED else ""
-        diags.error(node, codes.UNKNOWN_KEY, f"unknown key {key!r}{hint}")
+        message = unknown_key_message(key, _allowed_keys(model, parent)) if i < MAX_LISTED else f"unknown key {key!r}"
+        diags.error(node, codes.UNKNOWN_KEY, message)
