@@ -142,7 +142,7 @@ def load_config(root: Path, cwd: Path | None = None) -> tuple[ProjectConfig, Own
     """Load ``tak-gitops.yaml`` and the ownership registry it names. ConfigError (with diagnostics) when bad."""
     config = load_project_config(root / CONFIG_FILE, cwd)
     ownership_file = root / config.ownership
-    registry, registry_diags = _load_model(ownership_file, OwnershipRegistry, cwd, check_registry)
+    registry, registry_diags = _load_model(ownership_file, OwnershipRegistry, cwd, check_registry, base=root)
     if registry is None:
         raise ConfigError(f"{display_path(ownership_file, cwd)} is invalid", registry_diags)
     return config, registry

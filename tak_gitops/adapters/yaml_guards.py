@@ -15,11 +15,9 @@ from ruamel.yaml.events import (
     AliasEvent,
     CollectionEndEvent,
     CollectionStartEvent,
-    DocumentStartEvent,
     MappingStartEvent,
     ScalarEvent,
     StreamEndEvent,
-    StreamStartEvent,
 )
 
 from tak_gitops.core import codes
@@ -36,35 +34,9 @@ _LEAD_RE = re.compile(r"^[ \t]*(?:[-?:][ \t]+)*", re.MULTILINE)
 
 
 def nesting_problem(text: str, path: str) -> Diagnostic | None:
-    """TG112 at the list or mapping that nests deeper than :data:`MAX_DEPTH`, found before anything is composed.
-
-    The C composer recurses once per level (a few ten thousand levels crash the process) and the C scanner
-    slows down with the depth, so the depth is settled first. A block node starts after a line's indentation
-    and indicators and each level of block nesting needs more indentation or one more indicator, so the
-    depth is at most the number of ``[`` and ``{`` plus twice the longest such run and a leaf: when that is
-    within the limit (most files), nothing is scanned. Otherwise the parser's events are counted, and the scan
-    stops at the first level over the limit (so its cost is bounded by the limit, not by the depth)."""
-    openers = text.count("[") + text.count("{")
-    if openers + 2 * max(map(len, _LEAD_RE.findall(text)), default=0) + 3 <= MAX_DEPTH:
-        return None
-    parser = CParser(text)
-    depth = 0
-    try:
-        while True:
-            event = parser.get_event()
-            if isinstance(event, CollectionStartEvent):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    mark = event.start_mark
-                    return Diagnostic(path, mark.line + 1, mark.column + 1, codes.NESTING_TOO_DEEP, too_deep())
-            elif isinstance(event, CollectionEndEvent):
-                depth -= 1
-            elif event is None or isinstance(event, StreamEndEvent):
-                return None
-    except (YAMLError, ValueError):
-        return None  # composing reports it, at the same place: it has nested no deeper than this on the way
-    finally:
-        parser.dispose()
+    """TG112 at the list or mapping that nests deeper than :data:`MAX_DEPTH` (see :func:`structure_problems`)."""
+    found = structure_problems(text, path, (), 0)
+    return found[0] if found else None
 
 
 def too_deep() -> str:
@@ -75,24 +47,63 @@ _TOP_LINE_RE = re.compile(r"^[^\s#-]", re.MULTILINE)
 """A line that starts at column 1 with neither a comment nor a block indicator: a top-level key, mostly."""
 
 
-def key_flood(text: str, path: str, allowed: Sequence[str], listed: int) -> list[Diagnostic] | None:
-    """TG106 at the first ``listed`` unknown keys of the top-level mapping and one diagnostic counting the rest,
-    when there are more than ``listed`` (keys ``allowed`` excepted), with TG104 at its duplicate keys as the
-    composed document would have them; None otherwise, and when the text does not parse (composing reports it).
+def structure_problems(text: str, path: str, allowed: Sequence[str], listed: int) -> list[Diagnostic] | None:
+    """What the parser's events tell before anything is composed, in one pass over them: TG112 at the list or
+    mapping that nests deeper than :data:`MAX_DEPTH`; else, with ``allowed`` (the keys the top-level mapping
+    may hold), a flood of other top-level keys (:func:`_flood`). None when neither is found, and when the text
+    does not parse before either is (composing reports it, at the same place).
 
-    Found from the parser's events, before anything is composed: a flood of keys would cost a node tree of
-    twice as many nodes, to report what the events already tell. Only a text with more lines at column 1
-    than the schema has keys and listed problems is scanned."""
-    if len(_TOP_LINE_RE.findall(text)) <= len(allowed) + listed:
+    The C composer recurses once per level (a few ten thousand levels crash the process) and the C scanner
+    slows down with the depth, so the depth is settled first. A block node starts after a line's indentation
+    and indicators and each level of block nesting needs more indentation or one more indicator, so the
+    depth is at most the number of ``[`` and ``{`` plus twice the longest such run and a leaf: when that is
+    within the limit (most files), the depth needs no scan, and the scan stops at the first level over the
+    limit (its cost is bounded by the limit, not by the depth). A flood of keys would cost a node tree of
+    twice as many nodes, to report what the events already tell; only a text with more lines at column 1
+    than the schema has keys and listed problems is scanned for one."""
+    openers = text.count("[") + text.count("{")
+    deep = openers + 2 * max(map(len, _LEAD_RE.findall(text)), default=0) + 3 > MAX_DEPTH
+    flood = bool(allowed) and len(_TOP_LINE_RE.findall(text)) > len(allowed) + listed
+    if not deep and not flood:
         return None
-    keys = _top_level_keys(text)
-    if keys is None:
+    keys: list[tuple[str, int, int]] | None = [] if flood else None
+    depth, at_key = 0, True
+    parser = CParser(text)
+    try:
+        while (event := parser.get_event()) is not None and not isinstance(event, StreamEndEvent):
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    return [Diagnostic(path, mark.line + 1, mark.column + 1, codes.NESTING_TOO_DEEP, too_deep())]
+                if depth == 1 and not isinstance(event, MappingStartEvent):
+                    keys = None  # not a mapping: the shape check says so
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+                if depth == 0:
+                    break  # the document's node is read: a second document is the composer's error
+                at_key = not at_key if depth == 1 else at_key
+            elif depth == 1 and keys is not None:  # a scalar or an alias in the top-level mapping: key or value
+                if at_key and isinstance(event, ScalarEvent):
+                    keys.append((event.value, event.start_mark.line + 1, event.start_mark.column + 1))
+                at_key = not at_key
+    except (YAMLError, ValueError):
         return None
+    finally:
+        parser.dispose()
+    return _flood(keys, path, allowed, listed) if keys is not None else None
+
+
+def _flood(keys: list[tuple[str, int, int]], path: str, allowed: Sequence[str], listed: int) -> list[Diagnostic] | None:
+    """TG106 at the first ``listed`` of ``keys`` (the top-level keys, in document order) that are not
+    ``allowed`` and one diagnostic counting the rest, when there are more than ``listed``, with TG104 at the
+    duplicate keys as the composed document would have them; None when there are no more than ``listed``."""
     known = frozenset(allowed)
     first: dict[str, tuple[int, int]] = {}
     unknown: list[tuple[str, int, int]] = []
     duplicates: list[Diagnostic] = []
-    for key, line, col in keys:
+    for entry in keys:
+        key, line, col = entry
         seen = first.get(key)
         if seen is not None:
             where = f"first at line {seen[0]}, column {seen[1]}"
@@ -100,7 +111,7 @@ def key_flood(text: str, path: str, allowed: Sequence[str], listed: int) -> list
             continue
         first[key] = (line, col)
         if key not in known:
-            unknown.append((key, line, col))
+            unknown.append(entry)
     if len(unknown) <= listed:
         return None
     out = [
@@ -112,38 +123,6 @@ def key_flood(text: str, path: str, allowed: Sequence[str], listed: int) -> list
         rest = duplicates[listed]
         duplicates[listed:] = [replace(rest, message=summary(len(duplicates) - listed, codes.DUPLICATE_KEY))]
     return out + duplicates
-
-
-def _top_level_keys(text: str) -> list[tuple[str, int, int]] | None:
-    """``(key, line, column)`` of every scalar key of the document's top-level mapping, in document order, from
-    the parser's events; None when the document is not a mapping or does not parse."""
-    out: list[tuple[str, int, int]] = []
-    depth, at_key = 0, True
-    parser = CParser(text)
-    try:
-        while (event := parser.get_event()) is not None and not isinstance(event, StreamEndEvent):
-            if depth == 0:
-                if isinstance(event, (StreamStartEvent, DocumentStartEvent)):
-                    continue
-                if not isinstance(event, MappingStartEvent):
-                    return None  # not a mapping: the shape check says so
-                depth = 1
-            elif isinstance(event, CollectionStartEvent):
-                depth += 1
-            elif isinstance(event, CollectionEndEvent):
-                depth -= 1
-                if depth == 0:
-                    return out
-                at_key = not at_key if depth == 1 else at_key
-            elif depth == 1:  # a scalar or an alias in the top-level mapping: a key or its value
-                if at_key and isinstance(event, ScalarEvent):
-                    out.append((event.value, event.start_mark.line + 1, event.start_mark.column + 1))
-                at_key = not at_key
-    except (YAMLError, ValueError):
-        return None
-    finally:
-        parser.dispose()
-    return out
 
 
 MAX_LISTED = 10

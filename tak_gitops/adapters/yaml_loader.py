@@ -29,8 +29,7 @@ from tak_gitops.adapters.yaml_guards import (
     MAX_DEPTH,
     at_alias,
     control_problems,
-    key_flood,
-    nesting_problem,
+    structure_problems,
     too_deep,
     value_controls,
 )
@@ -144,7 +143,7 @@ def load_yaml_file(
     (None when unusable) and problems.
 
     An empty document is an empty mapping. ``top_keys``, when given, are the keys the document's top-level
-    mapping may hold: a flood of others is refused before the document is composed (:func:`key_flood`).
+    mapping may hold: a flood of others is refused before the document is composed (:func:`structure_problems`).
     """
     text, problem = read_text(file, path, max_bytes, root)
     if text is None:
@@ -157,12 +156,9 @@ def load_yaml_text(text: str, path: str, top_keys: Sequence[str] = ()) -> tuple[
     controls = control_problems(text, path, CONTROL_IN_YAML)
     if controls:
         return None, controls  # the parser would refuse most of them again, less clearly
-    deep = nesting_problem(text, path)
-    if deep is not None:
-        return None, [deep]
-    flood = key_flood(text, path, top_keys, MAX_LISTED) if top_keys else None
-    if flood is not None:
-        return None, flood
+    structure = structure_problems(text, path, top_keys, MAX_LISTED)
+    if structure is not None:
+        return None, structure
     try:
         composer = _Composer(text)
         try:

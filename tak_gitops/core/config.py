@@ -11,6 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from tak_gitops.core.rules import repo_path_problem
+
 ENV_NAME_RE = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$")
 
 
@@ -149,6 +151,14 @@ class ProjectConfig(_Strict):
     snapshot: SnapshotConfig = Field(default_factory=SnapshotConfig)
     orders: OrderConfig = Field(default_factory=OrderConfig)
     tak_api: TakApiConfig = Field(default_factory=TakApiConfig)
+
+    @field_validator("desired_dir", "ownership", "ledger_dir")
+    @classmethod
+    def _inside(cls, v: str) -> str:
+        problem = repo_path_problem(v)
+        if problem is not None:
+            raise ValueError(problem)
+        return v
 
     @field_validator("environments")
     @classmethod

@@ -103,6 +103,18 @@ def org_key_problem(key: str) -> str | None:
     )
 
 
+def repo_path_problem(path: str) -> str | None:
+    """Why ``path`` cannot name a place inside the repository (None when it can): it must be relative, written
+    with ``/``, without ``..`` or empty parts (a configuration a pull request changes never reads or writes
+    outside the checkout)."""
+    parts = path.split("/")
+    if not path or path.startswith("/") or "\\" in path or re.match(r"^[A-Za-z]:", path) or ".." in parts:
+        return f"{path!r} must be a path inside the repository: relative, with '/' and without '..'"
+    if "" in parts[:-1]:
+        return f"{path!r} must be a path inside the repository: without empty parts ('//')"
+    return None
+
+
 def normalize_name(name: str) -> str:
     """A name folded for near-duplicate detection: lower case, without white space.
 

@@ -1,12 +1,12 @@
 """A flood of unknown top-level keys is refused from the parser's events, before the document is composed
-(``yaml_guards.key_flood``), with exactly the diagnostics the composed document's shape check gives."""
+(``yaml_guards.structure_problems``), with exactly the diagnostics the composed document's shape check gives."""
 
 from __future__ import annotations
 
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from tak_gitops.adapters.yaml_guards import key_flood
+from tak_gitops.adapters.yaml_guards import structure_problems
 from tak_gitops.adapters.yaml_loader import load_yaml_text
 from tak_gitops.core import codes
 from tak_gitops.core.desired_model import EnvironmentFile
@@ -37,7 +37,7 @@ def test_a_flood_is_listed_up_to_the_cap_and_counted() -> None:
         "k5: |\n  block text\n  k6: not a key\n"
         + "".join(f"e{i}: {i}\n" for i in range(6))  # more lines at column 1 than the schema has keys
     )
-    assert shown(key_flood(text, PATH, ALLOWED, 2)) == [
+    assert shown(structure_problems(text, PATH, ALLOWED, 2)) == [
         "2:1 TG106 unknown key 'comemnt' (did you mean 'comment'?)",
         "3:1 TG106 unknown key 'k1'",
         "4:1 TG106 10 more unknown keys in this file",
@@ -46,11 +46,11 @@ def test_a_flood_is_listed_up_to_the_cap_and_counted() -> None:
 
 
 def test_within_the_cap_or_not_a_mapping_or_not_yaml_nothing_is_refused() -> None:
-    assert key_flood("comment: x\nk1: 1\nk2: 2\nk3: 3\nk4: 4\n", PATH, ALLOWED, 4) is None
-    assert key_flood("- a\n- b\n" * 50, PATH, ALLOWED, 2) is None
-    assert key_flood("a: 1\nb: 2\nc: 3\n[unclosed\nd: 4\n" * 10, PATH, ALLOWED, 2) is None
+    assert structure_problems("comment: x\nk1: 1\nk2: 2\nk3: 3\nk4: 4\n", PATH, ALLOWED, 4) is None
+    assert structure_problems("- a\n- b\n" * 50, PATH, ALLOWED, 2) is None
+    assert structure_problems("a: 1\nb: 2\nc: 3\n[unclosed\nd: 4\n" * 10, PATH, ALLOWED, 2) is None
     few_lines = "{" + ", ".join(f"k{i}: 1" for i in range(100)) + "}\n"  # one line: composed and checked as usual
-    assert key_flood(few_lines, PATH, ALLOWED, 2) is None
+    assert structure_problems(few_lines, PATH, ALLOWED, 2) is None
 
 
 KEYS = st.one_of(
@@ -82,7 +82,7 @@ def test_the_flood_scan_agrees_with_the_composed_document(entries: list[tuple[st
     if root is None:
         event("not a document")
         return  # not a document: composing reports it, and so the scan leaves it alone
-    found = key_flood(text, PATH, ALLOWED, listed)
+    found = structure_problems(text, PATH, ALLOWED, listed)
     unknown = [(key, k.line, k.col) for key, (k, _v) in root.value.items() if key not in ALLOWED]
     if len(unknown) <= listed:
         event("within the cap")
@@ -105,3 +105,9 @@ def test_the_flood_scan_agrees_with_the_composed_document(entries: list[tuple[st
         ]
     event("a flood")
     assert shown(found) == shown(expected + duplicates)
+
+
+def test_a_second_document_is_left_to_the_composer() -> None:
+    text = "comment: x\n---\n" + "".join(f"k{i}: 1\n" for i in range(40))
+    assert structure_problems(text, PATH, ALLOWED, 2) is None
+    assert load_yaml_text(text, PATH)[1][0].code == codes.UNSUPPORTED_YAML

@@ -15,6 +15,7 @@ from tak_gitops.core.rules import (
     hsa_id_problem,
     near_duplicates,
     normalize_name,
+    repo_path_problem,
     url_problem,
 )
 
@@ -109,3 +110,12 @@ def test_did_you_mean() -> None:
     assert did_you_mean("adresses", ["addresses", "contract", "url"]) == " (did you mean 'addresses'?)"
     assert did_you_mean("NTJP-PRD", ["NTJP-PROD", "NTJP-QA"]) == " (did you mean 'NTJP-PROD'?)"
     assert did_you_mean("zzz", ["addresses"]) == ""
+
+
+def test_configured_paths_stay_inside_the_repository() -> None:
+    for good in ("desired", "ownership.yaml", "teams/ownership.yaml", "a..b", "orders/"):
+        assert repo_path_problem(good) is None, good
+    outside = "must be a path inside the repository: relative, with '/' and without '..'"
+    for bad in ("", "/etc", "../x", "a/../../b", "..", "a\\..\\b", "C:/x", "c:x"):
+        assert repo_path_problem(bad) == f"{bad!r} {outside}", bad
+    assert repo_path_problem("a//b") == "'a//b' must be a path inside the repository: without empty parts ('//')"
