@@ -15,7 +15,8 @@ import datetime as dt
 import hashlib
 import os
 import subprocess
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from itertools import count
 from pathlib import Path
 from typing import Any
 
@@ -195,20 +196,53 @@ def _encode_state(state: DesiredState) -> dict[str, Any]:
     }
 
 
+class ColumnLocations(Mapping[tuple[str, ...], Location]):
+    """Where the rows are written, kept as the cache's columns (path indexes, lines, columns, in the order of
+    ``keys``; a path index below 0 is a row without a position): a :class:`Location` is made when one is
+    looked up, and the index of the keys when the first is. A plan looks up the few rows it changes or warns
+    about; making hundreds of thousands of Locations up front cost most of decoding a national-scale entry."""
+
+    def __init__(
+        self,
+        strings: Sequence[str],
+        keys: Sequence[tuple[str, ...]],
+        columns: tuple[list[int], list[int], list[int]],
+        extra: dict[tuple[str, ...], Location],
+    ) -> None:
+        self._strings, self._keys, self._columns, self._extra = strings, keys, columns, extra
+        self._index: dict[tuple[str, ...], int] | None = None
+
+    def _row(self, key: tuple[str, ...]) -> int:
+        index = self._index
+        if index is None:
+            index = self._index = dict(zip(self._keys, count(), strict=False))
+        return index.get(key, -1)
+
+    def __getitem__(self, key: tuple[str, ...]) -> Location:
+        found = self._extra.get(key)
+        if found is not None:
+            return found
+        row = self._row(key)
+        paths, lines, cols = self._columns
+        if row < 0 or paths[row] < 0:
+            raise KeyError(key)
+        return Location(self._strings[paths[row]], lines[row], cols[row])
+
+    def __iter__(self) -> Iterator[tuple[str, ...]]:
+        paths = self._columns[0]
+        yield from (k for k, p in zip(self._keys, paths, strict=True) if p >= 0)
+        yield from self._extra
+
+    def __len__(self) -> int:
+        return sum(1 for p in self._columns[0] if p >= 0) + len(self._extra)
+
+
 def _decode_state(doc: Mapping[str, Any]) -> DesiredState:
     strings: list[str] = doc["strings"]
     get = strings.__getitem__
 
     def loc(v: list[int] | None) -> Location | None:
         return None if v is None else Location(get(v[0]), v[1], v[2])
-
-    def located(keys: list[Any], columns: list[list[int]]) -> Any:
-        paths, lines, cols = columns
-        return (
-            (k, Location(get(p), line, col))
-            for k, p, line, col in zip(keys, paths, lines, cols, strict=True)
-            if p >= 0
-        )
 
     environments = {}
     for e in doc["environments"]:
@@ -233,9 +267,13 @@ def _decode_state(doc: Mapping[str, Any]) -> DesiredState:
         consumer, a_la, a_ns, group = e["authorizations"]
         a_keys = list(zip(map(get, consumer), map(get, a_la), map(get, a_ns), strict=True))
         sets = [frozenset(g) for g in e["authorization_groups"]]
-        locations: dict[tuple[str, ...], Location] = dict(located(r_keys, e["routing_where"]))
-        locations.update(located(a_keys, e["authorization_where"]))
-        locations.update((tuple(k), Location(get(p), line, col)) for k, p, line, col in e["other_locations"])
+        r_where, a_where = e["routing_where"], e["authorization_where"]
+        locations = ColumnLocations(
+            strings,
+            [*r_keys, *a_keys],
+            (r_where[0] + a_where[0], r_where[1] + a_where[1], r_where[2] + a_where[2]),
+            {tuple(k): Location(get(p), line, col) for k, p, line, col in e["other_locations"]},
+        )
         environments[e["env"]] = EnvironmentState(
             env=e["env"],
             routings=routings,
