@@ -46,9 +46,11 @@ mode, out, *repos = sys.argv[1:]
 import tak_gitops
 from tak_gitops.adapters.desired_loader import load_desired
 
-def plain(value):
+def plain(value, field=""):
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return (type(value).__name__, tuple((f.name, plain(getattr(value, f.name))) for f in dataclasses.fields(value)))
+        return (type(value).__name__, tuple((f.name, plain(getattr(value, f.name), f.name)) for f in dataclasses.fields(value)))
+    if field == "locations":  # looked up only (the load cache gives a ColumnLocations): compared whatever the order
+        return ("dict", tuple(sorted(((plain(k), plain(v)) for k, v in value.items()), key=repr)))
     if isinstance(value, dict):
         return ("dict", tuple((plain(k), plain(v)) for k, v in value.items()))
     if isinstance(value, (set, frozenset)):
