@@ -29,6 +29,7 @@ from typing import TypeVar, cast
 from pydantic import BaseModel
 
 from tak_gitops.adapters import load_cache
+from tak_gitops.adapters.config_paths import checkout, paths_inside
 from tak_gitops.adapters.csv_tables import plain_cells, read_tables
 from tak_gitops.adapters.desired_files import read_repo_files
 from tak_gitops.adapters.file_access import MAX_FILE_BYTES, is_missing, list_folder, read_text, refusal
@@ -132,7 +133,7 @@ def _load_model(
 
 def load_project_config(file: Path, cwd: Path | None = None) -> ProjectConfig:
     """Load one ``tak-gitops.yaml`` (without the ownership registry). ConfigError (with diagnostics) when bad."""
-    config, config_diags = _load_model(file, ProjectConfig, cwd)
+    config, config_diags = _load_model(file, ProjectConfig, cwd, partial(paths_inside, file.parent))
     if config is None:
         raise ConfigError(f"{display_path(file, cwd)} is invalid", config_diags)
     return config
@@ -141,8 +142,9 @@ def load_project_config(file: Path, cwd: Path | None = None) -> ProjectConfig:
 def load_config(root: Path, cwd: Path | None = None) -> tuple[ProjectConfig, OwnershipRegistry]:
     """Load ``tak-gitops.yaml`` and the ownership registry it names. ConfigError (with diagnostics) when bad."""
     config = load_project_config(root / CONFIG_FILE, cwd)
-    ownership_file = root / config.ownership
-    registry, registry_diags = _load_model(ownership_file, OwnershipRegistry, cwd, check_registry, base=root)
+    ownership_file = Path(os.path.normpath((root / config.ownership).absolute()))  # '..' taken lexically
+    base = checkout(root) or ownership_file.parent  # anywhere in the checkout (config_paths), read as policy says
+    registry, registry_diags = _load_model(ownership_file, OwnershipRegistry, cwd, check_registry, base=base)
     if registry is None:
         raise ConfigError(f"{display_path(ownership_file, cwd)} is invalid", registry_diags)
     return config, registry
@@ -322,11 +324,17 @@ def load_desired(
     registry, UsageError when ``path`` is not in a repository; every other problem is a diagnostic.
 
     With ``plan_for``, only the folders a plan for those organisations needs are read and validated: theirs and
-    every other folder whose files mention an HSA-id of their rows (see :mod:`tak_gitops.core.relevance`).
+    every other folder whose files mention an HSA-id of their rows (see :mod:`tak_gitops.core.relevance`), unless
+    more than one folder in :data:`SUBSET_SHARE` can change the plan and the whole load is cached (then that is
+    returned). The whole load is cached only when it is made without ``plan_for``.
     """
     root = find_root(path)
     with gc_paused():
         return _load_desired(root, cwd, max_bytes, plan_for)
+
+
+SUBSET_SHARE = 4
+"""Above one folder in this many to read for a plan, decoding the whole cached load costs less (load_desired)."""
 
 
 @dataclass(frozen=True)
@@ -343,10 +351,9 @@ def _load_desired(root: Path, cwd: Path | None, max_bytes: int, plan_for: PlanFo
     files = read_repo_files(root, config, max_bytes)
     cacheable = load_cache.usable(root)
     key = load_cache.cache_key(files, max_bytes=max_bytes, cwd=(cwd or Path.cwd()).resolve()) if cacheable else ""
-    cached = load_cache.read_entry(root, key) if cacheable else None
-    if cached is not None:  # a whole load of exactly these files: a plan for some organisations is the same
-        state, found, read_folders = cached
-        return LoadResult(config, registry, state, found, root, read_folders)
+    cached = load_cache.read_entry(root, key) if cacheable and plan_for is None else None
+    if cached is not None:  # a whole load of exactly these files
+        return LoadResult(config, registry, *cached[:2], root, cached[2])
     diags = Diagnostics()
     folders = {name: root / config.desired_dir / name for name in files.folders}
     loaded: dict[str, OrgInput] = {}
@@ -361,9 +368,15 @@ def _load_desired(root: Path, cwd: Path | None, max_bytes: int, plan_for: PlanFo
         state, found = read(sorted(folders))
     else:
         state, found = read(sorted(set(plan_for.orgs) & folders.keys()))
+        first = True
         while True:  # once more after new folders: the ids come from the planning organisations' rows only
             matcher = IdMatcher(relevant_ids(state, plan_for.env, plan_for.orgs, plan_for.snapshot))
             more = [n for n in sorted(folders) if n not in loaded and matcher.mentions(files.folder_bytes(n))]
+            if first and cacheable and (len(loaded) + len(more)) * SUBSET_SHARE > len(folders):
+                cached = load_cache.read_entry(root, key)
+                if cached is not None:  # most folders can change the plan: the whole cached load is cheaper
+                    return LoadResult(config, registry, *cached[:2], root, cached[2])
+            first = False
             if not more:
                 break
             state, found = read(more)

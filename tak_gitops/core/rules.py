@@ -104,14 +104,13 @@ def org_key_problem(key: str) -> str | None:
 
 
 def repo_path_problem(path: str) -> str | None:
-    """Why ``path`` cannot name a place inside the repository (None when it can): it must be relative, written
-    with ``/``, without ``..`` or empty parts (a configuration a pull request changes never reads or writes
-    outside the checkout)."""
-    parts = path.split("/")
-    if not path or path.startswith("/") or "\\" in path or re.match(r"^[A-Za-z]:", path) or ".." in parts:
-        return f"{path!r} must be a path inside the repository: relative, with '/' and without '..'"
-    if "" in parts[:-1]:
-        return f"{path!r} must be a path inside the repository: without empty parts ('//')"
+    """Why ``path`` cannot name a place in the repository, relative to the configuration file (None when it
+    can): it must be relative, written with ``/``, without empty parts. Where it leads (it may not leave the
+    checkout) is the loader's check: it depends on the files."""
+    if not path or path.startswith("/") or "\\" in path or re.match(r"^[A-Za-z]:", path):
+        return f"{path!r} must be a path in the repository, relative to this file and written with '/'"
+    if "" in path.split("/")[:-1]:
+        return f"{path!r} must be a path in the repository: without empty parts ('//')"
     return None
 
 

@@ -10,7 +10,8 @@ over the base: a list of steps, each one of
   ``{"folder": PATH}``, ``{"remove": PATH}``: PATH replaced by that;
 * ``{"write": PATH, "head": TEXT, "repeat": TEXT, "times": N, "tail": TEXT, "append": BOOL}``: a generated
   file (``{i}`` in ``repeat`` is the repetition's number; ``append`` keeps what is there and adds to it);
-  ``"gzip": true`` writes it gzip-compressed, piece by piece.
+  ``"gzip": true`` writes it gzip-compressed, piece by piece;
+* ``{"git": "init"}``: the repository made a git checkout (as a pull request's files are).
 
 A case with ``command.json`` (the arguments after ``tak-gitops``) runs that command instead of ``validate``:
 its expected.txt is what the command prints on standard error (standard output stays empty) and
@@ -84,6 +85,9 @@ def apply_step(target: Path, step: dict[str, Any]) -> None:
         text = step.get("head", "") + body + step.get("tail", "")
         with path.open("a" if step.get("append") else "w", encoding="utf-8", newline="") as out:
             out.write(text)
+        return
+    if step.get("git") == "init":  # a git checkout, as a pull request's files are
+        subprocess.run(["git", "init", "-q", str(target)], check=True)
         return
     kind, where = next((k, v) for k, v in step.items() if k != "to")
     path = target / where

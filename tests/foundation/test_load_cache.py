@@ -36,8 +36,9 @@ def test_a_warm_load_is_the_cold_load(repo: Path, monkeypatch: pytest.MonkeyPatc
     cold = load_desired(repo, cwd=repo)
     assert len(_entries(repo)) == 1
     reads: list[Path] = []
-    monkeypatch.setattr("tak_gitops.adapters.desired_loader.load_org_folder", lambda folder, *a: reads.append(folder))
-    warm = load_desired(repo, cwd=repo)
+    with monkeypatch.context() as patched:
+        patched.setattr("tak_gitops.adapters.desired_loader.load_org_folder", lambda folder, *a: reads.append(folder))
+        warm = load_desired(repo, cwd=repo)
     assert reads == []  # nothing parsed
     assert warm == cold
     assert warm.state.environments == cold.state.environments and warm.diagnostics == cold.diagnostics
@@ -86,3 +87,30 @@ def test_turned_off(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TAK_GITOPS_NO_CACHE", "1")
     load_desired(repo, cwd=repo)
     assert _entries(repo) == []
+
+
+def test_a_plan_for_few_folders_reads_them_and_for_most_reads_the_cache(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("TAK_GITOPS_NO_CACHE", raising=False)
+    registry = repo / "ownership.yaml"  # a fourth organisation, whose folder no plan of the others needs
+    registry.write_text(
+        registry.read_text(encoding="utf-8") + "  region-extra:\n    name: Region Extra\n    number: \"232100-0000\"\n",
+        encoding="utf-8",
+    )
+    (repo / "desired" / "region-extra").mkdir()
+    (repo / "desired" / "region-extra" / "organisation.yaml").write_text("systems: []\n", encoding="utf-8")
+    cold = load_desired(repo, cwd=repo)
+    assert cold.ok and len(cold.folders) == 4
+    snapshot = read_snapshot(REPO / "examples" / "ntjp-prod.snapshot.json")
+    for_inera = PlanFor("NTJP-PROD", ("inera",), snapshot)
+    monkeypatch.setenv("TAK_GITOPS_NO_CACHE", "1")
+    uncached = load_desired(repo, cwd=repo, plan_for=for_inera)
+    monkeypatch.setenv("TAK_GITOPS_NO_CACHE", "")
+    assert len(uncached.folders) < len(cold.folders)  # Inera's plan needs three of the four
+    monkeypatch.setattr("tak_gitops.adapters.desired_loader.SUBSET_SHARE", 1)  # "few": not all
+    few = load_desired(repo, cwd=repo, plan_for=for_inera)
+    assert (few.folders, few.state, few.diagnostics) == (uncached.folders, uncached.state, uncached.diagnostics)
+    monkeypatch.setattr("tak_gitops.adapters.desired_loader.SUBSET_SHARE", len(cold.folders))
+    most = load_desired(repo, cwd=repo, plan_for=for_inera)
+    assert (most.folders, most.state) == (cold.folders, cold.state)  # the whole cached load
