@@ -48,7 +48,8 @@ from tak_gitops.adapters.desired_loader import load_desired
 
 def plain(value, field=""):
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return (type(value).__name__, tuple((f.name, plain(getattr(value, f.name), f.name)) for f in dataclasses.fields(value)))
+        fields = dataclasses.fields(value)
+        return (type(value).__name__, tuple((f.name, plain(getattr(value, f.name), f.name)) for f in fields))
     if field == "locations":  # looked up only (the load cache gives a ColumnLocations): compared whatever the order
         return ("dict", tuple(sorted(((plain(k), plain(v)) for k, v in value.items()), key=repr)))
     if isinstance(value, dict):
