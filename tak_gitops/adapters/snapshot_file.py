@@ -1,9 +1,10 @@
 """The saved snapshot file (``snapshot.json``): compact, deterministic, fast to load. See docs/snapshot-format.md.
 
 A string table holds every distinct string once, sorted; rows are flat arrays of indexes into it, sorted. Because
-the table is sorted, sorting rows by their indexes sorts them by their strings, so a file's rows are in the
-same order as :meth:`Snapshot.content` lists them and the writer hashes them without re-sorting. A file digest
-over everything else in the file lets the reader trust the recorded content digest after one cheap hash.
+the table is sorted, rows sorted by their strings are sorted by their indexes too, so a file's rows are in the
+same order as :meth:`Snapshot.content` lists them: the writer sorts the rows as strings (only those not in order
+yet: a reader keeps the source's order, often sorted already), hashes them and maps them to indexes. A file
+digest over everything else in the file lets the reader trust the recorded content digest after one cheap hash.
 """
 
 from __future__ import annotations
@@ -25,9 +26,9 @@ _HEADER = ("format", "version", "platform", "environment", "snapshot_time", "sou
            "counts")
 
 
-def _cols(rows: Any, width: int) -> list[tuple[str, ...]]:
-    cols = list(zip(*rows, strict=True))
-    return cols if cols else [()] * width
+def _in_order(rows: list[Any]) -> list[Any]:
+    """``rows`` themselves when they are already sorted (checked in one linear pass), else a sorted copy."""
+    return rows if _sorted_strictly(rows) else sorted(rows)
 
 
 def encode_snapshot(snapshot: Snapshot) -> bytes:
@@ -37,35 +38,28 @@ def encode_snapshot(snapshot: Snapshot) -> bytes:
 
 
 def _encode(snapshot: Snapshot) -> bytes:
-    r = _cols((k + v for k, v in snapshot.routings.items()), 5)
-    a = _cols(snapshot.authorizations, 3)
-    la = _cols(snapshot.logical_addresses.items(), 2)
-    sy = _cols(snapshot.systems.items(), 2)
-    contract_list = list(snapshot.contracts.values())
-    table = sorted(set().union(*r, *a, *la, *sy, (c.namespace for c in contract_list),
-                               (c.description for c in contract_list)))
+    # The rows as strings, sorted: the order Snapshot.content() lists them in. A reader usually keeps them in
+    # the source's order, which often is this order already: then there is nothing to sort. (Rows are unique,
+    # so sorted means strictly increasing.)
+    routings = _in_order([k + v for k, v in snapshot.routings.items()])
+    auths = _in_order(list(snapshot.authorization_rows))
+    las = _in_order(list(snapshot.logical_addresses.items()))
+    systems = _in_order(list(snapshot.systems.items()))
+    contracts = _in_order([(c.namespace, c.description, c.major, c.minor) for c in snapshot.contracts.values()])
+    table = sorted(set(chain.from_iterable(chain(routings, auths, las, systems))).union(
+        *((c[0], c[1]) for c in contracts)))
     ix = dict(zip(table, range(len(table)), strict=True)).__getitem__
-
-    def indexed(cols: list[tuple[str, ...]]) -> list[tuple[int, ...]]:
-        return sorted(zip(*(map(ix, c) for c in cols), strict=True))
-
-    routings = indexed(r)
-    auths = indexed(a)
-    las = indexed(la)
-    systems = indexed(sy)
-    contracts = sorted((ix(c.namespace), ix(c.description), c.major, c.minor) for c in contract_list)
     if "digest" not in snapshot.__dict__:
-        # Rows sorted by index are sorted by string (the table is sorted): hash them as Snapshot.content() would
-        # list them, without sorting the strings again; store it as the snapshot's cached digest.
-        get = table.__getitem__
+        # Hash the sorted rows as Snapshot.content() would list them (tuples and lists are both JSON arrays);
+        # store it as the snapshot's cached digest.
         snapshot.__dict__["digest"] = digest({
             "platform": snapshot.platform,
             "environment": snapshot.environment,
-            "routings": [tuple(map(get, row)) for row in routings],
-            "authorizations": [tuple(map(get, row)) for row in auths],
-            "logical_addresses": [tuple(map(get, row)) for row in las],
-            "systems": [tuple(map(get, row)) for row in systems],
-            "contracts": [(get(n), get(d), major, minor) for n, d, major, minor in contracts],
+            "routings": routings,
+            "authorizations": auths,
+            "logical_addresses": las,
+            "systems": systems,
+            "contracts": contracts,
         })
     head = {
         "format": SNAPSHOT_FORMAT,
@@ -85,11 +79,12 @@ def _encode(snapshot: Snapshot) -> bytes:
             "contracts": len(contracts),
         },
         "strings": table,
-        "routings": list(chain.from_iterable(routings)),
-        "authorizations": list(chain.from_iterable(auths)),
-        "logical_addresses": list(chain.from_iterable(las)),
-        "systems": list(chain.from_iterable(systems)),
-        "contracts": list(chain.from_iterable(contracts)),
+        # The table is sorted, so the string rows, sorted, are sorted by their indexes too.
+        "routings": list(map(ix, chain.from_iterable(routings))),
+        "authorizations": list(map(ix, chain.from_iterable(auths))),
+        "logical_addresses": list(map(ix, chain.from_iterable(las))),
+        "systems": list(map(ix, chain.from_iterable(systems))),
+        "contracts": list(chain.from_iterable((ix(n), ix(d), major, minor) for n, d, major, minor in contracts)),
     }
     # The file digest: over every other key as written (canonical JSON), so a reader checks the rows and the
     # recorded content digest together with one hash of the parsed file instead of rebuilding the content.

@@ -13,7 +13,6 @@ from tak_gitops.adapters import sources
 from tak_gitops.adapters.baseline_file import write_baseline
 from tak_gitops.adapters.desired_loader import load_project_config
 from tak_gitops.adapters.snapshot_file import read_snapshot, write_snapshot
-from tak_gitops.adapters.takapi import TakApiClient, load_credentials
 from tak_gitops.cli import cli
 from tak_gitops.cli.common import aliased, check_baseline, deprecated_alias
 from tak_gitops.core.baseline import baseline_of
@@ -146,6 +145,8 @@ def fetch(
     else:
         if fmt not in ("auto", "tak-api"):
             raise UsageError("--export-format applies to --from; the TAK-api is always read as tak-api")
+        from tak_gitops.adapters.takapi import TakApiClient, load_credentials  # (httpx: only to download)
+
         api_cfg = config.tak_api if config else TakApiConfig()
         raw = raw_dir or Path(".tak-gitops") / "raw" / env
         progress = _Progress()

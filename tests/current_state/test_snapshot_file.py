@@ -188,3 +188,53 @@ def test_digest_computed_while_writing_equals_the_content_digest(tmp_path: Path)
     written = fresh.__dict__["digest"]
     del fresh.__dict__["digest"]
     assert written == fresh.digest  # recomputed from Snapshot.content()
+
+
+def _reference_encoding(snapshot: Snapshot) -> bytes:
+    """The file as the writer wrote it before it skipped sorting rows already in order: every row mapped to
+    string indexes and the index rows sorted."""
+    table = sorted({s for k, v in snapshot.routings.items() for s in (*k, *v)}
+                   | {s for row in snapshot.authorizations for s in row}
+                   | {s for row in (*snapshot.logical_addresses.items(), *snapshot.systems.items()) for s in row}
+                   | {s for c in snapshot.contracts.values() for s in (c.namespace, c.description)})
+    ix = {s: i for i, s in enumerate(table)}
+    rows = {
+        "routings": sorted(tuple(ix[s] for s in (*k, *v)) for k, v in snapshot.routings.items()),
+        "authorizations": sorted(tuple(ix[s] for s in row) for row in snapshot.authorizations),
+        "logical_addresses": sorted((ix[k], ix[v]) for k, v in snapshot.logical_addresses.items()),
+        "systems": sorted((ix[k], ix[v]) for k, v in snapshot.systems.items()),
+        "contracts": sorted((ix[c.namespace], ix[c.description], c.major, c.minor)
+                            for c in snapshot.contracts.values()),
+    }
+    head = {"format": "tak-gitops-snapshot", "version": 2, "platform": snapshot.platform,
+            "environment": snapshot.environment, "snapshot_time": snapshot.snapshot_time, "source": snapshot.source,
+            "digest": digest(snapshot.content())}
+    body = {"counts": {k: len(v) for k, v in rows.items()}, "strings": table,
+            **{k: [i for row in v for i in row] for k, v in rows.items()}}
+    return orjson.dumps({**head, "file_digest": digest({**head, **body}), **body}) + b"\n"
+
+
+@given(
+    routings=st.dictionaries(st.tuples(hsa, ns), st.tuples(hsa, text, st.sampled_from(["RIVTABP20", "RIVTABP21"])),
+                             max_size=12),
+    auths=st.lists(st.tuples(hsa, hsa, ns), max_size=12, unique=True),
+    las=st.dictionaries(hsa, text, max_size=5),
+    contracts=st.dictionaries(ns, st.tuples(text, st.integers(0, 9), st.integers(0, 9)), max_size=4),
+    order=st.sampled_from(["as drawn", "sorted", "reversed"]),
+)
+def test_rows_in_any_order_are_written_as_before(routings, auths, las, contracts, order) -> None:  # type: ignore[no-untyped-def]
+    """The writer sorts only rows that are not in order yet: sorted, reversed or drawn in any order, the rows
+    (the authorizations in the order a reader made them) give the same bytes as sorting every row."""
+    def arranged(items):  # type: ignore[no-untyped-def]
+        items = list(items)
+        return {"as drawn": items, "sorted": sorted(items), "reversed": sorted(items, reverse=True)}[order]
+
+    snap = Snapshot(
+        platform="NTJP", environment="QA", snapshot_time=None, source="sim",
+        routings=dict(arranged(routings.items())), authorizations=frozenset(auths),
+        logical_addresses=dict(arranged(las.items())), systems=dict(arranged(las.items())),
+        contracts={n: Contract(n, d, major, minor) for n, (d, major, minor) in arranged(contracts.items())},
+    )
+    snap.__dict__["authorization_rows"] = tuple(arranged(auths))
+    assert encode_snapshot(snap) == _reference_encoding(snap)
+    assert snap.__dict__["digest"] == digest(snap.content())

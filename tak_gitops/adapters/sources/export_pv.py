@@ -42,11 +42,11 @@ def read_export_pv(doc: dict[str, Any], path: Path, rows: Rows, today: str) -> N
         return v
 
     for label, r in valid_rows(data, "anropsbehorighet", path, today):
-        rows.authorizations.add((
+        rows.authorizations[
             hsa(natural(r, ("tjanstekonsument", "tjanstekomponent"), label)),
             hsa(natural(r, ("logiskAdress", "logiskadress"), label)),
             intern(natural(r, ("tjanstekontrakt",), label)),
-        ))
+        ] = None
     keys: list[RoutingKey | None] = []
     for label, r in valid_rows(data, "vagval", path, today, keys):
         url = natural(r, ("anropsadress",), label)

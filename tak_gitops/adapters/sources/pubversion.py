@@ -40,7 +40,7 @@ def read_pubversion(doc: dict[str, Any], path: Path, rows: Rows, today: str) -> 
                          label, "logiskAdress", path)
         ns = lookup(contracts, rel(r, ("tjanstekontrakt",), label, path), "tjanstekontrakt", label,
                     "tjanstekontrakt", path)
-        rows.authorizations.add((consumer, address, ns))
+        rows.authorizations[consumer, address, ns] = None
     keys: list[RoutingKey | None] = []
     for label, r in valid_rows(data, "vagval", path, today, keys):
         endpoint = lookup(endpoints, rel(r, ("anropsadress",), label, path), "anropsadress", label,

@@ -42,7 +42,8 @@ class Rows:
 
     def __init__(self) -> None:
         self.routings: dict[RoutingKey, RoutingValue] = {}
-        self.authorizations: set[AuthorizationKey] = set()
+        self.authorizations: dict[AuthorizationKey, None] = {}
+        """The authorizations, each once, in the order the source lists them (a dict used as an ordered set)."""
         self.logical_addresses: dict[str, str] = {}
         self.systems: dict[str, str] = {}
         self.contracts: dict[str, Contract] = {}
@@ -52,7 +53,9 @@ class Rows:
         self.namespaces: dict[str, str] = {}
 
     def snapshot(self, *, platform: str, environment: str, snapshot_time: str | None, source: str) -> Snapshot:
-        return Snapshot(
+        """The snapshot of these rows; its ``authorization_rows`` are in the source's order (a source sorted as
+        the snapshot file is needs no sorting when it is written)."""
+        snapshot = Snapshot(
             platform=platform,
             environment=environment,
             snapshot_time=snapshot_time,
@@ -63,6 +66,8 @@ class Rows:
             systems=self.systems,
             contracts=self.contracts,
         )
+        snapshot.__dict__["authorization_rows"] = tuple(self.authorizations)  # the cached_property, in order
+        return snapshot
 
     def system(self, obj: dict[str, Any]) -> str:
         """Normalize a nested serviceConsumer/serviceProducer (cache miss path)."""

@@ -52,7 +52,7 @@ def _index_of(doc: list[Any], row: Any) -> int:
 def _read_nested(path: Path, rows: Rows, what: str, party: str, include: str) -> None:
     """Read cooperations (``party`` serviceConsumer: authorizations) or serviceProductions (serviceProducer:
     routings), normalizing the nested objects through the caches; an unreadable row is a SourceError naming it."""
-    add = rows.authorizations.add
+    auths = rows.authorizations
     routings = rows.routings if party == "serviceProducer" else None
     dups = rows.duplicate_keys
     sys_ids, la_ids, ns_ids = rows.system_ids, rows.address_ids, rows.namespaces
@@ -67,7 +67,7 @@ def _read_nested(path: Path, rows: Rows, what: str, party: str, include: str) ->
                 address = la_ids.get(la["logicalAddress"]) or rows.address(la)
                 ns = ns_ids.get(sc["namespace"]) or rows.contract(sc)
                 if routings is None:
-                    add((system, address, ns))
+                    auths[system, address, ns] = None
                     continue
                 key = (address, ns)
                 if key in routings:
