@@ -6,6 +6,7 @@ ticket is an error; every ticket of a first connection goes into its order's ``k
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from operator import itemgetter
 
 from tak_gitops.core.plan.context import PlanContext
 from tak_gitops.core.plan.model import Finding
@@ -18,8 +19,9 @@ OrderKey = tuple[str, str, str]
 def forstudie_tickets(ctx: PlanContext, placed: Sequence[Placed]) -> Mapping[OrderKey, tuple[str, ...]]:
     """The tickets of each order's first connections, sorted; errors for those without one where required."""
     snapshot = ctx.snapshot
-    producing = {(value[0], ns) for (_la, ns), value in snapshot.routings.items()}
-    cooperating = {(consumer, la) for (consumer, la, _ns) in snapshot.authorization_rows}
+    routings = snapshot.routings  # (producer, contract) and (consumer, address) pairs, built a column at a time
+    producing = set(zip(map(itemgetter(0), routings.values()), map(itemgetter(1), routings.keys()), strict=True))
+    cooperating = set(map(itemgetter(0, 1), snapshot.authorization_rows))
     tickets: dict[OrderKey, set[str]] = {}
     reported: set[tuple[str, str, str]] = set()
     for pl in sorted(placed, key=lambda p: (p.change.sort_key, p.org, p.kind, p.system)):
