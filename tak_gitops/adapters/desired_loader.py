@@ -120,9 +120,7 @@ def _load_model(
     """Load and shape-check one configuration file, read under the file-access policy below ``base`` (by
     default the file's own folder: the configuration says where the registry is)."""
     shown = display_path(file, cwd)
-    root, problems = load_yaml_file(
-        file, shown, root=file.parent if base is None else base, top_keys=top_level_keys(model)
-    )
+    root, problems = load_yaml_file(file, shown, root=base or file.parent, top_keys=top_level_keys(model))
     diags = Diagnostics()
     diags.extend(problems)
     value = check_shape(root, model, diags) if root is not None else None
@@ -325,8 +323,8 @@ def load_desired(
 
     With ``plan_for``, only the folders a plan for those organisations needs are read and validated: theirs and
     every other folder whose files mention an HSA-id of their rows (see :mod:`tak_gitops.core.relevance`), unless
-    more than one folder in :data:`SUBSET_SHARE` can change the plan and the whole load is cached (then that is
-    returned). The whole load is cached only when it is made without ``plan_for``.
+    more than one folder in :data:`SUBSET_SHARE` can change the plan and the whole load (made without it) is
+    cached: then that is returned.
     """
     root = find_root(path)
     with gc_paused():
@@ -351,9 +349,13 @@ def _load_desired(root: Path, cwd: Path | None, max_bytes: int, plan_for: PlanFo
     files = read_repo_files(root, config, max_bytes)
     cacheable = load_cache.usable(root)
     key = load_cache.cache_key(files, max_bytes=max_bytes, cwd=(cwd or Path.cwd()).resolve()) if cacheable else ""
-    cached = load_cache.read_entry(root, key) if cacheable and plan_for is None else None
-    if cached is not None:  # a whole load of exactly these files
-        return LoadResult(config, registry, *cached[:2], root, cached[2])
+
+    def whole_load_cached() -> LoadResult | None:
+        cached = load_cache.read_entry(root, key) if cacheable else None
+        return None if cached is None else LoadResult(config, registry, *cached[:2], root, cached[2])
+
+    if plan_for is None and (hit := whole_load_cached()) is not None:  # a whole load of exactly these files
+        return hit
     diags = Diagnostics()
     folders = {name: root / config.desired_dir / name for name in files.folders}
     loaded: dict[str, OrgInput] = {}
@@ -367,16 +369,14 @@ def _load_desired(root: Path, cwd: Path | None, max_bytes: int, plan_for: PlanFo
     if plan_for is None:
         state, found = read(sorted(folders))
     else:
-        state, found = read(sorted(set(plan_for.orgs) & folders.keys()))
-        first = True
+        planning = sorted(set(plan_for.orgs) & folders.keys())
+        state, found = read(planning)
         while True:  # once more after new folders: the ids come from the planning organisations' rows only
             matcher = IdMatcher(relevant_ids(state, plan_for.env, plan_for.orgs, plan_for.snapshot))
             more = [n for n in sorted(folders) if n not in loaded and matcher.mentions(files.folder_bytes(n))]
-            if first and cacheable and (len(loaded) + len(more)) * SUBSET_SHARE > len(folders):
-                cached = load_cache.read_entry(root, key)
-                if cached is not None:  # most folders can change the plan: the whole cached load is cheaper
-                    return LoadResult(config, registry, *cached[:2], root, cached[2])
-            first = False
+            many = len(loaded) == len(planning) and (len(loaded) + len(more)) * SUBSET_SHARE > len(folders)
+            if many and (hit := whole_load_cached()) is not None:  # decoding it costs less than reading them
+                return hit
             if not more:
                 break
             state, found = read(more)

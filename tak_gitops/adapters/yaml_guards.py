@@ -81,7 +81,9 @@ def structure_problems(text: str, path: str, allowed: Sequence[str], listed: int
             elif isinstance(event, CollectionEndEvent):
                 depth -= 1
                 if depth == 0:
-                    break  # the document's node is read: a second document is the composer's error
+                    if not deep:
+                        break  # the document's node is read: a second document is the composer's error
+                    keys = None  # the composer refuses a second document; its depth is settled first
                 at_key = not at_key if depth == 1 else at_key
             elif depth == 1 and keys is not None:  # a scalar or an alias in the top-level mapping: key or value
                 if at_key and isinstance(event, ScalarEvent):

@@ -111,3 +111,9 @@ def test_a_second_document_is_left_to_the_composer() -> None:
     text = "comment: x\n---\n" + "".join(f"k{i}: 1\n" for i in range(40))
     assert structure_problems(text, PATH, ALLOWED, 2) is None
     assert load_yaml_text(text, PATH)[1][0].code == codes.UNSUPPORTED_YAML
+
+
+def test_the_depth_of_a_second_document_is_settled_before_the_composer_sees_it() -> None:
+    text = "comment: x\n" + "".join(f"k{i}: 1\n" for i in range(40)) + "---\n" + "[" * 100_000 + "]" * 100_000 + "\n"
+    found = structure_problems(text, PATH, ALLOWED, 2)
+    assert found is not None and [(d.line, d.col, d.code) for d in found] == [(43, 65, codes.NESTING_TOO_DEEP)]

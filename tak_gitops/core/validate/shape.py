@@ -121,9 +121,10 @@ def top_level_keys(model: type[BaseModel]) -> tuple[str, ...]:
     return tuple(_allowed_keys(model, ()))
 
 
-def unknown_key_message(key: str, allowed: Sequence[str]) -> str:
-    """The message of TG106 at ``key``, with a suggestion from ``allowed`` when one is close."""
-    return f"unknown key {key!r}{did_you_mean(key, allowed)}"
+def unknown_key_message(key: str, allowed: Sequence[str] | None) -> str:
+    """The message of TG106 at ``key``, with a suggestion from ``allowed`` when one is close (none is looked for
+    when ``allowed`` is None: the keys past those listed are only counted)."""
+    return f"unknown key {key!r}{did_you_mean(key, allowed) if allowed is not None else ''}"
 
 
 def check_shape(root: Node, model: type[M], diags: Diagnostics) -> M | None:
@@ -193,5 +194,5 @@ def _report_unknown(
     order (those the collector lists) with a suggestion each, found in the schema (the rest are only counted)."""
     unknown.sort(key=lambda u: (u[0].line, u[0].col))
     for i, (node, key, parent) in enumerate(unknown):
-        message = unknown_key_message(key, _allowed_keys(model, parent)) if i < MAX_LISTED else f"unknown key {key!r}"
-        diags.error(node, codes.UNKNOWN_KEY, message)
+        allowed = _allowed_keys(model, parent) if i < MAX_LISTED else None
+        diags.error(node, codes.UNKNOWN_KEY, unknown_key_message(key, allowed))
