@@ -8,33 +8,29 @@ The API other commands use::
 ``path`` is anything inside the repository (the root, ``desired/``, an organisation folder or a file): the
 root is the nearest directory upward holding ``tak-gitops.yaml``. Validation covers the whole repository,
 because its cross-file rules (ownership, routing conflicts) need every organisation; a plan for some
-organisations (``plan_for``) reads their folders and those that mention their systems or addresses.
+organisations (``plan_for``) reads the rows of the cached whole load it needs, or, cold, their folders and
+those that mention their systems or addresses.
 Diagnostic paths are relative to the current directory when the repository is under it, with ``/``.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import os
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import partial
-from itertools import count, repeat
-from operator import methodcaller
 from pathlib import Path
-from typing import TypeVar, cast
+from typing import TypeVar
 
 from pydantic import BaseModel
 
-from tak_gitops.adapters import load_cache
+from tak_gitops.adapters import file_stamps, load_cache
 from tak_gitops.adapters.config_paths import checkout, paths_inside
-from tak_gitops.adapters.csv_tables import plain_cells, read_tables
+from tak_gitops.adapters.csv_sets import parse_csv
+from tak_gitops.adapters.csv_tables import read_tables
 from tak_gitops.adapters.desired_files import read_repo_files
 from tak_gitops.adapters.file_access import MAX_FILE_BYTES, is_missing, list_folder, read_text, refusal
 from tak_gitops.adapters.sources import gc_paused
-from tak_gitops.adapters.yaml_guards import control_problems
 from tak_gitops.adapters.yaml_loader import load_yaml_file
 from tak_gitops.core import codes
 from tak_gitops.core.config import OwnershipRegistry, ProjectConfig
@@ -42,7 +38,6 @@ from tak_gitops.core.desired import DesiredState
 from tak_gitops.core.desired_model import EnvironmentFile, OrganisationFile
 from tak_gitops.core.nodes import Node
 from tak_gitops.core.relevance import IdMatcher, relevant_ids
-from tak_gitops.core.safe_text import CONTROL_IN_CSV, csv_controls_possible
 from tak_gitops.core.snapshot import Snapshot
 from tak_gitops.core.validate import (
     ORGANISATION_FILE,
@@ -66,7 +61,8 @@ M = TypeVar("M", bound=BaseModel)
 
 @dataclass(frozen=True)
 class LoadResult:
-    """A loaded repository. ``state`` is complete only when ``diagnostics`` holds no error."""
+    """A loaded repository. ``state`` is complete only when ``diagnostics`` holds no error; for a plan for some
+    organisations (``plan_for``) it holds only the rows of that environment such a plan reads."""
 
     config: ProjectConfig
     ownership: OwnershipRegistry
@@ -151,90 +147,6 @@ def load_config(root: Path, cwd: Path | None = None) -> tuple[ProjectConfig, Own
 _FILE_SUFFIXES = frozenset({".yaml", ".yml", ".json", ".csv"})
 """Names of desired files: a folder named so is refused."""
 
-_CSV_QUOTING = re.compile('["\\r\\x00]')
-"""Characters only the csv module handles right: quotes, carriage returns (line ends), NUL (an error)."""
-
-
-_SIMPLE_CSV = re.compile(r"[^;\n]+;[^;\n]*(?:\n[^;\n]+;[^;\n]*)*")
-"""Lines of exactly two fields, the first not empty."""
-_HEADERS = ("hsa-id", "hsa_id", "hsaid")
-_new_row = cast(Callable[[tuple[str, str | None, None, None, int, int]], CsvRow], partial(tuple.__new__, CsvRow))
-
-
-def _simple_csv_rows(text: str) -> list[CsvRow] | None:
-    """The rows of a CSV set that is just ``hsa-id;name`` lines (:func:`~tak_gitops.adapters.csv_tables.plain_cells`),
-    split a column at a time; None for any other text."""
-    plain = plain_cells(text, _HEADERS, _SIMPLE_CSV)
-    if plain is None:
-        return None
-    cells, first = plain
-    names: list[str | None] = list(cells[1::2])
-    if "" in names:
-        names = [n or None for n in names]
-    return list(map(_new_row, zip(cells[0::2], names, repeat(None), repeat(None), count(first), repeat(0))))
-
-
-def parse_csv(text: str, path: str) -> tuple[CsvSet, list[Diagnostic]]:
-    """Parse a CSV address set: ``hsa-id;name[;kind;vg]`` per line, optional header, ``#`` comments.
-
-    Text without quotes, carriage returns or NUL (what people write) is split on ``\\n`` and ``;``, which is
-    what the csv module does with it; anything else goes through the csv module (strict)."""
-    if csv_controls_possible(text):
-        return CsvSet(path, ()), control_problems(text, path, CONTROL_IN_CSV)
-    rows: list[CsvRow] = []
-    problems: list[Diagnostic] = []
-    reader = None
-    numbered: Iterator[tuple[int, list[str]]]
-    limit = csv.field_size_limit()
-    if _CSV_QUOTING.search(text) is None and (len(text) <= limit or max(map(len, text.split("\n"))) <= limit):
-        simple = _simple_csv_rows(text)
-        if simple is not None:
-            return CsvSet(path, tuple(simple)), problems
-        numbered = zip(count(1), map(methodcaller("split", ";"), text.split("\n")))
-    else:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=";", strict=True)
-        numbered = ((reader.line_num, fields) for fields in reader)
-    first_data = True
-    try:
-        for line, fields in numbered:
-            cells = [f.strip() for f in fields]
-            if not any(cells) or cells[0].startswith("#"):
-                continue
-            if first_data:
-                first_data = False
-                if cells[0].lower() in ("hsa-id", "hsa_id", "hsaid"):
-                    continue
-            n = len(cells)
-            if n == 2:
-                rows.append(CsvRow(cells[0], cells[1] or None, None, None, line, 0))
-                continue
-            if n < 2 or n > 4:
-                problems.append(
-                    Diagnostic(
-                        path,
-                        line,
-                        1,
-                        codes.CSV_MALFORMED,
-                        f"expected hsa-id;name[;kind;vg] (2 to 4 fields separated by ';'), found {n}",
-                    )
-                )
-                continue
-            kind = cells[2].upper() if cells[2] else None
-            if kind is not None and kind not in ("VG", "VE"):
-                col = len(fields[0]) + len(fields[1]) + 3
-                problems.append(
-                    Diagnostic(path, line, col, codes.CSV_MALFORMED, f"kind must be VG or VE, not {cells[2]!r}")
-                )
-                continue
-            vg = cells[3] if n > 3 and cells[3] else None
-            col_vg = len(fields[0]) + len(fields[1]) + len(fields[2]) + 4 if vg else 0
-            rows.append(CsvRow(cells[0], cells[1] or None, kind, vg, line, col_vg))
-    except csv.Error as exc:
-        line_num = reader.line_num if reader is not None else 0
-        problems.append(Diagnostic(path, line_num, 1, codes.CSV_MALFORMED, f"malformed CSV: {exc}"))
-    return CsvSet(path, tuple(rows)), problems
-
-
 def load_org_folder(
     folder: Path,
     cwd: Path | None,
@@ -317,22 +229,20 @@ def load_desired(
     cwd: Path | None = None,
     max_bytes: int = MAX_FILE_BYTES,
     plan_for: PlanFor | None = None,
+    configured: tuple[ProjectConfig, OwnershipRegistry] | None = None,
 ) -> LoadResult:
     """Load and validate the repository containing ``path``. Raises ConfigError for a bad configuration or
     registry, UsageError when ``path`` is not in a repository; every other problem is a diagnostic.
 
-    With ``plan_for``, only the folders a plan for those organisations needs are read and validated: theirs and
-    every other folder whose files mention an HSA-id of their rows (see :mod:`tak_gitops.core.relevance`), unless
-    more than one folder in :data:`SUBSET_SHARE` can change the plan and the whole load (made without it) is
-    cached: then that is returned.
+    With ``plan_for``, only what a plan for those organisations reads: when the whole load (made without it)
+    is cached, the rows of it that such a plan reads (:func:`tak_gitops.core.relevance.restrict`, the
+    diagnostics of the whole load with them); else their folders and every other folder whose files mention an
+    HSA-id of their rows (see :mod:`tak_gitops.core.relevance`). ``configured`` is what :func:`load_config`
+    gave for this repository and ``cwd``, when the caller has it already.
     """
     root = find_root(path)
     with gc_paused():
-        return _load_desired(root, cwd, max_bytes, plan_for)
-
-
-SUBSET_SHARE = 4
-"""Above one folder in this many to read for a plan, decoding the whole cached load costs less (load_desired)."""
+        return _load_desired(root, cwd, max_bytes, plan_for, configured or load_config(root, cwd))
 
 
 @dataclass(frozen=True)
@@ -344,18 +254,27 @@ class PlanFor:
     snapshot: Snapshot
 
 
-def _load_desired(root: Path, cwd: Path | None, max_bytes: int, plan_for: PlanFor | None) -> LoadResult:
-    config, registry = load_config(root, cwd)
-    files = read_repo_files(root, config, max_bytes)
+def _load_desired(
+    root: Path,
+    cwd: Path | None,
+    max_bytes: int,
+    plan_for: PlanFor | None,
+    configured: tuple[ProjectConfig, OwnershipRegistry],
+) -> LoadResult:
+    config, registry = configured
     cacheable = load_cache.usable(root)
-    key = load_cache.cache_key(files, max_bytes=max_bytes, cwd=(cwd or Path.cwd()).resolve()) if cacheable else ""
-
-    def whole_load_cached() -> LoadResult | None:
-        cached = load_cache.read_entry(root, key) if cacheable else None
-        return None if cached is None else LoadResult(config, registry, *cached[:2], root, cached[2])
-
-    if plan_for is None and (hit := whole_load_cached()) is not None:  # a whole load of exactly these files
-        return hit
+    known = file_stamps.read_stamps(root) if cacheable else None
+    files = read_repo_files(root, config, max_bytes, known)
+    if cacheable and files.stamps != known:
+        file_stamps.write_stamps(root, files.stamps)
+    if cacheable:  # a whole load of exactly these files, or the part of it a plan for some organisations reads
+        key = load_cache.cache_key(files, max_bytes=max_bytes, cwd=(cwd or Path.cwd()).resolve())
+        focus = (
+            None if plan_for is None else load_cache.Focus(plan_for.env, frozenset(plan_for.orgs), plan_for.snapshot)
+        )
+        cached = load_cache.read_entry(root, key, focus)
+        if cached is not None:
+            return LoadResult(config, registry, *cached[:2], root, cached[2])
     diags = Diagnostics()
     folders = {name: root / config.desired_dir / name for name in files.folders}
     loaded: dict[str, OrgInput] = {}
@@ -369,14 +288,10 @@ def _load_desired(root: Path, cwd: Path | None, max_bytes: int, plan_for: PlanFo
     if plan_for is None:
         state, found = read(sorted(folders))
     else:
-        planning = sorted(set(plan_for.orgs) & folders.keys())
-        state, found = read(planning)
+        state, found = read(sorted(set(plan_for.orgs) & folders.keys()))
         while True:  # once more after new folders: the ids come from the planning organisations' rows only
             matcher = IdMatcher(relevant_ids(state, plan_for.env, plan_for.orgs, plan_for.snapshot))
             more = [n for n in sorted(folders) if n not in loaded and matcher.mentions(files.folder_bytes(n))]
-            many = len(loaded) == len(planning) and (len(loaded) + len(more)) * SUBSET_SHARE > len(folders)
-            if many and (hit := whole_load_cached()) is not None:  # decoding it costs less than reading them
-                return hit
             if not more:
                 break
             state, found = read(more)

@@ -15,8 +15,10 @@ import datetime as dt
 import hashlib
 import os
 import subprocess
-from collections.abc import Iterator, Mapping, Sequence
-from itertools import count
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import compress, count, repeat
+from operator import or_
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +38,8 @@ from tak_gitops.core.desired import (
     OrgEnvironment,
     System,
 )
+from tak_gitops.core.relevance import planning_ids, row_selection
+from tak_gitops.core.snapshot import Snapshot
 from tak_gitops.errors import Diagnostic, Severity
 
 CACHE_DIR = ".tak-gitops/cache"
@@ -49,9 +53,9 @@ def cache_key(files: RepoFiles, *, max_bytes: int, cwd: Path) -> str:
     h = hashlib.sha256()
     head = [FORMAT, __version__, max_bytes, cwd.as_posix(), files.root.as_posix()]
     h.update(orjson.dumps(head))
-    for rel, data in (*files.config_files, *(f for name in sorted(files.folders) for f in files.folders[name])):
-        link = os.path.islink(files.root / rel)
-        h.update(orjson.dumps([rel, hashlib.sha256(data).hexdigest() if data is not None else None, link]))
+    for rel, sha in (*files.config_files, *(f for name in sorted(files.folders) for f in files.folders[name])):
+        link = sha is None and os.path.islink(files.root / rel)  # a readable file is never a link
+        h.update(orjson.dumps([rel, sha, link]))
     for folder, problem in files.problems:  # what the file-access policy refused, and why
         h.update(orjson.dumps([folder, problem.path, problem.line, problem.col, problem.code, problem.message]))
     return h.hexdigest()
@@ -73,15 +77,30 @@ def usable(root: Path) -> bool:
     return not (listed.returncode == 0 and listed.stdout.strip())
 
 
-def read_entry(root: Path, key: str) -> tuple[DesiredState, tuple[Diagnostic, ...], tuple[str, ...]] | None:
-    """The cached load for ``key``, or None (absent, unreadable or not decodable)."""
+@dataclass(frozen=True)
+class Focus:
+    """Decode only what a plan of ``env`` for ``planning`` reads, against ``snapshot`` (:func:`read_entry`)."""
+
+    env: str
+    planning: frozenset[str]
+    snapshot: Snapshot
+
+
+def read_entry(
+    root: Path, key: str, focus: Focus | None = None
+) -> tuple[DesiredState, tuple[Diagnostic, ...], tuple[str, ...]] | None:
+    """The cached load for ``key``, or None (absent, unreadable or not decodable).
+
+    With ``focus``, the rows of its environment are only those a plan for its organisations reads
+    (:func:`~tak_gitops.core.relevance.restrict`), picked from the columns before any row is made; everything
+    else (the diagnostics of the whole load included) is decoded whole."""
     path = root / CACHE_DIR / f"{key}.json"
     try:
         doc = orjson.loads(path.read_bytes())
         if doc.get("format") != FORMAT or doc.get("key") != key:
             return None
         diagnostics = tuple(Diagnostic(p, ln, c, code, m, Severity(s)) for p, ln, c, code, m, s in doc["diagnostics"])
-        return _decode_state(doc["state"]), diagnostics, tuple(doc["folders"])
+        return _decode_state(doc["state"], focus), diagnostics, tuple(doc["folders"])
     except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
         return None
 
@@ -237,58 +256,16 @@ class ColumnLocations(Mapping[tuple[str, ...], Location]):
         return sum(1 for p in self._columns[0] if p >= 0) + len(self._extra)
 
 
-def _decode_state(doc: Mapping[str, Any]) -> DesiredState:
+def _decode_state(doc: Mapping[str, Any], focus: Focus | None = None) -> DesiredState:
     strings: list[str] = doc["strings"]
-    get = strings.__getitem__
-
-    def loc(v: list[int] | None) -> Location | None:
-        return None if v is None else Location(get(v[0]), v[1], v[2])
-
+    owners = dict(doc["owners"])
     environments = {}
     for e in doc["environments"]:
-        orgs = {}
-        for org, env, path, comment, change, cascades, removals, takeovers in e["orgs"]:
-            orgs[org] = OrgEnvironment(
-                org=org,
-                env=env,
-                path=path,
-                comment=comment,
-                change_date=dt.date.fromisoformat(change) if change else None,
-                acknowledged_cascades=frozenset(cascades),
-                acknowledged_removals=removals,
-                takeovers=frozenset(tuple(t) for t in takeovers),
-            )
-        la, ns, producer, url, profile, owner = e["routings"]
-        r_keys = list(zip(map(get, la), map(get, ns), strict=True))
-        values = zip(map(get, producer), map(get, url), map(get, profile), strict=True)
-        routings = dict(zip(r_keys, values, strict=True))
-        routing_orgs = {k: get(o) for k, o in zip(r_keys, owner, strict=True) if o >= 0}
-        routing_orgs.update(((r[0], r[1]), r[2]) for r in e["other_routing_orgs"])
-        consumer, a_la, a_ns, group = e["authorizations"]
-        a_keys = list(zip(map(get, consumer), map(get, a_la), map(get, a_ns), strict=True))
-        sets = [frozenset(g) for g in e["authorization_groups"]]
-        r_where, a_where = e["routing_where"], e["authorization_where"]
-        locations = ColumnLocations(
-            strings,
-            [*r_keys, *a_keys],
-            (r_where[0] + a_where[0], r_where[1] + a_where[1], r_where[2] + a_where[2]),
-            {tuple(k): Location(get(p), line, col) for k, p, line, col in e["other_locations"]},
-        )
-        environments[e["env"]] = EnvironmentState(
-            env=e["env"],
-            routings=routings,
-            routing_orgs=routing_orgs,
-            authorization_orgs=dict(zip(a_keys, map(sets.__getitem__, group), strict=True)),
-            grants=tuple(
-                Grant(org, producer_, contract, frozenset(consumers), frozenset(addresses), manage, loc(where))
-                for org, producer_, contract, consumers, addresses, manage, where in e["grants"]
-            ),
-            orgs=orgs,
-            locations=locations,
-        )
+        kept = _Kept(strings, e, owners, focus) if focus is not None and e["env"] == focus.env else None
+        environments[e["env"]] = _decode_environment(strings, e, kept)
     return DesiredState(
         organisations={k: Organisation(k, name, number, team) for k, name, number, team in doc["organisations"]},
-        owners=dict(doc["owners"]),
+        owners=owners,
         systems={
             s[0]: System(s[0], s[1], s[2], s[3], frozenset(s[4]), _uncontact(s[5]), _uncontact(s[6]), _uncontact(s[7]))
             for s in doc["systems"]
@@ -296,4 +273,94 @@ def _decode_state(doc: Mapping[str, Any]) -> DesiredState:
         addresses={a[0]: Address(a[0], a[1], a[2], a[3]) for a in doc["addresses"]},
         environments=environments,
         file_digests=dict(doc["file_digests"]),
+    )
+
+
+def _grants(strings: list[str], e: Mapping[str, Any]) -> tuple[Grant, ...]:
+    get = strings.__getitem__
+    return tuple(
+        Grant(org, producer, contract, frozenset(consumers), frozenset(addresses), manage, _loc(get, where))
+        for org, producer, contract, consumers, addresses, manage, where in e["grants"]
+    )
+
+
+def _loc(get: Callable[[int], str], v: list[int] | None) -> Location | None:
+    return None if v is None else Location(get(v[0]), v[1], v[2])
+
+
+class _Kept:
+    """The rows of one environment's columns that :func:`~tak_gitops.core.relevance.row_selection` keeps for
+    ``focus``, as two masks (routings, authorizations), worked out on the string indexes."""
+
+    def __init__(self, strings: list[str], e: Mapping[str, Any], owners: Mapping[str, str], focus: Focus) -> None:
+        get = strings.__getitem__
+        planning = focus.planning
+        la, _ns, producer, _url, _profile, owner = e["routings"]
+        consumer, a_la, _a_ns, group = e["authorizations"]
+        org_ix = set(compress(count(), map(planning.__contains__, strings)))
+        routed = list(map(get, compress(la, map(org_ix.__contains__, owner))))
+        routed += [r[0] for r in e["other_routing_orgs"] if r[2] in planning]
+        groups = {n for n, g in enumerate(e["authorization_groups"]) if not planning.isdisjoint(g)}
+        mine = list(map(groups.__contains__, group))
+        wanted = zip(map(get, compress(consumer, mine)), map(get, compress(a_la, mine)), repeat(""))
+        ids = planning_ids(owners, planning, routed, wanted, focus.snapshot)
+        selection = row_selection(ids, _grants(strings, e))
+        position = dict(zip(strings, count()))
+
+        def indexes(found: frozenset[str]) -> set[int]:
+            return {position[i] for i in found if i in position}
+
+        addresses, producers, named = (
+            indexes(selection.routing_addresses),
+            indexes(selection.routing_producers),
+            indexes(selection.ids),
+        )
+        self.routings = list(map(or_, map(addresses.__contains__, la), map(producers.__contains__, producer)))
+        self.authorizations = list(map(or_, map(named.__contains__, consumer), map(named.__contains__, a_la)))
+
+
+def _decode_environment(strings: list[str], e: Mapping[str, Any], kept: _Kept | None) -> EnvironmentState:
+    get = strings.__getitem__
+    orgs = {}
+    for org, env, path, comment, change, cascades, removals, takeovers in e["orgs"]:
+        orgs[org] = OrgEnvironment(
+            org=org,
+            env=env,
+            path=path,
+            comment=comment,
+            change_date=dt.date.fromisoformat(change) if change else None,
+            acknowledged_cascades=frozenset(cascades),
+            acknowledged_removals=removals,
+            takeovers=frozenset(tuple(t) for t in takeovers),
+        )
+    routing_columns, r_where = e["routings"], e["routing_where"]
+    auth_columns, a_where = e["authorizations"], e["authorization_where"]
+    if kept is not None:  # only the rows a plan for the focus reads
+        routing_columns = [list(compress(c, kept.routings)) for c in routing_columns]
+        r_where = [list(compress(c, kept.routings)) for c in r_where]
+        auth_columns = [list(compress(c, kept.authorizations)) for c in auth_columns]
+        a_where = [list(compress(c, kept.authorizations)) for c in a_where]
+    la, ns, producer, url, profile, owner = routing_columns
+    r_keys = list(zip(map(get, la), map(get, ns), strict=True))
+    values = zip(map(get, producer), map(get, url), map(get, profile), strict=True)
+    routings = dict(zip(r_keys, values, strict=True))
+    routing_orgs = {k: get(o) for k, o in zip(r_keys, owner, strict=True) if o >= 0}
+    routing_orgs.update(((r[0], r[1]), r[2]) for r in e["other_routing_orgs"])
+    consumer, a_la, a_ns, group = auth_columns
+    a_keys = list(zip(map(get, consumer), map(get, a_la), map(get, a_ns), strict=True))
+    sets = [frozenset(g) for g in e["authorization_groups"]]
+    locations = ColumnLocations(
+        strings,
+        [*r_keys, *a_keys],
+        (r_where[0] + a_where[0], r_where[1] + a_where[1], r_where[2] + a_where[2]),
+        {tuple(k): Location(get(p), line, col) for k, p, line, col in e["other_locations"]},
+    )
+    return EnvironmentState(
+        env=e["env"],
+        routings=routings,
+        routing_orgs=routing_orgs,
+        authorization_orgs=dict(zip(a_keys, map(sets.__getitem__, group), strict=True)),
+        grants=_grants(strings, e),
+        orgs=orgs,
+        locations=locations,
     )

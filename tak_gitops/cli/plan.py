@@ -122,7 +122,7 @@ def plan(
         root=root,
     )
     # a plan for some organisations reads their folders and those that name their systems or addresses
-    loaded = load_desired(root, plan_for=PlanFor(env, orgs, snapshot) if orgs else None)
+    loaded = load_desired(root, plan_for=PlanFor(env, orgs, snapshot) if orgs else None, configured=(config, registry))
     if not loaded.ok:
         raise DesiredStateError(loaded.diagnostics)
     hsa = read_hsa_file(hsa_path) if hsa_path is not None else None

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import compress
+from operator import itemgetter
 from typing import Any, Literal, Protocol
 
 from tak_gitops.core.calls import CallState, Outcome, is_authorized, outcome_of
@@ -185,19 +187,21 @@ class _Index:
         self.consumers: dict[str, dict[str, set[str]]] = {ns: {} for ns in contracts}
         self.addresses: dict[str, set[str]] = {ns: set() for ns in contracts}
         consumers, addresses = self.consumers, self.addresses
-        for c, la, ns in before.authorization_rows:
-            by_la = consumers.get(ns)
-            if by_la is not None:
-                found = by_la.get(la)
-                if found is None:
-                    by_la[la] = {c}
-                    addresses[ns].add(la)
-                else:
-                    found.add(c)
-        for la, ns in before.routings:
-            found_la = addresses.get(ns)
-            if found_la is not None:
-                found_la.add(la)
+        # only the rows of the touched contracts, picked a column at a time (a plan for one organisation
+        # touches a few of the platform's contracts)
+        touched = contracts.__contains__
+        a_rows = before.authorization_rows
+        for c, la, ns in compress(a_rows, map(touched, map(itemgetter(2), a_rows))):
+            by_la = consumers[ns]
+            found = by_la.get(la)
+            if found is None:
+                by_la[la] = {c}
+                addresses[ns].add(la)
+            else:
+                found.add(c)
+        r_keys = before.routings.keys()
+        for la, ns in compress(r_keys, map(touched, map(itemgetter(1), r_keys))):
+            addresses[ns].add(la)
         for _, action, key in rows:
             if action == "add-authorization":
                 c, la, ns = key

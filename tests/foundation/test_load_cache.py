@@ -11,8 +11,13 @@ import orjson
 import pytest
 
 from tak_gitops.adapters import load_cache
-from tak_gitops.adapters.desired_loader import PlanFor, load_desired
+from tak_gitops.adapters.desired_loader import PlanFor, load_config, load_desired
 from tak_gitops.adapters.snapshot_file import read_snapshot
+from tak_gitops.core.canonical import pretty_json
+from tak_gitops.core.desired import DesiredState
+from tak_gitops.core.plan import make_plan
+from tak_gitops.core.relevance import restrict, selection_for
+from tak_gitops.core.snapshot import Snapshot
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -36,15 +41,50 @@ def test_a_warm_load_is_the_cold_load(repo: Path, monkeypatch: pytest.MonkeyPatc
     cold = load_desired(repo, cwd=repo)
     assert len(_entries(repo)) == 1
     reads: list[Path] = []
+    snapshot = read_snapshot(REPO / "examples" / "ntjp-prod.snapshot.json")
     with monkeypatch.context() as patched:
         patched.setattr("tak_gitops.adapters.desired_loader.load_org_folder", lambda folder, *a: reads.append(folder))
         warm = load_desired(repo, cwd=repo)
+        # the whole load serves a plan for some organisations: the rows that plan reads
+        scoped = load_desired(repo, cwd=repo, plan_for=PlanFor("NTJP-PROD", ("region-sormland",), snapshot))
     assert reads == []  # nothing parsed
     assert warm == cold
     assert warm.state.environments == cold.state.environments and warm.diagnostics == cold.diagnostics
-    snapshot = read_snapshot(REPO / "examples" / "ntjp-prod.snapshot.json")
-    scoped = load_desired(repo, cwd=repo, plan_for=PlanFor("NTJP-PROD", ("region-sormland",), snapshot))
-    assert scoped.state == cold.state  # the whole load serves a plan for some organisations
+    _assert_kept_rows(scoped.state, cold.state, "NTJP-PROD", ("region-sormland",), snapshot)
+    assert (scoped.diagnostics, scoped.folders) == (cold.diagnostics, cold.folders)
+
+
+def _assert_kept_rows(
+    scoped: DesiredState, whole: DesiredState, env: str, orgs: tuple[str, ...], snapshot: Snapshot
+) -> None:
+    """``scoped`` is ``whole`` with the rows of ``env`` a plan for ``orgs`` reads, and plans as it does."""
+    kept = restrict(whole.environments[env], selection_for(whole, env, orgs, snapshot))
+    got = scoped.environments[env]
+    assert (got.routings, got.routing_orgs, got.authorization_orgs) == (
+        kept.routings,
+        kept.routing_orgs,
+        kept.authorization_orgs,
+    )
+    assert (got.grants, got.orgs) == (kept.grants, kept.orgs)
+    assert 0 < len(got.routings) < len(whole.environments[env].routings)  # a real subset of the rows
+    assert {k: got.locations[k] for k in got.routings} == {
+        k: whole.environments[env].locations[k] for k in got.routings
+    }
+    assert {e: s for e, s in scoped.environments.items() if e != env} == {
+        e: s for e, s in whole.environments.items() if e != env
+    }
+    assert (scoped.owners, scoped.systems, scoped.addresses, scoped.file_digests) == (
+        whole.owners,
+        whole.systems,
+        whole.addresses,
+        whole.file_digests,
+    )
+    assert _plan(scoped, env, orgs, snapshot) == _plan(whole, env, orgs, snapshot)
+
+
+def _plan(state: DesiredState, env: str, orgs: tuple[str, ...], snapshot: Snapshot) -> bytes:
+    config, _registry = load_config(REPO)
+    return pretty_json(make_plan(state, snapshot, env=env, config=config, orgs=list(orgs)).to_document())
 
 
 def test_any_change_misses(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -89,28 +129,27 @@ def test_turned_off(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert _entries(repo) == []
 
 
-def test_a_plan_for_few_folders_reads_them_and_for_most_reads_the_cache(
+def test_a_plan_for_some_organisations_reads_their_folders_cold_and_the_rows_it_needs_warm(
     repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("TAK_GITOPS_NO_CACHE", raising=False)
     registry = repo / "ownership.yaml"  # a fourth organisation, whose folder no plan of the others needs
     registry.write_text(
-        registry.read_text(encoding="utf-8") + "  region-extra:\n    name: Region Extra\n    number: \"232100-0000\"\n",
+        registry.read_text(encoding="utf-8") + '  region-extra:\n    name: Region Extra\n    number: "232100-0000"\n',
         encoding="utf-8",
     )
     (repo / "desired" / "region-extra").mkdir()
     (repo / "desired" / "region-extra" / "organisation.yaml").write_text("systems: []\n", encoding="utf-8")
-    cold = load_desired(repo, cwd=repo)
-    assert cold.ok and len(cold.folders) == 4
     snapshot = read_snapshot(REPO / "examples" / "ntjp-prod.snapshot.json")
     for_inera = PlanFor("NTJP-PROD", ("inera",), snapshot)
-    monkeypatch.setenv("TAK_GITOPS_NO_CACHE", "1")
     uncached = load_desired(repo, cwd=repo, plan_for=for_inera)
-    monkeypatch.setenv("TAK_GITOPS_NO_CACHE", "")
+    assert _entries(repo) == []  # a load of some folders is not cached
+    cold = load_desired(repo, cwd=repo)
+    assert cold.ok and len(cold.folders) == 4
     assert len(uncached.folders) < len(cold.folders)  # Inera's plan needs three of the four
-    monkeypatch.setattr("tak_gitops.adapters.desired_loader.SUBSET_SHARE", 1)  # "few": not all
-    few = load_desired(repo, cwd=repo, plan_for=for_inera)
-    assert (few.folders, few.state, few.diagnostics) == (uncached.folders, uncached.state, uncached.diagnostics)
-    monkeypatch.setattr("tak_gitops.adapters.desired_loader.SUBSET_SHARE", len(cold.folders))
-    most = load_desired(repo, cwd=repo, plan_for=for_inera)
-    assert (most.folders, most.state) == (cold.folders, cold.state)  # the whole cached load
+    warm = load_desired(repo, cwd=repo, plan_for=for_inera)
+    assert warm.folders == cold.folders and warm.diagnostics == cold.diagnostics
+    _assert_kept_rows(warm.state, cold.state, "NTJP-PROD", ("inera",), snapshot)
+    assert _plan(uncached.state, "NTJP-PROD", ("inera",), snapshot) == _plan(
+        cold.state, "NTJP-PROD", ("inera",), snapshot
+    )

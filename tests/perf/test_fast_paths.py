@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from tak_gitops.adapters.desired_loader import _simple_csv_rows, parse_csv
+from tak_gitops.adapters.csv_sets import _simple_csv_rows, parse_csv
 from tak_gitops.adapters.hsafile import _DnKeys, split_dn
 from tak_gitops.adapters.snapshot_file import encode_snapshot, read_snapshot
 from tak_gitops.adapters.sources import FREEZE_AFTER_OBJECTS, gc_paused

@@ -6,6 +6,7 @@ ticket is an error; every ticket of a first connection goes into its order's ``k
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from itertools import compress
 from operator import itemgetter
 
 from tak_gitops.core.plan.context import PlanContext
@@ -14,20 +15,31 @@ from tak_gitops.core.plan.waves import Placed
 
 OrderKey = tuple[str, str, str]
 """(kind, org, system): one order of the plan."""
+_ROUTING_ADDS = ("add-routing", "change-routing")
 
 
 def forstudie_tickets(ctx: PlanContext, placed: Sequence[Placed]) -> Mapping[OrderKey, tuple[str, ...]]:
     """The tickets of each order's first connections, sorted; errors for those without one where required."""
     snapshot = ctx.snapshot
-    routings = snapshot.routings  # (producer, contract) and (consumer, address) pairs, built a column at a time
-    producing = set(zip(map(itemgetter(0), routings.values()), map(itemgetter(1), routings.keys()), strict=True))
-    cooperating = set(map(itemgetter(0, 1), snapshot.authorization_rows))
+    # The (producer, contract) and (consumer, address) pairs of the TAK, for the producers and consumers the
+    # changes add rows for: picked and built a column at a time.
+    producers = {pl.change.after[0] for pl in placed if pl.change.action in _ROUTING_ADDS and pl.change.after}
+    consumers = {pl.change.key[0] for pl in placed if pl.change.action == "add-authorization"}
+    routings = snapshot.routings
+    r_producers = list(map(itemgetter(0), routings.values()))
+    producing = set(
+        compress(
+            zip(r_producers, map(itemgetter(1), routings.keys()), strict=True), map(producers.__contains__, r_producers)
+        )
+    )
+    rows = snapshot.authorization_rows
+    cooperating = set(compress(map(itemgetter(0, 1), rows), map(consumers.__contains__, map(itemgetter(0), rows))))
     tickets: dict[OrderKey, set[str]] = {}
     reported: set[tuple[str, str, str]] = set()
     for pl in sorted(placed, key=lambda p: (p.change.sort_key, p.org, p.kind, p.system)):
         c = pl.change
         oe = ctx.state.orgs.get(pl.org)
-        if c.action in ("add-routing", "change-routing") and c.after is not None:
+        if c.action in _ROUTING_ADDS and c.after is not None:
             producer, contract = c.after[0], c.key[1]
             if (producer, contract) in producing:
                 continue
