@@ -146,16 +146,21 @@ def read_snapshot(path: Path | str) -> Snapshot:
 
     The content digest the file records is the loaded snapshot's digest: the file digest, checked here, covers
     it together with every row, so it is not recomputed from the rows."""
-    with gc_paused():
-        return _read_snapshot(str(path))
-
-
-def _read_snapshot(p: str) -> Snapshot:
-    path = Path(p)
+    p = str(path)
     try:
-        raw = path.read_bytes()
+        raw = Path(p).read_bytes()
     except OSError as exc:
         raise SourceError(f"cannot read snapshot: {exc.strerror or exc}", path=p) from None
+    return snapshot_from_bytes(raw, p)
+
+
+def snapshot_from_bytes(raw: bytes, p: str) -> Snapshot:
+    """:func:`read_snapshot` of a file's bytes read already (``p`` is its path, for errors)."""
+    with gc_paused():
+        return _read_snapshot(raw, p)
+
+
+def _read_snapshot(raw: bytes, p: str) -> Snapshot:
     try:
         doc = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:

@@ -13,7 +13,7 @@ import click
 
 from tak_gitops.adapters import sources
 from tak_gitops.adapters.baseline_file import expected_removals, read_baseline
-from tak_gitops.adapters.snapshot_file import read_snapshot
+from tak_gitops.adapters.snapshot_cache import read_snapshot_cached
 from tak_gitops.core.baseline import check_against_baseline
 from tak_gitops.core.config import ProjectConfig
 from tak_gitops.core.plan import Acknowledgements
@@ -208,16 +208,18 @@ def read_current(
     allow_stale: bool,
     export_format: str | None = None,
     root: Path | None = None,
+    cached: bool = False,
 ) -> Snapshot:
     """The current TAK of ``env`` from exactly one of a snapshot file, an export or the TAK-api, checked: it must
     be of ``env``'s platform and environment, no older than ``snapshot.max_age_hours`` unless allow_stale, and
-    (given the repository ``root``) not shrunken against the environment's baseline beyond the removals ordered."""
+    (given the repository ``root``) not shrunken against the environment's baseline beyond the removals ordered.
+    With ``cached``, a snapshot file is read through the repository's cache (:mod:`~.snapshot_cache`)."""
     given = [x for x in (snapshot_path, export_path) if x is not None] + ([Path("<fetch>")] if fetch else [])
     if len(given) != 1:
         raise UsageError("give exactly one of --snapshot FILE, --export PATH or --fetch")
     target = config.environments[env].tak_api
     if snapshot_path is not None:
-        snapshot = read_snapshot(snapshot_path)
+        snapshot = read_snapshot_cached(snapshot_path, root if cached else None)
         origin = str(snapshot_path)
     elif export_path is not None:
         snapshot = sources.read_source(

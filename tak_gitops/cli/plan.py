@@ -120,6 +120,7 @@ def plan(
         fetch=fetch,
         allow_stale=allow_stale,
         root=root,
+        cached=True,
     )
     # a plan for some organisations reads their folders and those that name their systems or addresses
     loaded = load_desired(root, plan_for=PlanFor(env, orgs, snapshot) if orgs else None, configured=(config, registry))

@@ -193,3 +193,13 @@ def _forstudie_content(o: OrgEnvironment) -> list[object]:
         return []
     return [o.forstudie, sorted([*k, v] for k, v in o.forstudie_routings.items()),
             sorted([*k, v] for k, v in o.forstudie_authorizations.items())]
+
+
+def care_giver_links(addresses: Mapping[str, Address]) -> dict[str, str]:
+    """Address -> its care giver (``vg``), for every address with one. A mapping that keeps the addresses as
+    columns (the load cache's) answers with its ``vg_links()`` instead of making every :class:`Address`."""
+    fast = getattr(addresses, "vg_links", None)
+    if callable(fast):
+        links: dict[str, str] = fast()
+        return links
+    return {a.hsa_id: a.vg for a in addresses.values() if a.vg}

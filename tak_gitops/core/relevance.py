@@ -26,6 +26,8 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
+from itertools import compress
+from operator import itemgetter
 
 from tak_gitops.core.desired import DesiredState, EnvironmentState, Grant
 from tak_gitops.core.hsa import WILDCARD
@@ -74,7 +76,8 @@ def planning_ids(
     for consumer, la, _ns in wanted:
         ids.add(consumer)
         ids.add(la)
-    ids.update(la for (la, _ns), (producer, _url, _profile) in snapshot.routings.items() if producer in owned)
+    current = snapshot.routings  # the addresses its producers route today, picked a column at a time
+    ids.update(map(itemgetter(0), compress(current, map(owned.__contains__, map(itemgetter(0), current.values())))))
     return ids
 
 

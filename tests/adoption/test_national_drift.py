@@ -64,7 +64,7 @@ def test_import_all_then_drift(
     assert code == 0, out
     assert orjson.loads(out)["status"] == "no-changes"
 
-    assert len(list((repo / ".tak-gitops" / "cache").glob("*.json"))) == 1  # the load, cached
+    assert len(list((repo / ".tak-gitops" / "cache").glob("*.entry"))) == 1  # the load, cached
 
     code, out = _run([*plan_args, "../drift"], repo, monkeypatch, capsys)  # from the cached load
     assert code == 2, out

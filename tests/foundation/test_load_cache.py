@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import orjson
@@ -12,6 +14,7 @@ import pytest
 
 from tak_gitops.adapters import load_cache
 from tak_gitops.adapters.desired_loader import PlanFor, load_config, load_desired
+from tak_gitops.adapters.load_cache_codec import pack, unpack
 from tak_gitops.adapters.snapshot_file import read_snapshot
 from tak_gitops.core.canonical import pretty_json
 from tak_gitops.core.desired import DesiredState
@@ -33,7 +36,7 @@ def repo(tmp_path: Path) -> Path:
 
 
 def _entries(root: Path) -> list[Path]:
-    return sorted((root / load_cache.CACHE_DIR).glob("*.json"))
+    return sorted((root / load_cache.CACHE_DIR).glob("*.entry"))
 
 
 def test_a_warm_load_is_the_cold_load(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -101,20 +104,44 @@ def test_an_entry_that_does_not_decode_is_ignored(repo: Path, monkeypatch: pytes
     monkeypatch.delenv("TAK_GITOPS_NO_CACHE", raising=False)
     cold = load_desired(repo, cwd=repo)
     (entry,) = _entries(repo)
-    for garbage in (b"{", b"[]", orjson.dumps({"format": load_cache.FORMAT, "key": entry.stem, "state": {}})):
+    good = entry.read_bytes()
+    head, _sep, rest = good.partition(b"\n")
+    sizes, _sep, body = rest.partition(b"\n")
+    n_header, n_table, n_strings, n_data = map(int, sizes.split())
+    damaged = [
+        b"",
+        b"{",
+        orjson.dumps({"format": load_cache.FORMAT, "key": entry.stem, "state": {}}),  # an entry of format 3's shape
+        good[: len(good) // 2],  # truncated
+        good + b"\0\0\0\0",  # longer than its lengths say
+        head + b"\n" + f"{n_header} {n_table} {n_strings + 1} {n_data}".encode() + b"\n" + body,  # a string short
+        head + b"\n" + f"{n_header} {n_table} {n_strings} -4".encode() + b"\n" + body,
+        head + b"\n" + b"x y z w\n" + body,
+        good[:-1] + bytes([good[-1] ^ 0xFF]),  # a column value out of the string table (an IndexError)
+        good.replace(b'"key":"' + entry.stem.encode(), b'"key":"' + b"0" * 64, 1),  # another key's entry
+    ]
+    for garbage in damaged:
         entry.write_bytes(garbage)
         assert load_desired(repo, cwd=repo) == cold
+
+
+def _forged(entry: Path, state_of: Callable[[DesiredState], DesiredState]) -> bytes:
+    """The entry with its state replaced and its diagnostics emptied, as a forger with this code would write it."""
+    doc, state = unpack(entry.read_bytes())
+    doc.pop("state")
+    return pack({**doc, "diagnostics": []}, state_of(state))
 
 
 def test_a_tracked_entry_is_never_trusted(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TAK_GITOPS_NO_CACHE", raising=False)
     cold = load_desired(repo, cwd=repo)
     (entry,) = _entries(repo)
-    forged = orjson.loads(entry.read_bytes())
-    forged["diagnostics"] = []
-    forged["state"]["environments"][0]["routings"] = [[]] * 6  # what a pull request would like the plan to see
-    forged["state"]["environments"][0]["routing_where"] = [[]] * 3
-    entry.write_bytes(orjson.dumps(forged))
+
+    def no_routings(state: DesiredState) -> DesiredState:  # what a pull request would like the plan to see
+        envs = {k: replace(e, routings={}, routing_orgs={}) for k, e in state.environments.items()}
+        return replace(state, environments=envs)
+
+    entry.write_bytes(_forged(entry, no_routings))
     assert load_desired(repo, cwd=repo) != cold  # the forged entry, untracked, is what a warm load reads
     git = ["git", "-C", str(repo), "-c", "user.email=t@example.se", "-c", "user.name=t"]
     subprocess.run([*git, "init", "-q"], check=True)

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from tak_gitops.core.calls import HsaLookup
+from tak_gitops.core.desired import care_giver_links
 from tak_gitops.core.hsa import HsaTree
 from tak_gitops.core.impact import CallImpact, call_impact, impact_dict
 from tak_gitops.core.plan.context import PlanContext
@@ -26,7 +27,7 @@ def impact_tree(ctx: PlanContext) -> tuple[HsaTree, str]:
     ``desired-files``)."""
     if ctx.hsa is not None:
         return ctx.hsa, "hsa-file"
-    links = {a.hsa_id: a.vg for a in ctx.desired.addresses.values() if a.vg}
+    links = care_giver_links(ctx.desired.addresses)
     return HsaTree(parents=links, names={}), "desired-files"
 
 

@@ -6,7 +6,7 @@ address, an unused address to the first whose removals leave it unused.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from tak_gitops.core.hsa import ROOT, WILDCARD
 from tak_gitops.core.plan.after import AfterState
@@ -19,9 +19,15 @@ from tak_gitops.core.plan.waves import Placed
 def _renames(ctx: PlanContext) -> list[ManualStep]:
     desired, snapshot, scope = ctx.desired, ctx.snapshot, ctx.scope
     renamed: dict[str, tuple[str, str]] = {}
-    for la, addr in desired.addresses.items():
+    # Every address with a new name, or (fewer rows than addresses: a plan for some organisations) those the
+    # rows name; only those the planning organisations' rows name become steps.
+    candidates: Iterable[str] = desired.addresses
+    if len(scope.routing_org) + len(scope.desired_auths) < len(desired.addresses):
+        candidates = {k[0] for k in scope.routing_org} | {k[1] for k in scope.desired_auths}
+    for la in candidates:
+        addr = desired.addresses.get(la)
         current = snapshot.logical_addresses.get(la)
-        if addr.name and current is not None and current.strip() != addr.name.strip():
+        if addr is not None and addr.name and current is not None and current.strip() != addr.name.strip():
             renamed[la] = (current, addr.name)
     referenced: dict[str, str] = {}
     if renamed:

@@ -7,6 +7,7 @@ organisation that grants it (:func:`desire_owner`, shared with the manual steps)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import compress
 from operator import itemgetter, not_
 
@@ -43,9 +44,17 @@ def row_warnings(ctx: PlanContext, after: AfterState, tree: HsaTree) -> None:
     desired = scope.desired_auths
     # The common case, routed exactly today and after, left out a column at a time: the rows whose (address,
     # contract) is a routing of the TAK that the plan keeps, on an address that is neither * nor SE.
-    kept = s_r.keys() - removed_r
-    kept.difference_update([k for k in kept if k[0] in (WILDCARD, ROOT)])
-    for akey in compress(desired, map(not_, map(kept.__contains__, map(_ROUTING_KEY, desired)))):
+    if 4 * len(desired) < len(s_r):  # few desired rows (a plan for some organisations): each looked up
+
+        def kept_routing(key: tuple[str, str]) -> bool:
+            return key in s_r and key not in removed_r and key[0] not in (WILDCARD, ROOT)
+
+        kept_for: Callable[[tuple[str, str]], bool] = kept_routing
+    else:
+        kept = s_r.keys() - removed_r
+        kept.difference_update([k for k in kept if k[0] in (WILDCARD, ROOT)])
+        kept_for = kept.__contains__
+    for akey in compress(desired, map(not_, map(kept_for, map(_ROUTING_KEY, desired)))):
         wanting = desired[akey]
         consumer, la, ns = akey
         aorg = desire_owner(ctx, akey, wanting)
