@@ -10,6 +10,8 @@ that rarely repeat) and its 1 % drift, the repository skeleton, then times as wh
   repository is kept, and the plan right after it must be empty);
 * ``plan-cold``: ``tak-gitops plan --snapshot DRIFT`` of every organisation without the load cache
   (``TAK_GITOPS_NO_CACHE=1``), checked to hold exactly the drift; ``plan``: the same with the cache warm;
+* ``plan-new-snapshot``: the same with the load cache warm but the snapshot not read before (its entry in the
+  cache removed first, outside the timing);
 * ``plan-one``: the same for one organisation (``--org org-010``), cache warm;
 * ``validate-cold`` and ``validate``: ``tak-gitops validate`` without and with the cache.
 
@@ -112,6 +114,10 @@ def phase_command(phase: str, base: Path, n: int) -> tuple[list[str], Path, dict
         return [*plan, "--snapshot", str(base / "export.snapshot.json")], repo, {}
     if phase in ("plan", "plan-cold"):
         return [*plan, "--snapshot", str(base / "drift.snapshot.json")], repo, cold if phase == "plan-cold" else {}
+    if phase == "plan-new-snapshot":  # the load cache warm, the snapshot never read before (its entry removed)
+        for entry in (repo / ".tak-gitops" / "cache").glob("snapshot-*.rows"):
+            entry.unlink()
+        return [*plan, "--snapshot", str(base / "drift.snapshot.json")], repo, {}
     if phase == "plan-one":
         return [*plan, "--snapshot", str(base / "drift.snapshot.json"), "--org", "org-010"], repo, {}
     if phase in ("validate", "validate-cold"):
@@ -122,7 +128,7 @@ def phase_command(phase: str, base: Path, n: int) -> tuple[list[str], Path, dict
 def check(phase: str, base: Path, code: int, out: str) -> None:
     if phase == "plan-empty":
         assert code == 0 and json.loads(out)["status"] == "no-changes", "the plan after import is not empty"
-    if phase in ("plan", "plan-cold"):
+    if phase in ("plan", "plan-cold", "plan-new-snapshot"):
         expected = frozenset((a, tuple(k)) for a, k in json.loads((base / "expected.json").read_text()))
         assert code == 2 and national.plan_changes(json.loads(out)) == expected, "the plan is not the drift"
     if phase == "plan-one":
@@ -138,7 +144,7 @@ def main() -> None:
     ap.add_argument("--scale", type=float, default=1.0)
     ap.add_argument("--phases", nargs="+", default=[
         "bare-compact", "fetch-compact", "bare-default", "fetch-default", "bare-pretty", "fetch-pretty", "import",
-        "plan-empty", "plan-cold", "plan", "plan-one", "validate-cold", "validate"])
+        "plan-empty", "plan-cold", "plan", "plan-new-snapshot", "plan-one", "validate-cold", "validate"])
     args = ap.parse_args()
     base = args.dir.resolve()
     t0 = time.perf_counter()

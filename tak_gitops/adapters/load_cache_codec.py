@@ -233,6 +233,11 @@ class ColumnAddresses(Mapping[str, Address]):
     def __len__(self) -> int:
         return len(self._hsa_ids)
 
+    def names(self) -> list[tuple[str, str]]:
+        """(HSA-id, name) of every address with a name (as :func:`~tak_gitops.core.desired.address_names`)."""
+        get = self._strings.__getitem__
+        return [(h, get(n)) for h, n in zip(self._hsa_ids, self._names, strict=True) if n != NONE and get(n)]
+
     def vg_links(self) -> dict[str, str]:
         """Address -> care giver, for every address with one (as :func:`~tak_gitops.core.desired.care_giver_links`)."""
         get = self._strings.__getitem__

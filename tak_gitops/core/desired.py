@@ -10,7 +10,7 @@ only this module's types; it never sees YAML.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from tak_gitops.core.canonical import digest
@@ -203,3 +203,12 @@ def care_giver_links(addresses: Mapping[str, Address]) -> dict[str, str]:
         links: dict[str, str] = fast()
         return links
     return {a.hsa_id: a.vg for a in addresses.values() if a.vg}
+
+
+def address_names(addresses: Mapping[str, Address]) -> Iterable[tuple[str, str]]:
+    """(HSA-id, name) of every address with a name; from a column mapping's ``names()`` when it has one."""
+    fast = getattr(addresses, "names", None)
+    if callable(fast):
+        found: Iterable[tuple[str, str]] = fast()
+        return found
+    return [(a.hsa_id, a.name) for a in addresses.values() if a.name]

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import compress
-from operator import itemgetter
+from operator import itemgetter, or_
 from typing import Any, Literal, Protocol
 
 from tak_gitops.core.calls import CallState, Outcome, is_authorized, outcome_of
@@ -179,20 +179,33 @@ class _AuthorizationsAfter:
 
 
 class _Index:
-    """Per touched contract: which consumers hold an authorization on which address, and the addresses the
-    rows for the contract name, before or after (the rows before plus what the changes add)."""
+    """Per touched contract: which consumers hold an authorization on which address (of the addresses a call
+    lookup can reach from where the changes are: ``needed``), and, for the contracts in ``wide`` (a routing
+    change on ``*`` or SE reaches every address), every address the rows name, before or after."""
 
-    def __init__(self, before: Snapshot, rows: Sequence[tuple[int, str, tuple[str, ...]]]) -> None:
+    def __init__(
+        self,
+        before: Snapshot,
+        rows: Sequence[tuple[int, str, tuple[str, ...]]],
+        needed: set[str],
+        wide: set[str],
+    ) -> None:
         contracts = {key[-1] for _, _, key in rows}
         self.consumers: dict[str, dict[str, set[str]]] = {ns: {} for ns in contracts}
         self.addresses: dict[str, set[str]] = {ns: set() for ns in contracts}
         consumers, addresses = self.consumers, self.addresses
-        # only the rows of the touched contracts, picked a column at a time (a plan for one organisation
-        # touches a few of the platform's contracts)
-        touched = contracts.__contains__
+        # only the rows a lookup can reach, picked a column at a time (the changes name a few of the
+        # platform's addresses, and a plan for one organisation touches a few of its contracts)
         a_rows = before.authorization_rows
-        for c, la, ns in compress(a_rows, map(touched, map(itemgetter(2), a_rows))):
-            by_la = consumers[ns]
+        kept = map(
+            or_,
+            map(needed.__contains__, map(itemgetter(1), a_rows)),
+            map(wide.__contains__, map(itemgetter(2), a_rows)),
+        )
+        for c, la, ns in compress(a_rows, kept):
+            by_la = consumers.get(ns)
+            if by_la is None:
+                continue
             found = by_la.get(la)
             if found is None:
                 by_la[la] = {c}
@@ -200,7 +213,7 @@ class _Index:
             else:
                 found.add(c)
         r_keys = before.routings.keys()
-        for la, ns in compress(r_keys, map(touched, map(itemgetter(1), r_keys))):
+        for la, ns in compress(r_keys, map(wide.__contains__, map(itemgetter(1), r_keys))):
             addresses[ns].add(la)
         for _, action, key in rows:
             if action == "add-authorization":
@@ -280,10 +293,6 @@ def call_impact(
         tree, hsa_lookup,
     )
     rows = [(i, c.action, c.key) for i, c in enumerate(changes) if c.action in _ROW_ACTIONS]
-    index = _Index(before, rows)
-    row_of = {i: (action, key) for i, action, key in rows}
-    named = {key[-2] for _, _, key in rows}
-    auth_changed = {(key[0], key[2]) for _, action, key in rows if action.endswith("authorization")}
     chains: dict[str, tuple[str, ...]] = {}
 
     def chain(la: str) -> tuple[str, ...]:
@@ -291,6 +300,20 @@ def call_impact(
         if found is None:
             found = chains[la] = tuple(t.ancestors(la)) if la != OTHER else (ROOT,)
         return found
+
+    # What the routing changes' calls look up: their addresses and those below, with every ancestor; a change
+    # on * or SE (routing or authorization) reaches every address of the contract.
+    everywhere = {key[-1] for _, _action, key in rows if key[-2] in (WILDCARD, ROOT)}
+    needed = {WILDCARD, ROOT}
+    for _, action, key in rows:
+        if action.endswith("routing") and key[0] not in (WILDCARD, ROOT):
+            for a in (key[0], *t.descendants(key[0])):
+                needed.add(a)
+                needed.update(chain(a))
+    index = _Index(before, rows, needed, everywhere)
+    row_of = {i: (action, key) for i, action, key in rows}
+    named = {key[-2] for _, _, key in rows}
+    auth_changed = {(key[0], key[2]) for _, action, key in rows if action.endswith("authorization")}
 
     wide: dict[str, list[str]] = {}
 

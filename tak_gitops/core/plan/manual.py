@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from tak_gitops.core.desired import address_names
 from tak_gitops.core.hsa import ROOT, WILDCARD
 from tak_gitops.core.plan.after import AfterState
 from tak_gitops.core.plan.context import PlanContext
@@ -21,14 +22,17 @@ def _renames(ctx: PlanContext) -> list[ManualStep]:
     renamed: dict[str, tuple[str, str]] = {}
     # Every address with a new name, or (fewer rows than addresses: a plan for some organisations) those the
     # rows name; only those the planning organisations' rows name become steps.
-    candidates: Iterable[str] = desired.addresses
+    named: Iterable[tuple[str, str | None]]
     if len(scope.routing_org) + len(scope.desired_auths) < len(desired.addresses):
         candidates = {k[0] for k in scope.routing_org} | {k[1] for k in scope.desired_auths}
-    for la in candidates:
-        addr = desired.addresses.get(la)
-        current = snapshot.logical_addresses.get(la)
-        if addr is not None and addr.name and current is not None and current.strip() != addr.name.strip():
-            renamed[la] = (current, addr.name)
+        named = [(la, a.name) for la in candidates if (a := desired.addresses.get(la)) is not None]
+    else:
+        named = address_names(desired.addresses)
+    current_names = snapshot.logical_addresses
+    for la, name in named:
+        current = current_names.get(la)
+        if name and current is not None and current.strip() != name.strip():
+            renamed[la] = (current, name)
     referenced: dict[str, str] = {}
     if renamed:
         for key, org in scope.routing_org.items():
