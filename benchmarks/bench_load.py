@@ -42,6 +42,7 @@ CORPUS = HERE / "tests" / "bad_inputs"
 
 WORKER = r"""
 import dataclasses, json, pickle, sys, time
+from collections.abc import Mapping
 mode, out, *repos = sys.argv[1:]
 import tak_gitops
 from tak_gitops.adapters.desired_loader import load_desired
@@ -52,7 +53,7 @@ def plain(value, field=""):
         return (type(value).__name__, tuple((f.name, plain(getattr(value, f.name), f.name)) for f in fields))
     if field == "locations":  # looked up only (the load cache gives a ColumnLocations): compared whatever the order
         return ("dict", tuple(sorted(((plain(k), plain(v)) for k, v in value.items()), key=repr)))
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):  # a dict, or the load cache's ColumnAddresses: in its order
         return ("dict", tuple((plain(k), plain(v)) for k, v in value.items()))
     if isinstance(value, (set, frozenset)):
         return ("set", tuple(sorted((plain(v) for v in value), key=repr)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 from hypothesis import HealthCheck, settings
@@ -11,6 +12,15 @@ from hypothesis import HealthCheck, settings
 pytest_plugins = ["tests.browser_support"]
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def copy_example_repo(target: Path) -> Path:
+    """The project's example repository (configuration, registry, desired folders) copied to ``target``."""
+    target.mkdir(parents=True, exist_ok=True)
+    for name in ("tak-gitops.yaml", "ownership.yaml"):
+        shutil.copyfile(ROOT / name, target / name)
+    shutil.copytree(ROOT / "desired", target / "desired")
+    return target
 
 settings.register_profile(
     "ci",

@@ -265,9 +265,9 @@ def _load_desired(
     cacheable = load_cache.usable(root)
     known = file_stamps.read_stamps(root) if cacheable else None
     files = read_repo_files(root, config, max_bytes, known)
-    if cacheable and files.stamps != known:
-        file_stamps.write_stamps(root, files.stamps)
     if cacheable:  # a whole load of exactly these files, or the part of it a plan for some organisations reads
+        if files.stamps != known:
+            file_stamps.write_stamps(root, files.stamps)
         key = load_cache.cache_key(files, max_bytes=max_bytes, cwd=(cwd or Path.cwd()).resolve())
         focus = (
             None if plan_for is None else load_cache.Focus(plan_for.env, frozenset(plan_for.orgs), plan_for.snapshot)

@@ -13,11 +13,13 @@ made once per distinct parent DN.
 
 from __future__ import annotations
 
+import io
 import re
 import xml.etree.ElementTree as ET
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from itertools import repeat
 from pathlib import Path
 from typing import BinaryIO, cast
@@ -96,7 +98,20 @@ def read_hsa_files(paths: Iterable[Path]) -> HsaFile:
     id given twice (in any case) is a SourceError naming both units (``hsaUnit[n]``: the n-th unit of
     its file, from 0)."""
     with gc_paused():
-        return _read_hsa_files(paths)
+        return _read_hsa_files([(str(path), _opener(path)) for path in paths])
+
+
+def _opener(path: Path) -> Callable[[], BinaryIO]:
+    def opened() -> BinaryIO:
+        return open(path, "rb")
+
+    return opened
+
+
+def hsa_tree_from_bytes(raw: bytes, source: str) -> HsaTree:
+    """:func:`read_hsa_file` of a file's bytes read already (``source`` is its path, for errors)."""
+    with gc_paused():
+        return _read_hsa_files([(source, partial(io.BytesIO, raw))]).tree
 
 
 def _unit_elements(file: BinaryIO) -> Iterator[ET.Element]:
@@ -117,7 +132,7 @@ def _unit_elements(file: BinaryIO) -> Iterator[ET.Element]:
             return
 
 
-def _read_hsa_files(paths: Iterable[Path]) -> HsaFile:
+def _read_hsa_files(files: Iterable[tuple[str, Callable[[], BinaryIO]]]) -> HsaFile:
     # the units with all three fields, in file order: hsaIdentity -> DN and name, and each one's n in hsaUnit[n]
     dns: dict[str, str] = {}
     names: dict[str, str] = {}
@@ -125,13 +140,12 @@ def _read_hsa_files(paths: Iterable[Path]) -> HsaFile:
     starts: list[int] = []  # where each file's units begin in ``indexes`` (to name the first of a duplicate)
     units = skipped = 0
     sources: list[str] = []
-    for path in paths:
-        source = str(path)
+    for source, opener in files:
         sources.append(source)
         starts.append(len(indexes))
         index = -1
         try:
-            with open(path, "rb") as file:
+            with opener() as file:
                 for index, elem in enumerate(_unit_elements(file)):
                     hsa_id = elem.findtext(_ID, "").strip().upper()
                     dn = elem.findtext(_DN, "").strip()

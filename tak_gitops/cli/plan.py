@@ -12,7 +12,7 @@ import click
 
 from tak_gitops.adapters.atomic import write_bytes_atomic
 from tak_gitops.adapters.desired_loader import PlanFor, find_root, load_config, load_desired
-from tak_gitops.adapters.hsafile import read_hsa_file
+from tak_gitops.adapters.hsa_cache import read_hsa_file_cached
 from tak_gitops.adapters.ledger_store import pending_orders
 from tak_gitops.adapters.render import Footer, render_markdown
 from tak_gitops.cli import cli
@@ -126,7 +126,7 @@ def plan(
     loaded = load_desired(root, plan_for=PlanFor(env, orgs, snapshot) if orgs else None, configured=(config, registry))
     if not loaded.ok:
         raise DesiredStateError(loaded.diagnostics)
-    hsa = read_hsa_file(hsa_path) if hsa_path is not None else None
+    hsa = read_hsa_file_cached(hsa_path, root) if hsa_path is not None else None
     acks = acknowledgements(ack_cascade, ack_removals, allow_empty_snapshot)
     flags = acknowledgement_flags(acks)
     result = make_plan(

@@ -13,8 +13,8 @@ import pytest
 
 from tak_gitops.adapters import desired_files, file_stamps
 from tak_gitops.adapters.desired_loader import load_config, load_desired
+from tests.conftest import copy_example_repo
 
-REPO = Path(__file__).resolve().parents[2]
 ENV = "NTJP-PROD"
 
 
@@ -22,12 +22,7 @@ ENV = "NTJP-PROD"
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("TAK_GITOPS_NO_CACHE", raising=False)
     monkeypatch.setattr(desired_files, "SETTLE_NS", 0)  # the files were written just now: count them settled
-    root = tmp_path / "repo"
-    root.mkdir()
-    for name in ("tak-gitops.yaml", "ownership.yaml"):
-        shutil.copyfile(REPO / name, root / name)
-    shutil.copytree(REPO / "desired", root / "desired")
-    return root
+    return copy_example_repo(tmp_path / "repo")
 
 
 def _digests_read_fresh(root: Path) -> dict[str, str]:

@@ -3,7 +3,6 @@ does not decode is ignored and replaced; an entry git tracks (a pull request cou
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from collections.abc import Callable
 from dataclasses import replace
@@ -21,18 +20,14 @@ from tak_gitops.core.desired import DesiredState
 from tak_gitops.core.plan import make_plan
 from tak_gitops.core.relevance import restrict, selection_for
 from tak_gitops.core.snapshot import Snapshot
+from tests.conftest import copy_example_repo
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
-    root.mkdir()
-    for name in ("tak-gitops.yaml", "ownership.yaml"):
-        shutil.copyfile(REPO / name, root / name)
-    shutil.copytree(REPO / "desired", root / "desired")
-    return root
+    return copy_example_repo(tmp_path / "repo")
 
 
 def _entries(root: Path) -> list[Path]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import pytest
@@ -27,8 +26,8 @@ from tak_gitops.core.desired import (
 )
 from tak_gitops.core.relevance import restrict, selection_for
 from tak_gitops.core.snapshot import Snapshot
+from tests.conftest import copy_example_repo
 
-REPO = Path(__file__).resolve().parents[2]
 ENV = "NTJP-PROD"
 NS = "urn:riv:clinicalprocess:healthcond:description:GetCareDocumentationResponder:2"
 NS2 = "urn:riv:crm:scheduling:GetSubjectOfCareScheduleResponder:1"
@@ -149,9 +148,7 @@ def test_a_focused_decode_is_the_restricted_state() -> None:
 
 def test_a_warm_load_keeps_the_feasibility_study_tickets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TAK_GITOPS_NO_CACHE", raising=False)
-    for name in ("tak-gitops.yaml", "ownership.yaml"):
-        shutil.copyfile(REPO / name, tmp_path / name)
-    shutil.copytree(REPO / "desired", tmp_path / "desired")
+    copy_example_repo(tmp_path)
     prod = tmp_path / "desired" / "region-varmland" / "NTJP-PROD.yaml"
     prod.write_text("forstudie: TSK-13000\n" + prod.read_text(encoding="utf-8"), encoding="utf-8")
     cold = load_desired(tmp_path, cwd=tmp_path)

@@ -8,7 +8,8 @@ file's consent. An authorization is added by the consumer's own declaration (a c
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from itertools import filterfalse
+from itertools import compress, filterfalse
+from operator import ne
 
 from tak_gitops.core.desired import Location
 from tak_gitops.core.plan.context import PlanContext
@@ -62,10 +63,11 @@ class _Differ:
         scope, state, owners, planning = ctx.scope, ctx.state, ctx.owners, ctx.planning
         s_r = ctx.snapshot.routings
         placed = self.out.placed
-        for key, value in scope.desired_routings.items():
+        desired = scope.desired_routings
+        # the rows whose value differs from the TAK's (or that it lacks), in order: a C-level scan
+        for key in compress(desired, map(ne, map(s_r.get, desired), desired.values())):
+            value = desired[key]
             cur = s_r.get(key)
-            if cur == value:
-                continue
             org = scope.routing_org[key]
             if org not in planning:
                 continue
