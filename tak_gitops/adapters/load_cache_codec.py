@@ -361,7 +361,10 @@ def _decode_environment(strings: list[str], cut: Cut, e: Mapping[str, Any], kept
     r_keys = list(zip(map(get, la), map(get, ns), strict=True))
     values = zip(map(get, producer), map(get, url), map(get, profile), strict=True)
     routings = dict(zip(r_keys, values, strict=True))
-    routing_orgs = {k: get(o) for k, o in zip(r_keys, owner, strict=True) if o != NONE}
+    if NONE in owner:  # a routing without a declaring organisation
+        routing_orgs = {k: get(o) for k, o in zip(r_keys, owner, strict=True) if o != NONE}
+    else:  # the common case, a column at a time
+        routing_orgs = dict(zip(r_keys, map(get, owner), strict=True))
     routing_orgs.update(((r[0], r[1]), r[2]) for r in e["other_routing_orgs"])
     consumer, a_la, a_ns, group = auth_columns
     a_keys = list(zip(map(get, consumer), map(get, a_la), map(get, a_ns), strict=True))

@@ -18,6 +18,7 @@ from tak_gitops.core.plan.context import PlanContext
 from tak_gitops.core.plan.model import Finding
 from tak_gitops.core.snapshot import AuthorizationKey
 
+_CATCH_ALL = frozenset({WILDCARD, ROOT})
 _ROUTING_KEY = itemgetter(1, 2)
 """The routing key (address, contract) an authorization key (consumer, address, contract) needs."""
 
@@ -51,8 +52,9 @@ def row_warnings(ctx: PlanContext, after: AfterState, tree: HsaTree) -> None:
 
         kept_for: Callable[[tuple[str, str]], bool] = kept_routing
     else:
-        kept = s_r.keys() - removed_r
-        kept.difference_update([k for k in kept if k[0] in (WILDCARD, ROOT)])
+        keys = s_r.keys()
+        kept = keys - removed_r
+        kept.difference_update(compress(keys, map(_CATCH_ALL.__contains__, map(itemgetter(0), keys))))
         kept_for = kept.__contains__
     for akey in compress(desired, map(not_, map(kept_for, map(_ROUTING_KEY, desired)))):
         wanting = desired[akey]
