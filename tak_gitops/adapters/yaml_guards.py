@@ -15,6 +15,7 @@ from ruamel.yaml.events import (
     AliasEvent,
     CollectionEndEvent,
     CollectionStartEvent,
+    DocumentStartEvent,
     MappingStartEvent,
     ScalarEvent,
     StreamEndEvent,
@@ -67,10 +68,12 @@ def structure_problems(text: str, path: str, allowed: Sequence[str], listed: int
     if not deep and not flood:
         return None
     keys: list[tuple[str, int, int]] | None = [] if flood else None
-    depth, at_key = 0, True
+    depth, at_key, first_read = 0, True, False
     parser = CParser(text)
     try:
         while (event := parser.get_event()) is not None and not isinstance(event, StreamEndEvent):
+            if first_read and isinstance(event, DocumentStartEvent):
+                keys = None  # a second document: the composer refuses it; its depth is settled first
             if isinstance(event, CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
@@ -83,9 +86,9 @@ def structure_problems(text: str, path: str, allowed: Sequence[str], listed: int
                 if depth == 0:
                     if not deep:
                         break  # the document's node is read: a second document is the composer's error
-                    keys = None  # the composer refuses a second document; its depth is settled first
+                    first_read = True  # its keys are read; the scan goes on for the depth of any other
                 at_key = not at_key if depth == 1 else at_key
-            elif depth == 1 and keys is not None:  # a scalar or an alias in the top-level mapping: key or value
+            elif depth == 1 and keys is not None and not first_read:  # in the top-level mapping: key or value
                 if at_key and isinstance(event, ScalarEvent):
                     keys.append((event.value, event.start_mark.line + 1, event.start_mark.column + 1))
                 at_key = not at_key

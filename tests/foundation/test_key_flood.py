@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from tak_gitops.adapters.yaml_guards import structure_problems
+from tak_gitops.adapters.yaml_guards import MAX_DEPTH, structure_problems
 from tak_gitops.adapters.yaml_loader import load_yaml_text
 from tak_gitops.core import codes
 from tak_gitops.core.desired_model import EnvironmentFile
@@ -117,3 +117,15 @@ def test_the_depth_of_a_second_document_is_settled_before_the_composer_sees_it()
     text = "comment: x\n" + "".join(f"k{i}: 1\n" for i in range(40)) + "---\n" + "[" * 100_000 + "]" * 100_000 + "\n"
     found = structure_problems(text, PATH, ALLOWED, 2)
     assert found is not None and [(d.line, d.col, d.code) for d in found] == [(43, 65, codes.NESTING_TOO_DEEP)]
+
+
+def test_a_flood_in_a_file_whose_depth_is_scanned_is_still_refused() -> None:
+    """Many flow collections make the depth bound too loose to skip the scan: the flood must still be found in
+    the same pass (it was once dropped at the end of the document, and the flood composed: 3.6 s for the
+    corpus case ``unknown-keys-flood-nested-values``)."""
+    text = "comment: x\n" + "".join(f"k{i}: [{{a: [1, {{b: c}}]}}]\n" for i in range(40))
+    assert text.count("[") + text.count("{") > MAX_DEPTH  # the depth is scanned
+    found = structure_problems(text, PATH, ALLOWED, 2)
+    assert found is not None and [d.code for d in found] == [codes.UNKNOWN_KEY] * 3
+    # and with a second document after it, the composer's refusal is what is reported
+    assert structure_problems(text + "---\nother: 1\n", PATH, ALLOWED, 2) is None
