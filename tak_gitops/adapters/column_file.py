@@ -8,7 +8,7 @@ past the table fails its lookup, so a damaged file cannot be read as other strin
 from __future__ import annotations
 
 from array import array
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import orjson
@@ -64,3 +64,21 @@ class Cut:
         if start < 0 or length < 0 or start + length > len(self.columns):
             raise IndexError("a column outside the entry")
         return self.columns[start : start + length]
+
+
+class StringColumns:
+    """Columns of strings being written: each string once in the table, each column a reference."""
+
+    def __init__(self) -> None:
+        self.strings: dict[str, int] = {}
+        self.columns = array(TYPECODE)
+
+    def column(self, values: Iterable[str]) -> list[int]:
+        """Add a column; its reference (``[start, length]``) for the header."""
+        ix, start = self.strings.setdefault, len(self.columns)
+        self.columns.extend([ix(v, len(self.strings)) for v in values])
+        return [start, len(self.columns) - start]
+
+    def pack(self, magic: bytes, header: Mapping[str, Any]) -> bytes:
+        """:func:`pack_parts` of ``header`` and the columns added."""
+        return pack_parts(magic, header, list(self.strings), self.columns)

@@ -1,22 +1,16 @@
-"""HSA files read once: the units of an HSA cache file kept beside the load cache, keyed by the sha256 of the
-file's bytes, as a string table and one integer array (:mod:`~.column_file`). The next plan with the same file
-skips parsing its XML; the tree it gives is equal to the file's (parents, names, their order, the digest). Used
-only where the load cache is (:func:`~.load_cache.usable`): never from files git tracks.
+"""HSA files read once (a kind of :mod:`~.rows_cache`): the units of an HSA cache file, as a string table and
+one integer array (:mod:`~.column_file`). The next plan with the same file skips parsing its XML; the tree it
+gives is equal to the file's (parents, names, their order, the digest, the path it is read from now).
 """
 
 from __future__ import annotations
 
-import hashlib
-import sys
-from array import array
 from pathlib import Path
 from typing import Any
 
-from tak_gitops.adapters.atomic import write_bytes_atomic
-from tak_gitops.adapters.column_file import TYPECODE, pack_parts, unpack_parts
+from tak_gitops.adapters.column_file import StringColumns, unpack_parts
 from tak_gitops.adapters.hsafile import hsa_tree_from_bytes, read_hsa_file
-from tak_gitops.adapters.load_cache import CACHE_DIR, usable
-from tak_gitops.adapters.sources import gc_paused
+from tak_gitops.adapters.rows_cache import Kind, read_cached
 from tak_gitops.core.hsa import HsaTree
 
 MAGIC = b"tak-gitops-hsa-units-1\n"
@@ -28,47 +22,17 @@ KEEP = 2
 
 def read_hsa_file_cached(path: Path, root: Path | None) -> HsaTree:
     """:func:`~.hsafile.read_hsa_file` of ``path``, through the cache of the repository at ``root``."""
-    if root is None or not usable(root):
-        return read_hsa_file(path)
-    try:
-        raw = path.read_bytes()
-    except OSError:
-        return read_hsa_file(path)  # says why, as a SourceError
-    key = hashlib.sha256(b"".join((MAGIC, sys.byteorder.encode(), bytes([array(TYPECODE).itemsize]), raw)))
-    directory = root / CACHE_DIR
-    entry = directory / f"{PREFIX}{key.hexdigest()}{SUFFIX}"
-    try:
-        with gc_paused():
-            return _decode(entry.read_bytes(), str(path))
-    except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError, UnicodeDecodeError):
-        pass
-    tree = hsa_tree_from_bytes(raw, str(path))  # the bytes hashed: the entry holds exactly what they hold
-    try:
-        write_bytes_atomic(entry, _encode(tree), sync=False)
-        entries = sorted(directory.glob(f"{PREFIX}*{SUFFIX}"), key=lambda p: p.stat().st_mtime, reverse=True)
-        for old in entries[KEEP:]:
-            old.unlink(missing_ok=True)
-    except OSError:
-        pass  # a read-only checkout: no cache
-    return tree
+    return read_cached(HSA_FILES, path, root)
 
 
 def _encode(tree: HsaTree) -> bytes:
-    strings: dict[str, int] = {}
-    ix = strings.setdefault
-    columns = array(TYPECODE)
-
-    def col(values: list[str]) -> list[int]:
-        start = len(columns)
-        columns.extend([ix(v, len(strings)) for v in values])
-        return [start, len(values)]
-
+    out = StringColumns()
     header: dict[str, Any] = {
         "digest": tree.digest,
-        "parents": [col(list(tree.parents)), col(list(tree.parents.values()))],
-        "names": [col(list(tree.names)), col(list(tree.names.values()))],
+        "parents": [out.column(tree.parents), out.column(tree.parents.values())],
+        "names": [out.column(tree.names), out.column(tree.names.values())],
     }
-    return pack_parts(MAGIC, header, list(strings), columns)
+    return out.pack(MAGIC, header)
 
 
 def _decode(raw: bytes, source: str) -> HsaTree:
@@ -85,3 +49,6 @@ def _decode(raw: bytes, source: str) -> HsaTree:
         source=source,
         digest=digest,
     )
+
+
+HSA_FILES = Kind(MAGIC, PREFIX, SUFFIX, KEEP, read_hsa_file, hsa_tree_from_bytes, _encode, _decode)

@@ -1,5 +1,5 @@
-"""Saved snapshots read once: the rows of a snapshot file kept beside the load cache, keyed by the sha256 of the
-file's bytes, as a string table and one integer array (:mod:`~.column_file`). The next plan
+"""Saved snapshots read once (a kind of :mod:`~.rows_cache`): the rows of a snapshot file, as a string table and
+one integer array (:mod:`~.column_file`). The next plan
 against the same file skips parsing its JSON and the checks :func:`~.snapshot_file.read_snapshot` made when the
 entry was written (format, canonical order, file digest); the snapshot it gives is equal to the file's, row
 order and digest included. Used only where the load cache is (:func:`~.load_cache.usable`): never from files
@@ -8,17 +8,12 @@ git tracks, so a pull request cannot bring one.
 
 from __future__ import annotations
 
-import hashlib
-import sys
-from array import array
 from pathlib import Path
 from typing import Any
 
-from tak_gitops.adapters.atomic import write_bytes_atomic
-from tak_gitops.adapters.column_file import TYPECODE, Cut, pack_parts, unpack_parts
-from tak_gitops.adapters.load_cache import CACHE_DIR, usable
+from tak_gitops.adapters.column_file import Cut, StringColumns, unpack_parts
+from tak_gitops.adapters.rows_cache import Kind, read_cached
 from tak_gitops.adapters.snapshot_file import read_snapshot, snapshot_from_bytes
-from tak_gitops.adapters.sources import gc_paused
 from tak_gitops.core.snapshot import Contract, Snapshot
 
 MAGIC = b"tak-gitops-snapshot-rows-1\n"
@@ -30,41 +25,12 @@ KEEP = 2
 
 def read_snapshot_cached(path: Path, root: Path | None) -> Snapshot:
     """:func:`~.snapshot_file.read_snapshot` of ``path``, through the cache of the repository at ``root``."""
-    if root is None or not usable(root):
-        return read_snapshot(path)
-    try:
-        raw = path.read_bytes()
-    except OSError:
-        return read_snapshot(path)  # says why, as a SourceError
-    key = hashlib.sha256(b"".join((MAGIC, sys.byteorder.encode(), bytes([array(TYPECODE).itemsize]), raw)))
-    directory = root / CACHE_DIR
-    entry = directory / f"{PREFIX}{key.hexdigest()}{SUFFIX}"
-    try:
-        with gc_paused():
-            return _decode(entry.read_bytes())
-    except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError, UnicodeDecodeError):
-        pass
-    snapshot = snapshot_from_bytes(raw, str(path))  # the bytes hashed: the entry holds exactly what they hold
-    try:
-        write_bytes_atomic(entry, _encode(snapshot), sync=False)  # TypeError: a row that is not all strings
-        entries = sorted(directory.glob(f"{PREFIX}*{SUFFIX}"), key=lambda p: p.stat().st_mtime, reverse=True)
-        for old in entries[KEEP:]:
-            old.unlink(missing_ok=True)
-    except (OSError, TypeError):
-        pass  # a read-only checkout (or rows this format does not hold): no cache
-    return snapshot
+    return read_cached(SNAPSHOTS, path, root)
 
 
 def _encode(snapshot: Snapshot) -> bytes:
-    strings: dict[str, int] = {}
-    ix = strings.setdefault
-    columns = array(TYPECODE)
-
-    def col(values: list[str]) -> list[int]:
-        start = len(columns)
-        columns.extend([ix(v, len(strings)) for v in values])
-        return [start, len(values)]
-
+    out = StringColumns()
+    col = out.column
     r_keys, r_values = list(snapshot.routings), list(snapshot.routings.values())
     rows = snapshot.authorization_rows
     header: dict[str, Any] = {
@@ -79,10 +45,10 @@ def _encode(snapshot: Snapshot) -> bytes:
         "systems": [col(list(snapshot.systems)), col(list(snapshot.systems.values()))],
         "contracts": [[c.namespace, c.description, c.major, c.minor] for c in snapshot.contracts.values()],
     }
-    return pack_parts(MAGIC, header, list(strings), columns)
+    return out.pack(MAGIC, header)
 
 
-def _decode(raw: bytes) -> Snapshot:
+def _decode(raw: bytes, _path: str = "") -> Snapshot:
     doc, strings, cut = unpack_parts(MAGIC, raw)
     get = strings.__getitem__
 
@@ -106,3 +72,6 @@ def _decode(raw: bytes) -> Snapshot:
     snapshot.__dict__["digest"] = doc["digest"]
     snapshot.__dict__["authorization_rows"] = rows
     return snapshot
+
+
+SNAPSHOTS = Kind(MAGIC, PREFIX, SUFFIX, KEEP, read_snapshot, snapshot_from_bytes, _encode, _decode)
