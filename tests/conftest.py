@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 from hypothesis import HealthCheck, settings
@@ -12,6 +13,14 @@ from hypothesis import HealthCheck, settings
 pytest_plugins = ["tests.browser_support"]
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def track_everything(root: Path) -> None:
+    """Make ``root`` a git checkout whose index holds every file in it, ignored ones too: what a pull request
+    that commits them would bring."""
+    git = ["git", "-C", str(root), "-c", "user.email=t@example.se", "-c", "user.name=t"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-f", "."], check=True)
 
 
 def copy_example_repo(target: Path) -> Path:

@@ -45,14 +45,18 @@ _MAX_PREFIXES = 8
 def relevant_ids(desired: DesiredState, env: str, planning: Collection[str], snapshot: Snapshot) -> frozenset[str]:
     """HSA-ids whose mention in another organisation's files can change a plan of ``env`` for ``planning``,
     in upper case (as :class:`IdMatcher` compares them): :func:`planning_ids` of the state's rows."""
-    orgs = frozenset(planning)
+    return frozenset(i.upper() for i in _state_ids(desired, env, frozenset(planning), snapshot))
+
+
+def _state_ids(desired: DesiredState, env: str, orgs: frozenset[str], snapshot: Snapshot) -> set[str]:
+    """:func:`planning_ids` of the rows of ``env`` that ``orgs`` declare or want."""
     state = desired.environments.get(env)
     routed: list[str] = []
     wanted: list[AuthorizationKey] = []
     if state is not None:
         routed = [la for (la, _ns), org in state.routing_orgs.items() if org in orgs]
         wanted = [key for key, wanting in state.authorization_orgs.items() if not orgs.isdisjoint(wanting)]
-    return frozenset(i.upper() for i in planning_ids(desired.owners, orgs, routed, wanted, snapshot))
+    return planning_ids(desired.owners, orgs, routed, wanted, snapshot)
 
 
 def planning_ids(
@@ -116,13 +120,9 @@ def row_selection(ids: Iterable[str], grants: Iterable[Grant]) -> RowSelection:
 
 def selection_for(desired: DesiredState, env: str, planning: Collection[str], snapshot: Snapshot) -> RowSelection:
     """:func:`row_selection` for a plan of ``env`` for ``planning`` from a whole state."""
-    orgs = frozenset(planning)
     state = desired.environments.get(env)
-    if state is None:
-        return row_selection(planning_ids(desired.owners, orgs, (), (), snapshot), ())
-    routed = [la for (la, _ns), org in state.routing_orgs.items() if org in orgs]
-    wanted = [key for key, wanting in state.authorization_orgs.items() if not orgs.isdisjoint(wanting)]
-    return row_selection(planning_ids(desired.owners, orgs, routed, wanted, snapshot), state.grants)
+    ids = _state_ids(desired, env, frozenset(planning), snapshot)
+    return row_selection(ids, state.grants if state is not None else ())
 
 
 def restrict(state: EnvironmentState, selection: RowSelection) -> EnvironmentState:

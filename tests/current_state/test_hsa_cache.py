@@ -5,7 +5,6 @@ git tracks, or one forged to show another tree, is never used where git lists fi
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from tak_gitops.adapters.hsafile import read_hsa_file
 from tak_gitops.adapters.load_cache import CACHE_DIR
 from tak_gitops.core.hsa import HsaTree
 from tak_gitops.errors import SourceError
+from tests.conftest import track_everything
 
 from .conftest import EXAMPLES
 
@@ -81,9 +81,7 @@ def test_a_tracked_entry_is_never_used(saved: tuple[Path, Path]) -> None:
     flat = HsaTree(parents={}, names=dict(tree.names), source=tree.source, digest=tree.digest)  # no care givers
     entry.write_bytes(hsa_cache._encode(flat))
     assert read_hsa_file_cached(path, root).parents == {}  # untracked: the user's own files
-    git = ["git", "-C", str(root), "-c", "user.email=t@example.se", "-c", "user.name=t"]
-    subprocess.run([*git, "init", "-q"], check=True)
-    subprocess.run([*git, "add", "-f", "."], check=True)  # a pull request that carries the forged entry
+    track_everything(root)  # a pull request that carries the forged entry
     _same(read_hsa_file_cached(path, root), read_hsa_file(path))
 
 

@@ -5,7 +5,6 @@ never does."""
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ from tak_gitops.adapters.sources import read_source
 from tak_gitops.cli.common import read_current
 from tak_gitops.core.snapshot import Snapshot
 from tak_gitops.errors import SourceError
+from tests.conftest import track_everything
 
 from .conftest import EXAMPLES
 
@@ -98,9 +98,7 @@ def test_a_tracked_entry_is_never_used(saved: tuple[Path, Path]) -> None:
     (entry,) = _entries(root)
     _forge(entry)
     assert not read_snapshot_cached(path, root).authorizations  # untracked: the user's own files
-    git = ["git", "-C", str(root), "-c", "user.email=t@example.se", "-c", "user.name=t"]
-    subprocess.run([*git, "init", "-q"], check=True)
-    subprocess.run([*git, "add", "-f", "."], check=True)  # a pull request that carries the forged entry
+    track_everything(root)  # a pull request that carries the forged entry
     _same(read_snapshot_cached(path, root), read_snapshot(path))
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import orjson
@@ -13,7 +12,7 @@ import pytest
 
 from tak_gitops.adapters import desired_files, file_stamps
 from tak_gitops.adapters.desired_loader import load_config, load_desired
-from tests.conftest import copy_example_repo
+from tests.conftest import copy_example_repo, track_everything
 
 ENV = "NTJP-PROD"
 
@@ -111,7 +110,5 @@ def test_tracked_stamps_are_never_trusted(repo: Path) -> None:
         stamp[5] = "0" * 64  # every file "unchanged", with a digest of the forger's choosing
     path.write_bytes(orjson.dumps(doc))
     assert load_desired(repo, cwd=repo).state.file_digests != _digests_read_fresh(repo)  # the user's own cache
-    git = ["git", "-C", str(repo), "-c", "user.email=t@example.se", "-c", "user.name=t"]
-    subprocess.run([*git, "init", "-q"], check=True)
-    subprocess.run([*git, "add", "-f", "."], check=True)  # a pull request that carries them
+    track_everything(repo)  # a pull request that carries them
     assert load_desired(repo, cwd=repo).state.file_digests == _digests_read_fresh(repo)

@@ -3,7 +3,6 @@ does not decode is ignored and replaced; an entry git tracks (a pull request cou
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -20,7 +19,7 @@ from tak_gitops.core.desired import DesiredState
 from tak_gitops.core.plan import make_plan
 from tak_gitops.core.relevance import restrict, selection_for
 from tak_gitops.core.snapshot import Snapshot
-from tests.conftest import copy_example_repo
+from tests.conftest import copy_example_repo, track_everything
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -138,9 +137,7 @@ def test_a_tracked_entry_is_never_trusted(repo: Path, monkeypatch: pytest.Monkey
 
     entry.write_bytes(_forged(entry, no_routings))
     assert load_desired(repo, cwd=repo) != cold  # the forged entry, untracked, is what a warm load reads
-    git = ["git", "-C", str(repo), "-c", "user.email=t@example.se", "-c", "user.name=t"]
-    subprocess.run([*git, "init", "-q"], check=True)
-    subprocess.run([*git, "add", "-f", "."], check=True)
+    track_everything(repo)
     assert not load_cache.usable(repo)
     assert load_desired(repo, cwd=repo) == cold
 
